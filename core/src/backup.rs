@@ -1,0 +1,303 @@
+//! Encrypted backup files: export the journal under a passphrase, import it back by merging.
+//!
+//! The file format is specified byte by byte in `docs/FORMAT.md`, so a backup can be opened by
+//! any Argon2id + XChaCha20-Poly1305 implementation. In short:
+//!
+//! ```text
+//! header (77 bytes) = magic "KINSHIPB" | version 1 | m_kib u32le | t u32le | p u32le | salt[16]
+//!                     | check_nonce[24] | check_tag[16]
+//! body              = body_len u64le | body_nonce[24] | ciphertext (body_len bytes, incl. tag)
+//! ```
+//!
+//! The key check (an AEAD tag over the header, sealing nothing) tells a wrong passphrase apart
+//! from a damaged body; the declared length tells a truncated file apart from a tampered one.
+//! Import decrypts and validates the whole file before it writes anything, then merges in one
+//! transaction: all or nothing.
+
+use std::fs;
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::journal::{self, Entry, Merge};
+use crate::profile::Kinship;
+use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
+
+pub const MAGIC: &[u8; 8] = b"KINSHIPB";
+pub const FORMAT_VERSION: u8 = 1;
+/// Bytes before the body: magic, version, KDF parameters, salt, key check.
+pub const HEADER_LEN: usize = 8 + 1 + 12 + SALT_LEN + NONCE_LEN + TAG_LEN;
+/// Largest backup accepted on import, so a hostile file cannot exhaust memory.
+pub const MAX_BACKUP_BYTES: u64 = 1 << 30;
+const DOCUMENT_FORMAT: &str = "kinship-backup";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("not a Kinship backup file")]
+    NotABackup,
+    #[error("backup format version {0} is not supported by this version of Kinship")]
+    UnsupportedVersion(u8),
+    #[error("the backup file is truncated")]
+    Truncated,
+    #[error("wrong backup passphrase")]
+    WrongPassphrase,
+    #[error("the backup file has been altered or damaged")]
+    Tampered,
+    #[error("the backup content is malformed: {0}")]
+    Malformed(String),
+    #[error("the backup file is larger than the {MAX_BACKUP_BYTES} bytes accepted")]
+    TooLarge,
+}
+
+/// Progress of a long export or import, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub entries: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// The plaintext inside a backup.
+#[derive(Serialize, Deserialize)]
+struct BackupDocument {
+    format: String,
+    version: u32,
+    exported_at: DateTime<Utc>,
+    journal: Vec<Entry>,
+}
+
+impl Kinship {
+    /// Writes an encrypted backup of everything to `path` (atomically), sealed under
+    /// `passphrase` with this profile's Argon2id parameters.
+    pub fn export_backup(
+        &self,
+        path: &Path,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportSummary> {
+        vault::check_passphrase_strength(passphrase)?;
+        let params = self.kdf_params()?;
+        let entries = self.journal().all()?;
+        let total = entries.len();
+        let mut journal = Vec::with_capacity(total);
+        for (done, entry) in entries.into_iter().enumerate() {
+            journal.push(entry);
+            progress(Progress { done: done + 1, total });
+        }
+        let document = BackupDocument {
+            format: DOCUMENT_FORMAT.to_owned(),
+            version: 1,
+            exported_at: Utc::now(),
+            journal,
+        };
+        let plaintext = Zeroizing::new(
+            serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?,
+        );
+        let file = encrypt(&plaintext, passphrase, params)?;
+        vault::write_atomically(path, &file)?;
+        Ok(ExportSummary { entries: total })
+    }
+
+    /// Merges a backup into this profile: new entries are added, entries already here are
+    /// replaced only by a newer edit. Nothing is written unless the whole file is valid.
+    pub fn import_backup(
+        &self,
+        path: &Path,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary> {
+        if !self.is_unlocked() {
+            return Err(Error::Locked);
+        }
+        let size = fs::metadata(path)?.len();
+        if size > MAX_BACKUP_BYTES {
+            return Err(BackupError::TooLarge.into());
+        }
+        let file = fs::read(path)?;
+        let plaintext = decrypt(&file, passphrase)?;
+        let document: BackupDocument = serde_json::from_slice(&plaintext)
+            .map_err(|e| malformed_json(&e))?;
+        if document.format != DOCUMENT_FORMAT || document.version != 1 {
+            return Err(BackupError::Malformed("unknown document format".into()).into());
+        }
+        let total = document.journal.len();
+        self.with_unlocked(|u| {
+            let tx = u.store.conn().unchecked_transaction()?;
+            let mut summary = ImportSummary::default();
+            for (done, entry) in document.journal.iter().enumerate() {
+                match journal::merge_entry(u, &tx, entry)? {
+                    Merge::Added => summary.added += 1,
+                    Merge::Updated => summary.updated += 1,
+                    Merge::Unchanged => summary.unchanged += 1,
+                }
+                progress(Progress { done: done + 1, total });
+            }
+            tx.commit()?;
+            // Rebuilt from the rows on next use, so it reflects exactly what was committed.
+            u.journal_index = None;
+            Ok(summary)
+        })
+    }
+}
+
+/// Seals `plaintext` into a complete backup file.
+pub fn encrypt(plaintext: &[u8], passphrase: &str, params: KdfParams) -> Result<Vec<u8>> {
+    let salt = vault::random_salt();
+    let key = vault::derive_key(passphrase, &salt, params)?;
+    let aead = XChaCha20Poly1305::new(key.expose().into());
+
+    let mut file = Vec::with_capacity(HEADER_LEN + 8 + NONCE_LEN + plaintext.len() + TAG_LEN);
+    file.extend_from_slice(MAGIC);
+    file.push(FORMAT_VERSION);
+    for value in [params.memory_kib, params.iterations, params.parallelism] {
+        file.extend_from_slice(&value.to_le_bytes());
+    }
+    file.extend_from_slice(&salt);
+    let check_nonce = vault::random_nonce();
+    file.extend_from_slice(&check_nonce);
+    let check_tag = seal(&aead, &check_nonce, &file, b"")?;
+    file.extend_from_slice(&check_tag);
+
+    let body_nonce = vault::random_nonce();
+    let body_len = (plaintext.len() + TAG_LEN) as u64;
+    file.extend_from_slice(&body_len.to_le_bytes());
+    file.extend_from_slice(&body_nonce);
+    let ciphertext = seal(&aead, &body_nonce, &file, plaintext)?;
+    file.extend_from_slice(&ciphertext);
+    Ok(file)
+}
+
+/// Opens a backup file, telling apart a wrong passphrase, a truncated file and a tampered one.
+pub fn decrypt(file: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
+    if file.len() < MAGIC.len() || &file[..MAGIC.len()] != MAGIC {
+        return Err(BackupError::NotABackup.into());
+    }
+    if file.len() <= MAGIC.len() {
+        return Err(BackupError::Truncated.into());
+    }
+    if file[8] != FORMAT_VERSION {
+        return Err(BackupError::UnsupportedVersion(file[8]).into());
+    }
+    let body_start = HEADER_LEN + 8 + NONCE_LEN;
+    if file.len() < body_start {
+        return Err(BackupError::Truncated.into());
+    }
+    let params = KdfParams {
+        memory_kib: read_u32(file, 9),
+        iterations: read_u32(file, 13),
+        parallelism: read_u32(file, 17),
+    };
+    params
+        .validate()
+        .map_err(|_| BackupError::Malformed("key derivation parameters out of range".into()))?;
+    let salt = &file[21..21 + SALT_LEN];
+    let check_nonce = &file[21 + SALT_LEN..21 + SALT_LEN + NONCE_LEN];
+    let check_tag = &file[HEADER_LEN - TAG_LEN..HEADER_LEN];
+
+    let key = vault::derive_key(passphrase, salt, params)?;
+    let aead = XChaCha20Poly1305::new(key.expose().into());
+    open(&aead, check_nonce, &file[..HEADER_LEN - TAG_LEN], check_tag)
+        .map_err(|_| BackupError::WrongPassphrase)?;
+
+    let body_len = u64::from_le_bytes(file[HEADER_LEN..HEADER_LEN + 8].try_into().unwrap_or([0; 8]));
+    let available = (file.len() - body_start) as u64;
+    if available < body_len {
+        return Err(BackupError::Truncated.into());
+    }
+    if available > body_len || body_len < TAG_LEN as u64 {
+        return Err(BackupError::Tampered.into());
+    }
+    let body_nonce = &file[HEADER_LEN + 8..body_start];
+    open(&aead, body_nonce, &file[..body_start], &file[body_start..])
+        .map_err(|_| BackupError::Tampered.into())
+}
+
+impl From<BackupError> for Error {
+    fn from(err: BackupError) -> Self {
+        match err {
+            BackupError::WrongPassphrase => Error::WrongPassphrase,
+            other => Error::Backup(other),
+        }
+    }
+}
+
+fn seal(aead: &XChaCha20Poly1305, nonce: &[u8], ad: &[u8], msg: &[u8]) -> Result<Vec<u8>> {
+    aead.encrypt(XNonce::from_slice(nonce), Payload { msg, aad: ad })
+        .map_err(|_| BackupError::Malformed("encryption failed".into()).into())
+}
+
+fn open(
+    aead: &XChaCha20Poly1305,
+    nonce: &[u8],
+    ad: &[u8],
+    ciphertext: &[u8],
+) -> std::result::Result<Zeroizing<Vec<u8>>, chacha20poly1305::aead::Error> {
+    aead.decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: ad })
+        .map(Zeroizing::new)
+}
+
+/// Describes a JSON error by kind and position only: serde's messages can quote the content.
+fn malformed_json(err: &serde_json::Error) -> BackupError {
+    BackupError::Malformed(format!("{:?} error at line {}", err.classify(), err.line()))
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASS: &str = "backup passphrase";
+
+    fn sample() -> Vec<u8> {
+        encrypt(b"{\"hello\":1}", PASS, KdfParams::MINIMUM).unwrap()
+    }
+
+    #[test]
+    fn roundtrip() {
+        assert_eq!(&decrypt(&sample(), PASS).unwrap()[..], b"{\"hello\":1}");
+    }
+
+    #[test]
+    fn wrong_passphrase_truncation_and_tampering_are_told_apart() {
+        let file = sample();
+        assert!(matches!(decrypt(&file, "another passphrase"), Err(Error::WrongPassphrase)));
+        assert!(matches!(
+            decrypt(&file[..file.len() - 3], PASS),
+            Err(Error::Backup(BackupError::Truncated))
+        ));
+        assert!(matches!(decrypt(&file[..40], PASS), Err(Error::Backup(BackupError::Truncated))));
+        let mut tampered = file.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 0x80;
+        assert!(matches!(decrypt(&tampered, PASS), Err(Error::Backup(BackupError::Tampered))));
+        assert!(matches!(decrypt(b"PK\x03\x04zip", PASS), Err(Error::Backup(BackupError::NotABackup))));
+    }
+
+    #[test]
+    fn header_lengths_match_the_documented_offsets() {
+        assert_eq!(HEADER_LEN, 77);
+        let file = sample();
+        assert_eq!(file.len(), HEADER_LEN + 8 + NONCE_LEN + 11 + TAG_LEN);
+    }
+}

@@ -1,0 +1,78 @@
+//! The error type of the public API.
+//!
+//! Each module has its own error enum for what can go wrong inside it; this enum is what callers
+//! (the CLI, the FFI layer) see. Variants say what the person or the app can do about it.
+//! Messages never carry personal data: no journal text, titles, tags or passphrases.
+
+use crate::backup::BackupError;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the vault is locked")]
+    Locked,
+    #[error("no Kinship profile exists in this folder yet")]
+    NotInitialized,
+    #[error("a Kinship profile already exists in this folder")]
+    AlreadyInitialized,
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("wrong device key")]
+    WrongDeviceKey,
+    #[error("no device key is enabled")]
+    NoDeviceKey,
+    #[error("passphrase too weak: use at least {} characters", crate::vault::MIN_PASSPHRASE_CHARS)]
+    WeakPassphrase,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {reason}")]
+    InvalidInput { reason: String },
+    /// Sealed data failed authentication: a damaged or tampered row, or a key that does not
+    /// belong to this database.
+    #[error("data is damaged and cannot be read: {what}")]
+    Corrupted { what: String },
+    #[error("backup: {0}")]
+    Backup(BackupError),
+    #[error("storage: {0}")]
+    Storage(#[from] StoreError),
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("this profile was erased")]
+    Erased,
+}
+
+impl Error {
+    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn corrupted(what: impl Into<String>) -> Self {
+        Error::Corrupted { what: what.into() }
+    }
+}
+
+impl From<VaultError> for Error {
+    fn from(err: VaultError) -> Self {
+        match err {
+            VaultError::WrongPassphrase => Error::WrongPassphrase,
+            VaultError::WrongDeviceKey => Error::WrongDeviceKey,
+            VaultError::NoDeviceKey => Error::NoDeviceKey,
+            VaultError::WeakPassphrase => Error::WeakPassphrase,
+            VaultError::BadKeyLength | VaultError::BadKdfParams(_) => Error::invalid(err.to_string()),
+            VaultError::Corrupted => Error::corrupted("sealed value"),
+            VaultError::MalformedKeyFile(what) => Error::corrupted(format!("key file ({what})")),
+            VaultError::Io(io) => Error::Io(io),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        Error::Storage(StoreError::Sqlite(err))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,259 @@
+//! The in-memory journal index: ordering, filters and full-text search over decrypted data.
+//!
+//! Nothing derived from journal text may be stored unsealed, so listing, filtering and search
+//! work on this index, built from the sealed rows the first time the journal is queried after
+//! unlock and kept up to date by every write. It lives inside the unlocked session and is wiped
+//! (strings zeroized) when the vault locks.
+//!
+//! Search folds case and accents (Unicode NFD, combining marks removed, lowercased) and matches
+//! every query word as a prefix of some word in the title, body or tags.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+use zeroize::Zeroize;
+
+use super::Entry;
+
+/// Sort key: creation time in UTC microseconds, then id for a total order.
+pub(crate) type TimeKey = (i64, String);
+
+pub(crate) struct JournalIndex {
+    docs: Vec<Option<DocMeta>>,
+    by_id: HashMap<String, usize>,
+    by_time: BTreeMap<TimeKey, usize>,
+    terms: BTreeMap<String, Vec<usize>>,
+    /// Rows that failed to open while the index was built (damaged or tampered).
+    unreadable: Vec<String>,
+}
+
+/// What the index keeps of an entry: enough to order, filter and compute stats without
+/// decrypting the row again. The body is kept only as search terms.
+pub(crate) struct DocMeta {
+    pub id: String,
+    pub created_at: DateTime<FixedOffset>,
+    pub mood: Option<u8>,
+    pub tags: Vec<String>,
+    pub folded_tags: Vec<String>,
+}
+
+/// Which entries a listing wants.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    /// Only entries carrying this tag (compared without case or accents).
+    pub tag: Option<String>,
+    pub mood: Option<u8>,
+    /// Entries created at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries created before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl JournalIndex {
+    pub fn new() -> Self {
+        JournalIndex {
+            docs: Vec::new(),
+            by_id: HashMap::new(),
+            by_time: BTreeMap::new(),
+            terms: BTreeMap::new(),
+            unreadable: Vec::new(),
+        }
+    }
+
+    pub fn insert(&mut self, entry: &Entry) {
+        self.remove(&entry.id);
+        let slot = self.docs.len();
+        let mut words: Vec<String> = Vec::new();
+        for text in entry.title.iter().chain(std::iter::once(&entry.body)).chain(&entry.tags) {
+            words.extend(fold_words(text));
+        }
+        words.sort_unstable();
+        words.dedup();
+        for word in words {
+            self.terms.entry(word).or_default().push(slot);
+        }
+        self.by_id.insert(entry.id.clone(), slot);
+        self.by_time.insert(time_key(&entry.created_at, &entry.id), slot);
+        self.docs.push(Some(DocMeta {
+            id: entry.id.clone(),
+            created_at: entry.created_at,
+            mood: entry.mood,
+            folded_tags: entry.tags.iter().map(|t| fold(t)).collect(),
+            tags: entry.tags.clone(),
+        }));
+    }
+
+    /// Forgets an entry. Its search terms keep pointing at the empty slot until the next
+    /// rebuild; lookups skip empty slots.
+    pub fn remove(&mut self, id: &str) {
+        if let Some(slot) = self.by_id.remove(id) {
+            if let Some(doc) = self.docs[slot].take() {
+                self.by_time.remove(&time_key(&doc.created_at, &doc.id));
+            }
+        }
+        self.unreadable.retain(|bad| bad != id);
+    }
+
+    pub fn mark_unreadable(&mut self, id: String) {
+        self.unreadable.push(id);
+    }
+
+    pub fn unreadable(&self) -> &[String] {
+        &self.unreadable
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Ids of matching entries, newest first, strictly older than `before` when given.
+    pub fn list(&self, filter: &EntryFilter, before: Option<&TimeKey>, limit: usize) -> Vec<&DocMeta> {
+        let folded_tag = filter.tag.as_deref().map(fold);
+        let lower = match filter.from {
+            Some(from) => Bound::Included((from.timestamp_micros(), String::new())),
+            None => Bound::Unbounded,
+        };
+        let upper = match (before, filter.until) {
+            (Some(key), Some(until)) if until.timestamp_micros() <= key.0 => {
+                Bound::Excluded((until.timestamp_micros(), String::new()))
+            }
+            (Some(key), _) => Bound::Excluded(key.clone()),
+            (None, Some(until)) => Bound::Excluded((until.timestamp_micros(), String::new())),
+            (None, None) => Bound::Unbounded,
+        };
+        if !range_is_valid(&lower, &upper) {
+            return Vec::new();
+        }
+        self.by_time
+            .range((lower, upper))
+            .rev()
+            .filter_map(|(_, &slot)| self.docs[slot].as_ref())
+            .filter(|doc| filter.mood.is_none_or(|mood| doc.mood == Some(mood)))
+            .filter(|doc| {
+                folded_tag
+                    .as_ref()
+                    .is_none_or(|tag| doc.folded_tags.iter().any(|t| t == tag))
+            })
+            .take(limit)
+            .collect()
+    }
+
+    /// Entries containing every word of `query` as a word prefix, newest first.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&DocMeta> {
+        let words = fold_words(query);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let mut matching: Option<Vec<usize>> = None;
+        for word in &words {
+            let mut slots: Vec<usize> = self
+                .terms
+                .range::<str, _>((Bound::Included(word.as_str()), Bound::Unbounded))
+                .take_while(|(term, _)| term.starts_with(word.as_str()))
+                .flat_map(|(_, slots)| slots.iter().copied())
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            matching = Some(match matching {
+                None => slots,
+                Some(previous) => intersect_sorted(&previous, &slots),
+            });
+        }
+        let mut docs: Vec<&DocMeta> = matching
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|slot| self.docs[slot].as_ref())
+            .collect();
+        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        docs.truncate(limit);
+        docs
+    }
+
+    /// Every live entry, in no particular order (stats work on all of them).
+    pub fn docs(&self) -> impl Iterator<Item = &DocMeta> {
+        self.docs.iter().flatten()
+    }
+
+    /// Local calendar days (in the writer's own UTC offset) that have at least one entry.
+    pub fn days_with_entries(&self) -> std::collections::BTreeSet<NaiveDate> {
+        self.docs().map(|doc| doc.created_at.date_naive()).collect()
+    }
+}
+
+impl Drop for JournalIndex {
+    fn drop(&mut self) {
+        for (mut term, _) in std::mem::take(&mut self.terms) {
+            term.zeroize();
+        }
+        for doc in self.docs.iter_mut().flatten() {
+            doc.tags.zeroize();
+            doc.folded_tags.zeroize();
+        }
+    }
+}
+
+pub(crate) fn time_key(created_at: &DateTime<FixedOffset>, id: &str) -> TimeKey {
+    (created_at.timestamp_micros(), id.to_owned())
+}
+
+/// Lowercases and strips accents: "Émile" and "emile" fold to the same text.
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Folded words of `text`, split at anything that is not a letter or digit.
+pub fn fold_words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn intersect_sorted(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `BTreeMap::range` panics on an inverted range; an empty window simply has no entries.
+fn range_is_valid(lower: &Bound<TimeKey>, upper: &Bound<TimeKey>) -> bool {
+    match (lower, upper) {
+        (Bound::Included(lo), Bound::Excluded(hi)) => lo < hi,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Émile ÇA Naïve"), "emile ca naive");
+        assert_eq!(fold_words("Hello, wörld! It's 2026"), ["hello", "world", "it", "s", "2026"]);
+    }
+
+    #[test]
+    fn intersection_of_sorted_lists() {
+        assert_eq!(intersect_sorted(&[1, 3, 5, 7], &[2, 3, 7, 9]), [3, 7]);
+        assert!(intersect_sorted(&[1], &[]).is_empty());
+    }
+}

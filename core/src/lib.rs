@@ -1,0 +1,21 @@
+//! kinship-core: the shared core of Kinship, an offline-first app for LGBTQ+ people and other
+//! sexual minorities.
+//!
+//! Start at [`Kinship`]: `Kinship::create(dir, passphrase)` makes a profile, `Kinship::open(dir)`
+//! opens one locked, and the profile hands out its parts ([`Kinship::journal`]). Everything a
+//! person writes is sealed with XChaCha20-Poly1305 under a data key that only their passphrase
+//! (or their phone's device key) unwraps; see `docs/SECURITY.md` and `docs/FORMAT.md`.
+
+pub mod backup;
+pub mod error;
+pub mod journal;
+mod markdown;
+pub mod profile;
+pub mod store;
+pub mod vault;
+
+pub use backup::{ExportSummary, ImportSummary, Progress};
+pub use error::{Error, Result};
+pub use journal::{Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange};
+pub use profile::Kinship;
+pub use vault::KdfParams;

@@ -1,0 +1,61 @@
+//! Plaintext Markdown export: the one way journal text leaves the vault unencrypted, and only
+//! when the person asks for it explicitly.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::Result;
+use crate::journal::Entry;
+use crate::profile::Kinship;
+
+impl Kinship {
+    /// Writes one Markdown file per entry into `dir` (created if missing) and returns how many
+    /// were written. The files are readable by anyone who gets the folder: the caller must make
+    /// that clear to the person before calling this.
+    pub fn export_markdown_unencrypted(&self, dir: &Path) -> Result<usize> {
+        let entries = self.journal().all()?;
+        fs::create_dir_all(dir)?;
+        for entry in &entries {
+            write_private_file(&dir.join(file_name(entry)), render(entry).as_bytes())?;
+        }
+        Ok(entries.len())
+    }
+}
+
+/// `2026-11-27-1430-<first 8 hex of id>.md`, sortable by the writer's local time.
+fn file_name(entry: &Entry) -> String {
+    format!("{}-{}.md", entry.created_at.format("%Y-%m-%d-%H%M"), &entry.id[..8.min(entry.id.len())])
+}
+
+fn render(entry: &Entry) -> String {
+    let mut out = String::new();
+    let heading = entry.title.as_deref().unwrap_or("Journal entry");
+    out.push_str(&format!("# {heading}\n\n"));
+    out.push_str(&format!("- Written: {}\n", entry.created_at.format("%Y-%m-%d %H:%M %:z")));
+    if entry.updated_at != entry.created_at {
+        out.push_str(&format!("- Edited: {}\n", entry.updated_at.format("%Y-%m-%d %H:%M %:z")));
+    }
+    if let Some(mood) = entry.mood {
+        out.push_str(&format!("- Mood: {mood}/5\n"));
+    }
+    if !entry.tags.is_empty() {
+        out.push_str(&format!("- Tags: {}\n", entry.tags.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(entry.body.trim_end());
+    out.push('\n');
+    out
+}
+
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)
+}

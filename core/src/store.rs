@@ -1,0 +1,169 @@
+//! The SQLite database of one profile: connection settings and schema migrations.
+//!
+//! One connection per unlocked profile, held behind the profile's session lock, so there is one
+//! writer and every multi-row write is one transaction. The pragmas favour durability and
+//! privacy over raw speed: WAL with `synchronous=NORMAL` survives a killed process,
+//! `temp_store=MEMORY` keeps sorts and temporary tables off the disk, and `secure_delete`
+//! overwrites freed pages so deleted sealed rows do not linger in the file.
+//!
+//! Only sealed blobs and random row ids are stored (see `docs/SECURITY.md`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+/// Schema version this code writes; `PRAGMA user_version` holds the database's.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SCHEMA_V1: &str = "
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY NOT NULL,
+        value  BLOB NOT NULL
+    );
+    CREATE TABLE journal_entries (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database was written by a newer version of Kinship (schema {found}, this build knows {SCHEMA_VERSION})")]
+    TooNew { found: u32 },
+    #[error("no upgrade path from schema {from}")]
+    NoUpgradePath { from: u32 },
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;",
+        )?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Folds the WAL back into the main file and truncates it, then closes the connection.
+    pub fn close(self) -> Result<(), StoreError> {
+        self.checkpoint()?;
+        self.conn.close().map_err(|(_, err)| StoreError::from(err))
+    }
+
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    pub fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+        let mut rows = stmt.query([key])?;
+        Ok(match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        })
+    }
+
+    pub fn meta_set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: u32 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found });
+        }
+        for version in found..SCHEMA_VERSION {
+            match version {
+                0 => tx.execute_batch(SCHEMA_V1)?,
+                // Each later schema adds one arm here: `1 => tx.execute_batch(UPGRADE_1_TO_2)?`.
+                _ => return Err(StoreError::NoUpgradePath { from: version }),
+            }
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_database_gets_current_schema_and_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let version: u32 = store
+            .conn()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        store.meta_set("k", b"v").unwrap();
+        assert_eq!(store.meta_get("k").unwrap().as_deref(), Some(&b"v"[..]));
+        assert_eq!(store.meta_get("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn database_from_a_newer_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        Store::open(&path).unwrap().close().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+}
