@@ -98,7 +98,10 @@ impl Kinship {
         let mut journal = Vec::with_capacity(total);
         for (done, entry) in entries.into_iter().enumerate() {
             journal.push(entry);
-            progress(Progress { done: done + 1, total });
+            progress(Progress {
+                done: done + 1,
+                total,
+            });
         }
         let document = BackupDocument {
             format: DOCUMENT_FORMAT.to_owned(),
@@ -106,9 +109,8 @@ impl Kinship {
             exported_at: Utc::now(),
             journal,
         };
-        let plaintext = Zeroizing::new(
-            serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?,
-        );
+        let plaintext =
+            Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
         let file = encrypt(&plaintext, passphrase, params)?;
         vault::write_atomically(path, &file)?;
         Ok(ExportSummary { entries: total })
@@ -131,8 +133,8 @@ impl Kinship {
         }
         let file = fs::read(path)?;
         let plaintext = decrypt(&file, passphrase)?;
-        let document: BackupDocument = serde_json::from_slice(&plaintext)
-            .map_err(|e| malformed_json(&e))?;
+        let document: BackupDocument =
+            serde_json::from_slice(&plaintext).map_err(|e| malformed_json(&e))?;
         if document.format != DOCUMENT_FORMAT || document.version != 1 {
             return Err(BackupError::Malformed("unknown document format".into()).into());
         }
@@ -146,7 +148,10 @@ impl Kinship {
                     Merge::Updated => summary.updated += 1,
                     Merge::Unchanged => summary.unchanged += 1,
                 }
-                progress(Progress { done: done + 1, total });
+                progress(Progress {
+                    done: done + 1,
+                    total,
+                });
             }
             tx.commit()?;
             // Rebuilt from the rows on next use, so it reflects exactly what was committed.
@@ -215,7 +220,11 @@ pub fn decrypt(file: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
     open(&aead, check_nonce, &file[..HEADER_LEN - TAG_LEN], check_tag)
         .map_err(|_| BackupError::WrongPassphrase)?;
 
-    let body_len = u64::from_le_bytes(file[HEADER_LEN..HEADER_LEN + 8].try_into().unwrap_or([0; 8]));
+    let body_len = u64::from_le_bytes(
+        file[HEADER_LEN..HEADER_LEN + 8]
+            .try_into()
+            .unwrap_or([0; 8]),
+    );
     let available = (file.len() - body_start) as u64;
     if available < body_len {
         return Err(BackupError::Truncated.into());
@@ -248,8 +257,14 @@ fn open(
     ad: &[u8],
     ciphertext: &[u8],
 ) -> std::result::Result<Zeroizing<Vec<u8>>, chacha20poly1305::aead::Error> {
-    aead.decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: ad })
-        .map(Zeroizing::new)
+    aead.decrypt(
+        XNonce::from_slice(nonce),
+        Payload {
+            msg: ciphertext,
+            aad: ad,
+        },
+    )
+    .map(Zeroizing::new)
 }
 
 /// Describes a JSON error by kind and position only: serde's messages can quote the content.
@@ -281,17 +296,29 @@ mod tests {
     #[test]
     fn wrong_passphrase_truncation_and_tampering_are_told_apart() {
         let file = sample();
-        assert!(matches!(decrypt(&file, "another passphrase"), Err(Error::WrongPassphrase)));
+        assert!(matches!(
+            decrypt(&file, "another passphrase"),
+            Err(Error::WrongPassphrase)
+        ));
         assert!(matches!(
             decrypt(&file[..file.len() - 3], PASS),
             Err(Error::Backup(BackupError::Truncated))
         ));
-        assert!(matches!(decrypt(&file[..40], PASS), Err(Error::Backup(BackupError::Truncated))));
+        assert!(matches!(
+            decrypt(&file[..40], PASS),
+            Err(Error::Backup(BackupError::Truncated))
+        ));
         let mut tampered = file.clone();
         let last = tampered.len() - 1;
         tampered[last] ^= 0x80;
-        assert!(matches!(decrypt(&tampered, PASS), Err(Error::Backup(BackupError::Tampered))));
-        assert!(matches!(decrypt(b"PK\x03\x04zip", PASS), Err(Error::Backup(BackupError::NotABackup))));
+        assert!(matches!(
+            decrypt(&tampered, PASS),
+            Err(Error::Backup(BackupError::Tampered))
+        ));
+        assert!(matches!(
+            decrypt(b"PK\x03\x04zip", PASS),
+            Err(Error::Backup(BackupError::NotABackup))
+        ));
     }
 
     #[test]

@@ -22,7 +22,10 @@ pub enum Error {
     WrongDeviceKey,
     #[error("no device key is enabled")]
     NoDeviceKey,
-    #[error("passphrase too weak: use at least {} characters", crate::vault::MIN_PASSPHRASE_CHARS)]
+    #[error(
+        "passphrase too weak: use at least {} characters",
+        crate::vault::MIN_PASSPHRASE_CHARS
+    )]
     WeakPassphrase,
     #[error("not found")]
     NotFound,
@@ -61,7 +64,9 @@ impl From<VaultError> for Error {
             VaultError::WrongDeviceKey => Error::WrongDeviceKey,
             VaultError::NoDeviceKey => Error::NoDeviceKey,
             VaultError::WeakPassphrase => Error::WeakPassphrase,
-            VaultError::BadKeyLength | VaultError::BadKdfParams(_) => Error::invalid(err.to_string()),
+            VaultError::BadKeyLength | VaultError::BadKdfParams(_) => {
+                Error::invalid(err.to_string())
+            }
             VaultError::Corrupted => Error::corrupted("sealed value"),
             VaultError::MalformedKeyFile(what) => Error::corrupted(format!("key file ({what})")),
             VaultError::Io(io) => Error::Io(io),

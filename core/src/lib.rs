@@ -16,6 +16,8 @@ pub mod vault;
 
 pub use backup::{ExportSummary, ImportSummary, Progress};
 pub use error::{Error, Result};
-pub use journal::{Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange};
+pub use journal::{
+    Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
+};
 pub use profile::Kinship;
 pub use vault::KdfParams;

@@ -25,16 +25,26 @@ impl Kinship {
 
 /// `2026-11-27-1430-<first 8 hex of id>.md`, sortable by the writer's local time.
 fn file_name(entry: &Entry) -> String {
-    format!("{}-{}.md", entry.created_at.format("%Y-%m-%d-%H%M"), &entry.id[..8.min(entry.id.len())])
+    format!(
+        "{}-{}.md",
+        entry.created_at.format("%Y-%m-%d-%H%M"),
+        &entry.id[..8.min(entry.id.len())]
+    )
 }
 
 fn render(entry: &Entry) -> String {
     let mut out = String::new();
     let heading = entry.title.as_deref().unwrap_or("Journal entry");
     out.push_str(&format!("# {heading}\n\n"));
-    out.push_str(&format!("- Written: {}\n", entry.created_at.format("%Y-%m-%d %H:%M %:z")));
+    out.push_str(&format!(
+        "- Written: {}\n",
+        entry.created_at.format("%Y-%m-%d %H:%M %:z")
+    ));
     if entry.updated_at != entry.created_at {
-        out.push_str(&format!("- Edited: {}\n", entry.updated_at.format("%Y-%m-%d %H:%M %:z")));
+        out.push_str(&format!(
+            "- Edited: {}\n",
+            entry.updated_at.format("%Y-%m-%d %H:%M %:z")
+        ));
     }
     if let Some(mood) = entry.mood {
         out.push_str(&format!("- Mood: {mood}/5\n"));

@@ -58,7 +58,10 @@ impl Kinship {
         remove_database_files(&paths)?;
         let store = Store::open(&paths.database)?;
         let cipher = Cipher::new(&data_key);
-        store.meta_set(CANARY_KEY, &cipher.seal(META_TABLE, CANARY_KEY, CANARY_PLAINTEXT))?;
+        store.meta_set(
+            CANARY_KEY,
+            &cipher.seal(META_TABLE, CANARY_KEY, CANARY_PLAINTEXT),
+        )?;
         // The key file is written last: until it exists the folder is not a profile.
         key_file.save(&paths.keys)?;
         let unlocked = Unlocked::new(data_key, cipher, store);
@@ -229,7 +232,9 @@ impl Inner {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves the state consistent (every change is applied
         // at the end), so a poisoned lock is still safe to use.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -334,7 +339,11 @@ impl Paths {
             name.push(suffix);
             PathBuf::from(name)
         };
-        [self.database.clone(), with_suffix("-wal"), with_suffix("-shm")]
+        [
+            self.database.clone(),
+            with_suffix("-wal"),
+            with_suffix("-shm"),
+        ]
     }
 }
 

@@ -90,7 +90,9 @@ impl KdfParams {
     pub fn validate(&self) -> Result<(), VaultError> {
         if self.memory_kib < Self::MINIMUM.memory_kib || self.iterations < Self::MINIMUM.iterations
         {
-            return Err(VaultError::BadKdfParams("below the minimum of 19 MiB and 2 passes"));
+            return Err(VaultError::BadKdfParams(
+                "below the minimum of 19 MiB and 2 passes",
+            ));
         }
         if self.parallelism == 0 {
             return Err(VaultError::BadKdfParams("parallelism must be at least 1"));
@@ -99,10 +101,14 @@ impl KdfParams {
             || self.iterations > Self::MAXIMUM.iterations
             || self.parallelism > Self::MAXIMUM.parallelism
         {
-            return Err(VaultError::BadKdfParams("above the maximum of 1 GiB, 64 passes, 16 lanes"));
+            return Err(VaultError::BadKdfParams(
+                "above the maximum of 1 GiB, 64 passes, 16 lanes",
+            ));
         }
         if self.memory_kib < 8 * self.parallelism {
-            return Err(VaultError::BadKdfParams("memory too small for the parallelism"));
+            return Err(VaultError::BadKdfParams(
+                "memory too small for the parallelism",
+            ));
         }
         Ok(())
     }
@@ -189,11 +195,7 @@ impl Cipher {
         out
     }
 
-    pub fn open_with_ad(
-        &self,
-        ad: &[u8],
-        sealed: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
+    pub fn open_with_ad(&self, ad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEAL_VERSION {
             return Err(VaultError::Corrupted);
         }
@@ -338,7 +340,11 @@ impl KeyFile {
         Ok(())
     }
 
-    pub fn set_device_key(&mut self, data_key: &SecretKey, device_key: &[u8]) -> Result<(), VaultError> {
+    pub fn set_device_key(
+        &mut self,
+        data_key: &SecretKey,
+        device_key: &[u8],
+    ) -> Result<(), VaultError> {
         let kek = SecretKey::from_slice(device_key)?;
         let wrapped_key = Cipher::new(&kek).seal(KEYS_TABLE, DEVICE_ROW, data_key.expose());
         self.device = Some(DeviceEnvelope { wrapped_key });
@@ -466,9 +472,18 @@ mod tests {
     fn sealed_value_opens_only_for_its_own_row_and_table() {
         let cipher = Cipher::new(&SecretKey::random());
         let sealed = cipher.seal("journal_entries", "a1", b"hello");
-        assert_eq!(&cipher.open("journal_entries", "a1", &sealed).unwrap()[..], b"hello");
-        assert!(matches!(cipher.open("journal_entries", "a2", &sealed), Err(VaultError::Corrupted)));
-        assert!(matches!(cipher.open("meta", "a1", &sealed), Err(VaultError::Corrupted)));
+        assert_eq!(
+            &cipher.open("journal_entries", "a1", &sealed).unwrap()[..],
+            b"hello"
+        );
+        assert!(matches!(
+            cipher.open("journal_entries", "a2", &sealed),
+            Err(VaultError::Corrupted)
+        ));
+        assert!(matches!(
+            cipher.open("meta", "a1", &sealed),
+            Err(VaultError::Corrupted)
+        ));
     }
 
     #[test]
@@ -486,23 +501,40 @@ mod tests {
         let mut sealed = cipher.seal("t", "r", b"secret");
         let last = sealed.len() - 1;
         sealed[last] ^= 0x01;
-        assert!(matches!(cipher.open("t", "r", &sealed), Err(VaultError::Corrupted)));
-        assert!(matches!(cipher.open("t", "r", &sealed[..10]), Err(VaultError::Corrupted)));
+        assert!(matches!(
+            cipher.open("t", "r", &sealed),
+            Err(VaultError::Corrupted)
+        ));
+        assert!(matches!(
+            cipher.open("t", "r", &sealed[..10]),
+            Err(VaultError::Corrupted)
+        ));
     }
 
     #[test]
     fn weak_passphrases_are_refused() {
         for weak in ["", "       ", "short", "1234567"] {
-            assert!(matches!(check_passphrase_strength(weak), Err(VaultError::WeakPassphrase)));
+            assert!(matches!(
+                check_passphrase_strength(weak),
+                Err(VaultError::WeakPassphrase)
+            ));
         }
         assert!(check_passphrase_strength("eight ch").is_ok());
     }
 
     #[test]
     fn kdf_params_below_owasp_floor_are_refused() {
-        let weak = KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 };
+        let weak = KdfParams {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
         assert!(weak.validate().is_err());
-        let huge = KdfParams { memory_kib: 64 * 1024 * 1024, iterations: 3, parallelism: 1 };
+        let huge = KdfParams {
+            memory_kib: 64 * 1024 * 1024,
+            iterations: 3,
+            parallelism: 1,
+        };
         assert!(huge.validate().is_err());
         assert!(KdfParams::DEFAULT.validate().is_ok());
         assert!(KdfParams::MINIMUM.validate().is_ok());
@@ -512,18 +544,33 @@ mod tests {
     fn key_file_unwraps_with_passphrase_and_device_key() {
         let dek = SecretKey::random();
         let mut file = KeyFile::new(&dek, PASS, KdfParams::MINIMUM).unwrap();
-        assert_eq!(file.unwrap_with_passphrase(PASS).unwrap().expose(), dek.expose());
+        assert_eq!(
+            file.unwrap_with_passphrase(PASS).unwrap().expose(),
+            dek.expose()
+        );
         assert!(matches!(
             file.unwrap_with_passphrase("not the passphrase"),
             Err(VaultError::WrongPassphrase)
         ));
 
         let device = [7u8; KEY_LEN];
-        assert!(matches!(file.unwrap_with_device_key(&device), Err(VaultError::NoDeviceKey)));
+        assert!(matches!(
+            file.unwrap_with_device_key(&device),
+            Err(VaultError::NoDeviceKey)
+        ));
         file.set_device_key(&dek, &device).unwrap();
-        assert_eq!(file.unwrap_with_device_key(&device).unwrap().expose(), dek.expose());
-        assert!(matches!(file.unwrap_with_device_key(&[8u8; KEY_LEN]), Err(VaultError::WrongDeviceKey)));
-        assert!(matches!(file.unwrap_with_device_key(&[8u8; 5]), Err(VaultError::BadKeyLength)));
+        assert_eq!(
+            file.unwrap_with_device_key(&device).unwrap().expose(),
+            dek.expose()
+        );
+        assert!(matches!(
+            file.unwrap_with_device_key(&[8u8; KEY_LEN]),
+            Err(VaultError::WrongDeviceKey)
+        ));
+        assert!(matches!(
+            file.unwrap_with_device_key(&[8u8; 5]),
+            Err(VaultError::BadKeyLength)
+        ));
     }
 
     #[test]
@@ -539,9 +586,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.json");
         let dek = SecretKey::random();
-        KeyFile::new(&dek, PASS, KdfParams::MINIMUM).unwrap().save(&path).unwrap();
+        KeyFile::new(&dek, PASS, KdfParams::MINIMUM)
+            .unwrap()
+            .save(&path)
+            .unwrap();
         let loaded = KeyFile::load(&path).unwrap();
-        assert_eq!(loaded.unwrap_with_passphrase(PASS).unwrap().expose(), dek.expose());
+        assert_eq!(
+            loaded.unwrap_with_passphrase(PASS).unwrap().expose(),
+            dek.expose()
+        );
         shred_file(&path).unwrap();
         assert!(!path.exists());
     }

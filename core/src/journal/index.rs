@@ -67,7 +67,12 @@ impl JournalIndex {
         self.remove(&entry.id);
         let slot = self.docs.len();
         let mut words: Vec<String> = Vec::new();
-        for text in entry.title.iter().chain(std::iter::once(&entry.body)).chain(&entry.tags) {
+        for text in entry
+            .title
+            .iter()
+            .chain(std::iter::once(&entry.body))
+            .chain(&entry.tags)
+        {
             words.extend(fold_words(text));
         }
         words.sort_unstable();
@@ -76,7 +81,8 @@ impl JournalIndex {
             self.terms.entry(word).or_default().push(slot);
         }
         self.by_id.insert(entry.id.clone(), slot);
-        self.by_time.insert(time_key(&entry.created_at, &entry.id), slot);
+        self.by_time
+            .insert(time_key(&entry.created_at, &entry.id), slot);
         self.docs.push(Some(DocMeta {
             id: entry.id.clone(),
             created_at: entry.created_at,
@@ -110,7 +116,12 @@ impl JournalIndex {
     }
 
     /// Ids of matching entries, newest first, strictly older than `before` when given.
-    pub fn list(&self, filter: &EntryFilter, before: Option<&TimeKey>, limit: usize) -> Vec<&DocMeta> {
+    pub fn list(
+        &self,
+        filter: &EntryFilter,
+        before: Option<&TimeKey>,
+        limit: usize,
+    ) -> Vec<&DocMeta> {
         let folded_tag = filter.tag.as_deref().map(fold);
         let lower = match filter.from {
             Some(from) => Bound::Included((from.timestamp_micros(), String::new())),
@@ -167,7 +178,11 @@ impl JournalIndex {
             .into_iter()
             .filter_map(|slot| self.docs[slot].as_ref())
             .collect();
-        docs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+        docs.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
         docs.truncate(limit);
         docs
     }
@@ -248,7 +263,10 @@ mod tests {
     #[test]
     fn folding_ignores_case_and_accents() {
         assert_eq!(fold("Émile ÇA Naïve"), "emile ca naive");
-        assert_eq!(fold_words("Hello, wörld! It's 2026"), ["hello", "world", "it", "s", "2026"]);
+        assert_eq!(
+            fold_words("Hello, wörld! It's 2026"),
+            ["hello", "world", "it", "s", "2026"]
+        );
     }
 
     #[test]

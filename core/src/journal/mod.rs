@@ -109,7 +109,12 @@ impl Journal {
         self.inner.with_unlocked(|u| read_entry(u, id))
     }
 
-    pub fn update(&self, id: &str, changes: EntryChanges, now: DateTime<FixedOffset>) -> Result<Entry> {
+    pub fn update(
+        &self,
+        id: &str,
+        changes: EntryChanges,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Entry> {
         let title = changes.title.map(clean_title).transpose()?;
         let tags = changes.tags.map(clean_tags).transpose()?;
         self.inner.with_unlocked(|u| {
@@ -224,7 +229,11 @@ pub(crate) fn all_entries(u: &mut Unlocked) -> Result<Vec<Entry>> {
     let ids: Vec<String> = {
         let index = ensure_index(u)?;
         let mut docs: Vec<_> = index.docs().collect();
-        docs.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        docs.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         docs.into_iter().map(|doc| doc.id.clone()).collect()
     };
     read_entries(u, ids.iter().map(String::as_str))
@@ -286,21 +295,37 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
         validate_mood(mood)?;
     }
     if entry.body.chars().count() > MAX_BODY_CHARS {
-        return Err(Error::invalid(format!("text is longer than {MAX_BODY_CHARS} characters")));
+        return Err(Error::invalid(format!(
+            "text is longer than {MAX_BODY_CHARS} characters"
+        )));
     }
     if let Some(title) = &entry.title {
         if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(Error::invalid(format!("title is longer than {MAX_TITLE_CHARS} characters")));
+            return Err(Error::invalid(format!(
+                "title is longer than {MAX_TITLE_CHARS} characters"
+            )));
         }
     }
     if entry.tags.len() > MAX_TAGS {
         return Err(Error::invalid(format!("more than {MAX_TAGS} tags")));
     }
-    if entry.tags.iter().any(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG_CHARS) {
-        return Err(Error::invalid(format!("a tag must have 1 to {MAX_TAG_CHARS} characters")));
+    if entry
+        .tags
+        .iter()
+        .any(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG_CHARS)
+    {
+        return Err(Error::invalid(format!(
+            "a tag must have 1 to {MAX_TAG_CHARS} characters"
+        )));
     }
-    if entry.title.is_none() && entry.body.trim().is_empty() && entry.mood.is_none() && entry.tags.is_empty() {
-        return Err(Error::invalid("an entry needs text, a title, a mood or a tag"));
+    if entry.title.is_none()
+        && entry.body.trim().is_empty()
+        && entry.mood.is_none()
+        && entry.tags.is_empty()
+    {
+        return Err(Error::invalid(
+            "an entry needs text, a title, a mood or a tag",
+        ));
     }
     if entry.updated_at < entry.created_at {
         return Err(Error::invalid("updated_at is before created_at"));
@@ -317,7 +342,11 @@ fn validate_mood(mood: u8) -> Result<()> {
 }
 
 fn validate_id(id: &str) -> Result<()> {
-    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         Ok(())
     } else {
         Err(Error::invalid("entry id must be 32 lowercase hex digits"))
@@ -326,9 +355,7 @@ fn validate_id(id: &str) -> Result<()> {
 
 /// Trims the title; an empty title is no title.
 fn clean_title(title: Option<String>) -> Result<Option<String>> {
-    Ok(title
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty()))
+    Ok(title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
 }
 
 /// Trims tags, drops empty ones and repeats (ignoring case and accents), keeps first spelling.
@@ -478,7 +505,10 @@ mod tests {
 
     #[test]
     fn cursor_roundtrips_and_rejects_garbage() {
-        let key = (1_700_000_000_000_000, "0123456789abcdef0123456789abcdef".to_owned());
+        let key = (
+            1_700_000_000_000_000,
+            "0123456789abcdef0123456789abcdef".to_owned(),
+        );
         assert_eq!(decode_cursor(&encode_cursor(&key)).unwrap(), key);
         assert!(decode_cursor("nonsense").is_err());
         assert!(decode_cursor("12.not-an-id").is_err());

@@ -1,0 +1,329 @@
+//! `kinship tour`: a self-contained walk through everything Kinship can do so far, in a
+//! temporary folder that is erased at the end. Every line it prints comes from a real call.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, Local, TimeZone};
+use kinship_core::{EntryChanges, EntryFilter, Error, Kinship, NewEntry, StatsRange};
+
+use crate::journal_cmd::{print_entry, print_list, print_stats};
+use crate::{CliError, CliResult};
+
+const PASSPHRASE: &str = "a long walk by the sea";
+const NEW_PASSPHRASE: &str = "sunrise over the harbour";
+/// A word the tour writes into an entry and then looks for in every file on disk.
+const MARKER: &str = "Zephyrine";
+
+pub fn run() -> CliResult {
+    let workspace = tempfile::tempdir()?;
+    let dir = workspace.path().join("profile");
+    println!(
+        "Kinship tour — everything happens in {}",
+        workspace.path().display()
+    );
+    println!("Nothing here touches your real profile, and the folder is deleted at the end.");
+
+    heading("1. A private profile");
+    let started = Instant::now();
+    let kinship = Kinship::create(&dir, PASSPHRASE)?;
+    let params = kinship.kdf_params()?;
+    println!(
+        "Created in {} ms. A random 256-bit data key encrypts everything; it is stored only",
+        started.elapsed().as_millis()
+    );
+    println!(
+        "wrapped under your passphrase via Argon2id ({} MiB, {} passes, {} lane).",
+        params.memory_kib / 1024,
+        params.iterations,
+        params.parallelism
+    );
+    match Kinship::create(&workspace.path().join("weak"), "short") {
+        Err(Error::WeakPassphrase) => println!(
+            "A passphrase like \"short\" is refused: {}.",
+            Error::WeakPassphrase
+        ),
+        other => return unexpected("weak passphrase", other.map(|_| ())),
+    }
+
+    heading("2. Writing in the journal");
+    let journal = kinship.journal();
+    let week = sample_week();
+    for (days_ago, title, body, mood, tags) in &week {
+        journal.add(
+            NewEntry {
+                title: title.map(str::to_owned),
+                body: body.to_string(),
+                mood: Some(*mood),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+            },
+            days_before_now(*days_ago),
+        )?;
+    }
+    println!(
+        "Wrote {} entries over the past week. The newest three:",
+        week.len()
+    );
+    let page = journal.list(&EntryFilter::default(), 3, None)?;
+    print_list(&page.entries);
+    if let Some(cursor) = &page.next_cursor {
+        let older = journal.list(&EntryFilter::default(), 3, Some(cursor))?;
+        println!("…and the next page, by cursor:");
+        print_list(&older.entries);
+    }
+    let proud = journal.list(
+        &EntryFilter {
+            tag: Some("PROUD".into()),
+            ..EntryFilter::default()
+        },
+        10,
+        None,
+    )?;
+    println!(
+        "Filtered by the tag \"proud\" (case ignored): {} entries.",
+        proud.entries.len()
+    );
+
+    heading("3. Search that forgives accents, case and unfinished words");
+    for query in ["cafe", "LEA", "support gro"] {
+        let found = journal.search(query, 10)?;
+        println!(
+            "\"{query}\" finds {} entr{}:",
+            found.len(),
+            if found.len() == 1 { "y" } else { "ies" }
+        );
+        print_list(&found);
+    }
+    println!("The search index lives only in memory while unlocked; it is wiped on lock.");
+
+    heading("4. How the week went");
+    print_stats(&journal.stats(&StatsRange {
+        from: None,
+        to: None,
+        today: Local::now().date_naive(),
+    })?);
+
+    heading("5. Editing an entry");
+    let first = journal.list(&EntryFilter::default(), 1, None)?.entries;
+    if let Some(entry) = first.first() {
+        let edited = journal.update(
+            &entry.id,
+            EntryChanges {
+                body: Some(format!(
+                    "{}\nLater: I called {MARKER}, and felt lighter.",
+                    entry.body
+                )),
+                mood: Some(Some(5)),
+                ..EntryChanges::default()
+            },
+            Local::now().fixed_offset(),
+        )?;
+        print_entry(&edited);
+    }
+
+    heading("6. What a thief with the files would see");
+    kinship.checkpoint()?;
+    let (files, found) = scan_for(&dir, MARKER)?;
+    println!(
+        "Scanned {files} files in the profile folder for the word \"{MARKER}\": {}.",
+        if found {
+            "FOUND (this is a bug)"
+        } else {
+            "not found anywhere — every entry is sealed"
+        }
+    );
+
+    heading("7. Locking");
+    kinship.lock();
+    match journal.list(&EntryFilter::default(), 1, None) {
+        Err(Error::Locked) => println!("Locked: reading now fails with \"{}\".", Error::Locked),
+        other => return unexpected("read while locked", other.map(|_| ())),
+    }
+    match kinship.unlock("not my passphrase") {
+        Err(Error::WrongPassphrase) => println!(
+            "A wrong passphrase is refused: \"{}\".",
+            Error::WrongPassphrase
+        ),
+        other => return unexpected("wrong passphrase", other),
+    }
+    let started = Instant::now();
+    kinship.unlock(PASSPHRASE)?;
+    println!(
+        "The right one unlocks in {} ms.",
+        started.elapsed().as_millis()
+    );
+    kinship.set_auto_lock(Some(Duration::from_millis(300)));
+    std::thread::sleep(Duration::from_millis(400));
+    println!(
+        "With auto-lock at 0.3 s and 0.4 s idle, the vault is {}.",
+        if kinship.is_unlocked() {
+            "still unlocked (bug)"
+        } else {
+            "locked again"
+        }
+    );
+    kinship.set_auto_lock(None);
+
+    heading("8. Unlocking with the phone's device key");
+    kinship.unlock(PASSPHRASE)?;
+    let device_key = [42u8; 32];
+    kinship.enable_device_key(&device_key)?;
+    kinship.lock();
+    kinship.unlock_with_device_key(&device_key)?;
+    println!("A 32-byte key from Android Keystore / iOS Keychain now unlocks too (behind biometrics on a phone).");
+    kinship.disable_device_key()?;
+    println!(
+        "Disabled again: has device key = {}.",
+        kinship.has_device_key()?
+    );
+
+    heading("9. Changing the passphrase");
+    let started = Instant::now();
+    kinship.change_passphrase(PASSPHRASE, NEW_PASSPHRASE)?;
+    println!(
+        "Changed in {} ms: only the data key was rewrapped, no entry re-encrypted.",
+        started.elapsed().as_millis()
+    );
+    kinship.lock();
+    let old_refused = matches!(kinship.unlock(PASSPHRASE), Err(Error::WrongPassphrase));
+    kinship.unlock(NEW_PASSPHRASE)?;
+    println!(
+        "Old passphrase refused: {old_refused}. New one opens all {} entries.",
+        journal.count()?
+    );
+
+    heading("10. Encrypted backup and restore");
+    let backup = workspace.path().join("journal.kinshipbackup");
+    let exported = kinship.export_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
+    println!(
+        "Exported {} entries to {}.",
+        exported.entries,
+        backup.display()
+    );
+    let restored = Kinship::create(&workspace.path().join("new-phone"), NEW_PASSPHRASE)?;
+    let first_import = restored.import_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
+    let second_import = restored.import_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
+    println!(
+        "Restored on a \"new phone\": {} added; importing the same file again adds {} (no duplicates).",
+        first_import.added, second_import.added
+    );
+    match restored.import_backup(&backup, "a wrong backup passphrase", &mut |_| {}) {
+        Err(Error::WrongPassphrase) => println!(
+            "With a wrong backup passphrase nothing changes: \"{}\".",
+            Error::WrongPassphrase
+        ),
+        other => return unexpected("wrong backup passphrase", other.map(|_| ())),
+    }
+
+    heading("11. Quick erase");
+    kinship.quick_erase()?;
+    println!(
+        "Erased: keys destroyed first, then files. Profile folder still exists: {}. Opening it now: {}.",
+        dir.exists(),
+        match Kinship::open(&dir) {
+            Err(err) => err.to_string(),
+            Ok(_) => "opened (bug)".into(),
+        }
+    );
+    restored.quick_erase()?;
+
+    println!("\nThat was Kinship so far. Start for real with `kinship init`.");
+    Ok(())
+}
+
+type SampleEntry = (
+    i64,
+    Option<&'static str>,
+    &'static str,
+    u8,
+    &'static [&'static str],
+);
+
+fn sample_week() -> Vec<SampleEntry> {
+    vec![
+        (
+            6,
+            Some("Heavy Monday"),
+            "Felt alone after the family dinner. Nobody asked about Sam.",
+            2,
+            &["family", "lonely"],
+        ),
+        (
+            5,
+            None,
+            "Walked by the river. Breathing exercise helped a bit.",
+            3,
+            &["coping"],
+        ),
+        (
+            4,
+            Some("Café with Léa"),
+            "Léa listened without judging. I laughed for the first time this week.",
+            4,
+            &["friends", "proud"],
+        ),
+        (
+            3,
+            Some("Support group"),
+            "First time at the peer support group. Nervous, then relieved.",
+            4,
+            &["group", "proud"],
+        ),
+        (
+            2,
+            None,
+            "Bad sleep. Old thoughts about not being enough came back.",
+            2,
+            &["sleep"],
+        ),
+        (
+            1,
+            Some("Small win"),
+            "Told a coworker about my partner. It went fine!",
+            5,
+            &["Proud", "work"],
+        ),
+        (
+            0,
+            Some("Today"),
+            "Quiet day. Wrote a letter to my younger self.",
+            4,
+            &["self-compassion"],
+        ),
+    ]
+}
+
+fn days_before_now(days: i64) -> DateTime<FixedOffset> {
+    let then = Local::now() - chrono::Duration::days(days);
+    Local
+        .from_local_datetime(&then.naive_local())
+        .earliest()
+        .unwrap_or(then)
+        .fixed_offset()
+}
+
+/// Counts the files under `dir` and whether any contains `needle`.
+fn scan_for(dir: &Path, needle: &str) -> CliResult<(usize, bool)> {
+    let mut files = 0;
+    let mut found = false;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() {
+            files += 1;
+            let bytes = std::fs::read(&path)?;
+            found |= bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        }
+    }
+    Ok((files, found))
+}
+
+fn heading(title: &str) {
+    println!("\n== {title} ==");
+}
+
+fn unexpected(step: &str, outcome: Result<(), Error>) -> CliResult {
+    Err(CliError::Other(format!(
+        "tour step '{step}' did not behave as expected: {:?}",
+        outcome.err()
+    )))
+}
