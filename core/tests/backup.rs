@@ -1,0 +1,167 @@
+//! Encrypted backups: roundtrip, merge without duplicates, and refusal of bad files.
+
+mod common;
+
+use common::*;
+use kinship_core::backup::BackupError;
+use kinship_core::{EntryChanges, Error};
+
+const BACKUP_PASS: &str = "backup passphrase 9";
+
+#[test]
+fn backup_roundtrip_into_a_new_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, _) = new_profile(&dir.path().join("a"));
+    let entries: Vec<_> = (0..25)
+        .map(|i| {
+            add(
+                &source,
+                i,
+                &format!("t{i}"),
+                "é body ✓",
+                Some((i % 5 + 1) as u8),
+                &["x"],
+            )
+        })
+        .collect();
+    let file = dir.path().join("backup.bin");
+    let mut steps = Vec::new();
+    let summary = source
+        .export_backup(&file, BACKUP_PASS, &mut |p| steps.push(p))
+        .unwrap();
+    assert_eq!(summary.entries, 25);
+    assert_eq!(steps.last().map(|p| (p.done, p.total)), Some((25, 25)));
+
+    let (target, _) = new_profile(&dir.path().join("b"));
+    let imported = target
+        .import_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        (imported.added, imported.updated, imported.unchanged),
+        (25, 0, 0)
+    );
+    let mut restored = target.journal().all().unwrap();
+    let mut original = entries.clone();
+    restored.sort_by(|a, b| a.id.cmp(&b.id));
+    original.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(restored, original);
+    assert_eq!(target.journal().search("body", 100).unwrap().len(), 25);
+}
+
+#[test]
+fn import_merges_without_duplicates_and_keeps_the_newer_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let kept = add(&kinship, 0, "kept", "old text", None, &[]);
+    let edited_later = add(&kinship, 1, "edited", "v1", None, &[]);
+    let file = dir.path().join("b.bin");
+    kinship
+        .export_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+
+    // After the backup: one entry edited here, one added here.
+    let journal = kinship.journal();
+    let newer = journal
+        .update(
+            &edited_later.id,
+            EntryChanges {
+                body: Some("v2".into()),
+                ..Default::default()
+            },
+            at(100),
+        )
+        .unwrap();
+    let added_after = add(&kinship, 2, "new", "after backup", None, &[]);
+
+    let summary = kinship
+        .import_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        (summary.added, summary.updated, summary.unchanged),
+        (0, 0, 2)
+    );
+    assert_eq!(journal.count().unwrap(), 3);
+    assert_eq!(
+        journal.get(&edited_later.id).unwrap(),
+        newer,
+        "the newer local edit wins"
+    );
+    assert_eq!(journal.get(&kept.id).unwrap(), kept);
+    assert_eq!(journal.get(&added_after.id).unwrap().body, "after backup");
+
+    // Deleted here, then restored from the backup.
+    journal.delete(&kept.id).unwrap();
+    let summary = kinship
+        .import_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    assert_eq!(summary.added, 1);
+    assert_eq!(journal.get(&kept.id).unwrap(), kept);
+}
+
+#[test]
+fn wrong_passphrase_truncated_and_tampered_backups_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, _) = new_profile(&dir.path().join("a"));
+    for i in 0..5 {
+        add(&source, i, "t", "b", None, &[]);
+    }
+    let file = dir.path().join("b.bin");
+    source
+        .export_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+
+    let (target, target_path) = new_profile(&dir.path().join("b"));
+    let existing = add(&target, 0, "mine", "mine", None, &[]);
+    target.checkpoint().unwrap();
+    let before = snapshot(&target_path);
+
+    assert!(matches!(
+        target.import_backup(&file, "not the backup pass", &mut |_| {}),
+        Err(Error::WrongPassphrase)
+    ));
+
+    let truncated = dir.path().join("truncated.bin");
+    std::fs::write(&truncated, &bytes[..bytes.len() - 100]).unwrap();
+    assert!(matches!(
+        target.import_backup(&truncated, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::Truncated))
+    ));
+
+    let tampered = dir.path().join("tampered.bin");
+    let mut flipped = bytes.clone();
+    let at_byte = flipped.len() - 40;
+    flipped[at_byte] ^= 0x10;
+    std::fs::write(&tampered, &flipped).unwrap();
+    assert!(matches!(
+        target.import_backup(&tampered, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::Tampered))
+    ));
+
+    let not_backup = dir.path().join("notes.txt");
+    std::fs::write(&not_backup, b"just some text").unwrap();
+    assert!(matches!(
+        target.import_backup(&not_backup, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::NotABackup))
+    ));
+
+    assert_eq!(
+        snapshot(&target_path),
+        before,
+        "a refused import must not touch any file"
+    );
+    assert_eq!(target.journal().count().unwrap(), 1);
+    assert_eq!(target.journal().get(&existing.id).unwrap(), existing);
+}
+
+#[test]
+fn weak_backup_passphrase_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let file = dir.path().join("b.bin");
+    assert!(matches!(
+        kinship.export_backup(&file, "weak", &mut |_| {}),
+        Err(Error::WeakPassphrase)
+    ));
+    assert!(!file.exists());
+}

@@ -1,0 +1,192 @@
+//! Vault lifecycle: passphrases, device key, locking, auto-lock, quick erase.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use kinship_core::{EntryFilter, Error, KdfParams, Kinship};
+
+#[test]
+fn wrong_passphrase_is_refused_and_changes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    add(&kinship, 0, "t", "b", None, &[]);
+    drop(kinship);
+    let before = snapshot(&path);
+
+    let kinship = Kinship::open(&path).unwrap();
+    assert!(matches!(
+        kinship.unlock("not the passphrase"),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(!kinship.is_unlocked());
+    assert!(matches!(kinship.journal().count(), Err(Error::Locked)));
+    drop(kinship);
+    assert_eq!(snapshot(&path), before);
+}
+
+#[test]
+fn opening_an_empty_folder_says_not_initialized_and_creating_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Kinship::open(dir.path()),
+        Err(Error::NotInitialized)
+    ));
+    let (_kinship, path) = new_profile(dir.path());
+    assert!(matches!(
+        Kinship::create_with_params(&path, PASS, KdfParams::MINIMUM),
+        Err(Error::AlreadyInitialized)
+    ));
+}
+
+#[test]
+fn weak_passphrase_and_weak_kdf_are_refused_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p");
+    assert!(matches!(
+        Kinship::create(&path, ""),
+        Err(Error::WeakPassphrase)
+    ));
+    assert!(matches!(
+        Kinship::create(&path, "1234567"),
+        Err(Error::WeakPassphrase)
+    ));
+    let weak = KdfParams {
+        memory_kib: 4096,
+        iterations: 1,
+        parallelism: 1,
+    };
+    assert!(matches!(
+        Kinship::create_with_params(&path, PASS, weak),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(!path.exists());
+}
+
+#[test]
+fn passphrase_change_keeps_data_refuses_old_and_touches_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    let entry = add(&kinship, 0, "kept", "still here", Some(4), &["x"]);
+    kinship.lock();
+    let database_before = std::fs::read(path.join("kinship.sqlite")).unwrap();
+
+    assert!(matches!(
+        kinship.change_passphrase("wrong old one", "new passphrase 2"),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(matches!(
+        kinship.change_passphrase(PASS, "short"),
+        Err(Error::WeakPassphrase)
+    ));
+    kinship.change_passphrase(PASS, "new passphrase 2").unwrap();
+    // O(1): only the key file changed; the database is byte for byte the same.
+    assert_eq!(
+        std::fs::read(path.join("kinship.sqlite")).unwrap(),
+        database_before
+    );
+
+    let reopened = Kinship::open(&path).unwrap();
+    assert!(matches!(reopened.unlock(PASS), Err(Error::WrongPassphrase)));
+    reopened.unlock("new passphrase 2").unwrap();
+    assert_eq!(reopened.journal().get(&entry.id).unwrap(), entry);
+}
+
+#[test]
+fn device_key_unlocks_until_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    let entry = add(&kinship, 0, "t", "b", None, &[]);
+    let device_key = [9u8; 32];
+
+    assert!(matches!(
+        kinship.unlock_with_device_key(&device_key),
+        Err(Error::NoDeviceKey)
+    ));
+    assert!(matches!(
+        kinship.enable_device_key(&[1u8; 16]),
+        Err(Error::InvalidInput { .. })
+    ));
+    kinship.enable_device_key(&device_key).unwrap();
+    assert!(kinship.has_device_key().unwrap());
+    kinship.lock();
+    assert!(matches!(
+        kinship.enable_device_key(&device_key),
+        Err(Error::Locked)
+    ));
+
+    let reopened = Kinship::open(&path).unwrap();
+    assert!(matches!(
+        reopened.unlock_with_device_key(&[8u8; 32]),
+        Err(Error::WrongDeviceKey)
+    ));
+    reopened.unlock_with_device_key(&device_key).unwrap();
+    assert_eq!(reopened.journal().get(&entry.id).unwrap(), entry);
+
+    reopened.disable_device_key().unwrap();
+    reopened.lock();
+    assert!(matches!(
+        reopened.unlock_with_device_key(&device_key),
+        Err(Error::NoDeviceKey)
+    ));
+    reopened.unlock(PASS).unwrap();
+}
+
+#[test]
+fn auto_lock_makes_calls_fail_with_locked_after_idle_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    kinship.set_auto_lock(Some(Duration::from_millis(150)));
+    // Activity keeps it open.
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(50));
+        kinship.journal().count().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(matches!(
+        kinship.journal().list(&EntryFilter::default(), 10, None),
+        Err(Error::Locked)
+    ));
+    assert!(!kinship.is_unlocked());
+    kinship.unlock(PASS).unwrap();
+    assert!(kinship.is_unlocked());
+}
+
+#[test]
+fn key_file_of_another_profile_is_detected_not_read_as_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, path_a) = new_profile(&dir.path().join("a"));
+    let (b, path_b) = new_profile(&dir.path().join("b"));
+    drop((a, b));
+    std::fs::copy(path_b.join("keys.json"), path_a.join("keys.json")).unwrap();
+    let mixed = Kinship::open(&path_a).unwrap();
+    assert!(matches!(mixed.unlock(PASS), Err(Error::Corrupted { .. })));
+    assert!(!mixed.is_unlocked());
+}
+
+#[test]
+fn quick_erase_destroys_keys_and_removes_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    add(&kinship, 0, "t", "b", None, &[]);
+    let keys_before = std::fs::read(path.join("keys.json")).unwrap();
+    let database = std::fs::read(path.join("kinship.sqlite")).unwrap();
+
+    kinship.quick_erase().unwrap();
+    assert!(
+        !path.exists(),
+        "profile folder should be gone: {:?}",
+        snapshot(&path).keys()
+    );
+    assert!(matches!(kinship.journal().count(), Err(Error::Erased)));
+    assert!(matches!(kinship.unlock(PASS), Err(Error::Erased)));
+    assert!(matches!(Kinship::open(&path), Err(Error::NotInitialized)));
+
+    // Even a copy of the database taken before erasing is useless without the key file:
+    // restoring only the database opens nothing.
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join("kinship.sqlite"), database).unwrap();
+    assert!(matches!(Kinship::open(&path), Err(Error::NotInitialized)));
+    assert!(!keys_before.is_empty());
+}
