@@ -72,6 +72,12 @@ pub fn backup(dir: &Path, command: BackupCommand) -> CliResult {
                 kinship.export_backup(&file, &backup_passphrase, &mut |p| bar.update(p))?;
             bar.finish();
             println!("Exported {} entries to {}", summary.entries, file.display());
+            if summary.unreadable > 0 {
+                eprintln!(
+                    "warning: {} damaged entries could not be read and are not in the backup",
+                    summary.unreadable
+                );
+            }
             Ok(())
         }
         BackupCommand::Import {

@@ -64,6 +64,8 @@ pub struct Progress {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportSummary {
     pub entries: usize,
+    /// Damaged rows that could not be read and so are not in the backup.
+    pub unreadable: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +96,7 @@ impl Kinship {
         vault::check_passphrase_strength(passphrase)?;
         let params = self.kdf_params()?;
         let entries = self.journal().all()?;
+        let unreadable = self.journal().unreadable_ids()?.len();
         let total = entries.len();
         let mut journal = Vec::with_capacity(total);
         for (done, entry) in entries.into_iter().enumerate() {
@@ -113,7 +116,10 @@ impl Kinship {
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
         let file = encrypt(&plaintext, passphrase, params)?;
         vault::write_atomically(path, &file)?;
-        Ok(ExportSummary { entries: total })
+        Ok(ExportSummary {
+            entries: total,
+            unreadable,
+        })
     }
 
     /// Merges a backup into this profile: new entries are added, entries already here are
@@ -142,7 +148,7 @@ impl Kinship {
         self.with_unlocked(|u| {
             let tx = u.store.conn().unchecked_transaction()?;
             let mut summary = ImportSummary::default();
-            for (done, entry) in document.journal.iter().enumerate() {
+            for (done, entry) in document.journal.into_iter().enumerate() {
                 match journal::merge_entry(u, &tx, entry)? {
                     Merge::Added => summary.added += 1,
                     Merge::Updated => summary.updated += 1,

@@ -1,7 +1,6 @@
 //! Plaintext Markdown export: the one way journal text leaves the vault unencrypted, and only
 //! when the person asks for it explicitly.
 
-use std::fs;
 use std::io::Write;
 use std::path::Path;
 
@@ -15,7 +14,7 @@ impl Kinship {
     /// that clear to the person before calling this.
     pub fn export_markdown_unencrypted(&self, dir: &Path) -> Result<usize> {
         let entries = self.journal().all()?;
-        fs::create_dir_all(dir)?;
+        crate::vault::create_private_dir(dir)?;
         for entry in &entries {
             write_private_file(&dir.join(file_name(entry)), render(entry).as_bytes())?;
         }
@@ -59,13 +58,5 @@ fn render(entry: &Entry) -> String {
 }
 
 fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)
+    crate::vault::create_private_file(path)?.write_all(bytes)
 }

@@ -50,12 +50,14 @@ impl Kinship {
         }
         params.validate()?;
         crate::vault::check_passphrase_strength(passphrase)?;
-        fs::create_dir_all(dir)?;
+        crate::vault::create_private_dir(dir)?;
         let paths = Paths::new(dir);
         let data_key = SecretKey::random();
         let key_file = KeyFile::new(&data_key, passphrase, params)?;
         // A database left over from an erased or failed profile would not match the new key.
         remove_database_files(&paths)?;
+        // SQLite gives the -wal and -shm files the main file's permissions: owner only.
+        crate::vault::create_private_file(&paths.database)?;
         let store = Store::open(&paths.database)?;
         let cipher = Cipher::new(&data_key);
         store.meta_set(
@@ -149,6 +151,8 @@ impl Kinship {
         state.key_file = None;
         let unlocked = state.unlocked.take();
         crate::vault::shred_file(&self.inner.paths.keys)?;
+        // A key file half-written by an interrupted save holds a wrapped key too.
+        crate::vault::shred_file(&crate::vault::temporary_sibling(&self.inner.paths.keys))?;
         if let Some(unlocked) = unlocked {
             // The store is closed without a checkpoint: its content is useless without the key.
             drop(unlocked);
@@ -252,6 +256,9 @@ impl State {
     }
 
     fn unlock_with(&mut self, paths: &Paths, data_key: SecretKey) -> Result<()> {
+        if !paths.database.is_file() {
+            return Err(Error::corrupted("the database file is missing"));
+        }
         let cipher = Cipher::new(&data_key);
         let store = Store::open(&paths.database)?;
         let canary = store

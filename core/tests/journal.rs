@@ -229,11 +229,11 @@ fn search_ignores_case_and_accents_and_matches_word_prefixes() {
             .map(|e| e.id)
             .collect()
     };
-    assert_eq!(ids("cafe"), [cafe.id.clone()]);
-    assert_eq!(ids("LÉA"), [cafe.id.clone()]);
-    assert_eq!(ids("com out"), [cafe.id.clone()]);
-    assert_eq!(ids("resil"), [group.id.clone()]);
-    assert_eq!(ids("supp gro park"), [group.id.clone()]);
+    assert_eq!(ids("cafe"), vec![cafe.id.clone()]);
+    assert_eq!(ids("LÉA"), vec![cafe.id.clone()]);
+    assert_eq!(ids("com out"), vec![cafe.id.clone()]);
+    assert_eq!(ids("resil"), vec![group.id.clone()]);
+    assert_eq!(ids("supp gro park"), vec![group.id.clone()]);
     assert!(ids("support cafe").is_empty(), "all words must match");
     assert!(ids("upport").is_empty(), "only word prefixes match");
     assert!(ids("  ").is_empty());
@@ -250,7 +250,7 @@ fn search_ignores_case_and_accents_and_matches_word_prefixes() {
         )
         .unwrap();
     assert!(ids("lea").is_empty());
-    assert_eq!(ids("tea"), [cafe.id.clone()]);
+    assert_eq!(ids("tea"), vec![cafe.id.clone()]);
     journal.delete(&group.id).unwrap();
     assert!(ids("park").is_empty());
     // And survives lock/unlock (rebuilt from the sealed rows).
@@ -367,7 +367,7 @@ fn one_flipped_byte_makes_only_that_entry_corrupted() {
             .len(),
         9
     );
-    assert_eq!(journal.unreadable_ids().unwrap(), [victim.id.clone()]);
+    assert_eq!(journal.unreadable_ids().unwrap(), vec![victim.id.clone()]);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! Search folds case and accents (Unicode NFD, combining marks removed, lowercased) and matches
 //! every query word as a prefix of some word in the title, body or tags.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -25,9 +25,16 @@ pub(crate) struct JournalIndex {
     docs: Vec<Option<DocMeta>>,
     by_id: HashMap<String, usize>,
     by_time: BTreeMap<TimeKey, usize>,
-    terms: BTreeMap<String, Vec<usize>>,
+    /// Word -> slots of the entries containing it. Hashed, because building the index touches
+    /// every word of every entry; prefix search goes through `vocabulary`.
+    terms: HashMap<String, Vec<usize>>,
+    /// The distinct words, sorted, for prefix ranges. Grows only when a new word appears.
+    vocabulary: BTreeSet<String>,
     /// Rows that failed to open while the index was built (damaged or tampered).
     unreadable: Vec<String>,
+    /// Entries written since the last query. Indexing (word splitting, folding) is deferred to
+    /// the next query so that writing an entry costs little more than sealing and storing it.
+    pending: Vec<Entry>,
 }
 
 /// What the index keeps of an entry: enough to order, filter and compute stats without
@@ -58,8 +65,23 @@ impl JournalIndex {
             docs: Vec::new(),
             by_id: HashMap::new(),
             by_time: BTreeMap::new(),
-            terms: BTreeMap::new(),
+            terms: HashMap::new(),
+            vocabulary: BTreeSet::new(),
             unreadable: Vec::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Queues a new or edited entry; it is indexed by [`JournalIndex::apply_pending`].
+    pub fn insert_later(&mut self, entry: Entry) {
+        self.pending.push(entry);
+    }
+
+    /// Indexes every queued entry, in the order they were written.
+    pub fn apply_pending(&mut self) {
+        for mut entry in std::mem::take(&mut self.pending) {
+            self.insert(&entry);
+            wipe_entry(&mut entry);
         }
     }
 
@@ -78,7 +100,13 @@ impl JournalIndex {
         words.sort_unstable();
         words.dedup();
         for word in words {
-            self.terms.entry(word).or_default().push(slot);
+            match self.terms.get_mut(&word) {
+                Some(slots) => slots.push(slot),
+                None => {
+                    self.vocabulary.insert(word.clone());
+                    self.terms.insert(word, vec![slot]);
+                }
+            }
         }
         self.by_id.insert(entry.id.clone(), slot);
         self.by_time
@@ -95,9 +123,12 @@ impl JournalIndex {
     /// Forgets an entry. Its search terms keep pointing at the empty slot until the next
     /// rebuild; lookups skip empty slots.
     pub fn remove(&mut self, id: &str) {
+        self.apply_pending();
         if let Some(slot) = self.by_id.remove(id) {
-            if let Some(doc) = self.docs[slot].take() {
+            if let Some(mut doc) = self.docs[slot].take() {
                 self.by_time.remove(&time_key(&doc.created_at, &doc.id));
+                doc.tags.zeroize();
+                doc.folded_tags.zeroize();
             }
         }
         self.unreadable.retain(|bad| bad != id);
@@ -161,10 +192,11 @@ impl JournalIndex {
         let mut matching: Option<Vec<usize>> = None;
         for word in &words {
             let mut slots: Vec<usize> = self
-                .terms
+                .vocabulary
                 .range::<str, _>((Bound::Included(word.as_str()), Bound::Unbounded))
-                .take_while(|(term, _)| term.starts_with(word.as_str()))
-                .flat_map(|(_, slots)| slots.iter().copied())
+                .take_while(|term| term.starts_with(word.as_str()))
+                .filter_map(|term| self.terms.get(term))
+                .flat_map(|slots| slots.iter().copied())
                 .collect();
             slots.sort_unstable();
             slots.dedup();
@@ -193,7 +225,7 @@ impl JournalIndex {
     }
 
     /// Local calendar days (in the writer's own UTC offset) that have at least one entry.
-    pub fn days_with_entries(&self) -> std::collections::BTreeSet<NaiveDate> {
+    pub fn days_with_entries(&self) -> BTreeSet<NaiveDate> {
         self.docs().map(|doc| doc.created_at.date_naive()).collect()
     }
 }
@@ -203,11 +235,23 @@ impl Drop for JournalIndex {
         for (mut term, _) in std::mem::take(&mut self.terms) {
             term.zeroize();
         }
+        for mut term in std::mem::take(&mut self.vocabulary) {
+            term.zeroize();
+        }
         for doc in self.docs.iter_mut().flatten() {
             doc.tags.zeroize();
             doc.folded_tags.zeroize();
         }
+        for entry in &mut self.pending {
+            wipe_entry(entry);
+        }
     }
+}
+
+fn wipe_entry(entry: &mut Entry) {
+    entry.title.zeroize();
+    entry.body.zeroize();
+    entry.tags.zeroize();
 }
 
 pub(crate) fn time_key(created_at: &DateTime<FixedOffset>, id: &str) -> TimeKey {
@@ -222,12 +266,26 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Folded words of `text`, split at anything that is not a letter or digit.
+/// Folded words of `text`, split at anything that is not a letter, digit or accent.
+///
+/// Splits before folding so the common all-ASCII word skips Unicode normalisation, which
+/// otherwise dominates the cost of indexing a journal. Combining marks count as part of a word
+/// so a decomposed "e\u{301}" is not cut in two.
 pub fn fold_words(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
         .filter(|word| !word.is_empty())
-        .map(str::to_owned)
+        .flat_map(|word| {
+            if word.is_ascii() {
+                vec![word.to_ascii_lowercase()]
+            } else {
+                // Folding can itself produce separators (e.g. a lone combining mark vanishes).
+                fold(word)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }
+        })
         .collect()
 }
 

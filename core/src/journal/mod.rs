@@ -29,8 +29,12 @@ pub const MAX_TAGS: usize = 32;
 pub const MAX_TAG_CHARS: usize = 40;
 pub const MAX_PAGE: usize = 500;
 
-/// A journal entry as the person wrote it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+const INSERT_SQL: &str = "INSERT INTO journal_entries (id, sealed) VALUES (?1, ?2)";
+const UPDATE_SQL: &str = "UPDATE journal_entries SET sealed = ?2 WHERE id = ?1";
+
+/// A journal entry as the person wrote it. Its `Debug` output leaves the text out, so an entry
+/// that ends up in a log or a panic message reveals nothing the person wrote.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
     /// When it was written, in UTC plus the writer's own UTC offset at that moment.
@@ -41,6 +45,23 @@ pub struct Entry {
     /// 1 (very low) ..= 5 (very good).
     pub mood: Option<u8>,
     pub tags: Vec<String>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field(
+                "title_chars",
+                &self.title.as_ref().map(|t| t.chars().count()),
+            )
+            .field("body_chars", &self.body.chars().count())
+            .field("mood", &self.mood.map(|_| "set"))
+            .field("tags", &self.tags.len())
+            .finish()
+    }
 }
 
 /// What a person writes for a new entry.
@@ -94,12 +115,12 @@ impl Journal {
         validate(&entry)?;
         self.inner.with_unlocked(|u| {
             let sealed = seal_entry(u, &entry)?;
-            u.store.conn().execute(
-                "INSERT INTO journal_entries (id, sealed) VALUES (?1, ?2)",
-                params![entry.id, sealed],
-            )?;
+            u.store
+                .conn()
+                .prepare_cached(INSERT_SQL)?
+                .execute(params![entry.id, sealed])?;
             if let Some(index) = u.journal_index.as_mut() {
-                index.insert(&entry);
+                index.insert_later(entry.clone());
             }
             Ok(entry)
         })
@@ -134,12 +155,12 @@ impl Journal {
             entry.updated_at = now;
             validate(&entry)?;
             let sealed = seal_entry(u, &entry)?;
-            u.store.conn().execute(
-                "UPDATE journal_entries SET sealed = ?2 WHERE id = ?1",
-                params![entry.id, sealed],
-            )?;
+            u.store
+                .conn()
+                .prepare_cached(UPDATE_SQL)?
+                .execute(params![entry.id, sealed])?;
             if let Some(index) = u.journal_index.as_mut() {
-                index.insert(&entry);
+                index.insert_later(entry.clone());
             }
             Ok(entry)
         })
@@ -150,7 +171,8 @@ impl Journal {
             let removed = u
                 .store
                 .conn()
-                .execute("DELETE FROM journal_entries WHERE id = ?1", [id])?;
+                .prepare_cached("DELETE FROM journal_entries WHERE id = ?1")?
+                .execute([id])?;
             if removed == 0 {
                 return Err(Error::NotFound);
             }
@@ -252,10 +274,14 @@ pub(crate) enum Merge {
 pub(crate) fn merge_entry(
     u: &Unlocked,
     tx: &rusqlite::Transaction<'_>,
-    entry: &Entry,
+    mut entry: Entry,
 ) -> Result<Merge> {
     validate_id(&entry.id)?;
-    validate(entry)?;
+    // Imported entries get the same clean-up as typed ones.
+    entry.title = clean_title(entry.title)?;
+    entry.tags = clean_tags(entry.tags)?;
+    validate(&entry)?;
+    let entry = &entry;
     let existing: Option<Vec<u8>> = tx
         .query_row(
             "SELECT sealed FROM journal_entries WHERE id = ?1",
@@ -266,10 +292,8 @@ pub(crate) fn merge_entry(
     let sealed = seal_entry(u, entry)?;
     match existing {
         None => {
-            tx.execute(
-                "INSERT INTO journal_entries (id, sealed) VALUES (?1, ?2)",
-                params![entry.id, sealed],
-            )?;
+            tx.prepare_cached(INSERT_SQL)?
+                .execute(params![entry.id, sealed])?;
             Ok(Merge::Added)
         }
         Some(stored) => {
@@ -280,10 +304,8 @@ pub(crate) fn merge_entry(
             if !newer {
                 return Ok(Merge::Unchanged);
             }
-            tx.execute(
-                "UPDATE journal_entries SET sealed = ?2 WHERE id = ?1",
-                params![entry.id, sealed],
-            )?;
+            tx.prepare_cached(UPDATE_SQL)?
+                .execute(params![entry.id, sealed])?;
             Ok(Merge::Updated)
         }
     }
@@ -470,9 +492,12 @@ fn ensure_index(u: &mut Unlocked) -> Result<&JournalIndex> {
         drop(stmt);
         u.journal_index = Some(index);
     }
-    u.journal_index
-        .as_ref()
-        .ok_or_else(|| Error::corrupted("journal index"))
+    let index = u
+        .journal_index
+        .as_mut()
+        .ok_or_else(|| Error::corrupted("journal index"))?;
+    index.apply_pending();
+    Ok(index)
 }
 
 fn encode_cursor(key: &TimeKey) -> String {
