@@ -63,14 +63,10 @@ pub fn backup(dir: &Path, command: BackupCommand) -> CliResult {
             file,
             backup_passphrase_env,
         } => {
-            let kinship = Kinship::open(dir)?;
-            let vault_passphrase = passphrase::current()?;
-            kinship.unlock(&vault_passphrase)?;
-            let backup_passphrase = backup_passphrase(backup_passphrase_env, vault_passphrase)?;
-            let mut bar = LazyBar::default();
-            let summary =
-                kinship.export_backup(&file, &backup_passphrase, &mut |p| bar.update(p))?;
-            bar.finish();
+            let (kinship, backup_passphrase) = unlock_for_backup(dir, backup_passphrase_env)?;
+            let summary = with_progress_bar(|progress| {
+                kinship.export_backup(&file, &backup_passphrase, progress)
+            })?;
             println!("Exported {} entries to {}", summary.entries, file.display());
             if summary.unreadable > 0 {
                 eprintln!(
@@ -84,14 +80,10 @@ pub fn backup(dir: &Path, command: BackupCommand) -> CliResult {
             file,
             backup_passphrase_env,
         } => {
-            let kinship = Kinship::open(dir)?;
-            let vault_passphrase = passphrase::current()?;
-            kinship.unlock(&vault_passphrase)?;
-            let backup_passphrase = backup_passphrase(backup_passphrase_env, vault_passphrase)?;
-            let mut bar = LazyBar::default();
-            let summary =
-                kinship.import_backup(&file, &backup_passphrase, &mut |p| bar.update(p))?;
-            bar.finish();
+            let (kinship, backup_passphrase) = unlock_for_backup(dir, backup_passphrase_env)?;
+            let summary = with_progress_bar(|progress| {
+                kinship.import_backup(&file, &backup_passphrase, progress)
+            })?;
             println!(
                 "Imported: {} added, {} updated, {} already up to date",
                 summary.added, summary.updated, summary.unchanged
@@ -123,14 +115,25 @@ pub fn erase(dir: &Path, yes: bool) -> CliResult {
     Ok(())
 }
 
-fn backup_passphrase(
-    env: Option<String>,
-    vault_passphrase: Zeroizing<String>,
-) -> CliResult<Zeroizing<String>> {
-    match env {
-        Some(var) => passphrase::from_named_env(&var),
-        None => Ok(vault_passphrase),
-    }
+/// Unlocks the profile; the backup passphrase is the vault's unless `env` names another.
+fn unlock_for_backup(dir: &Path, env: Option<String>) -> CliResult<(Kinship, Zeroizing<String>)> {
+    let kinship = Kinship::open(dir)?;
+    let vault_passphrase = passphrase::current()?;
+    kinship.unlock(&vault_passphrase)?;
+    let backup_passphrase = match env {
+        Some(var) => passphrase::from_named_env(&var)?,
+        None => vault_passphrase,
+    };
+    Ok((kinship, backup_passphrase))
+}
+
+fn with_progress_bar<T>(
+    work: impl FnOnce(&mut dyn FnMut(Progress)) -> kinship_core::Result<T>,
+) -> CliResult<T> {
+    let mut bar = LazyBar::default();
+    let result = work(&mut |progress| bar.update(progress));
+    bar.finish();
+    Ok(result?)
 }
 
 /// Shown only on a terminal and only for large journals: small ones finish before a bar would

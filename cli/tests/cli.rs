@@ -1,0 +1,360 @@
+//! The `kinship` binary end to end: commands, JSON output, exit codes and one-line errors.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const PASS: &str = "cli test passphrase";
+const BIN: &str = env!("CARGO_BIN_EXE_kinship");
+
+/// Runs `kinship --data-dir DIR args...` with the vault passphrase in the environment.
+fn kinship(dir: &Path, args: &[&str]) -> Output {
+    kinship_with(dir, args, &[("KINSHIP_PASSPHRASE", PASS)], None)
+}
+
+fn kinship_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("KINSHIP_PASSPHRASE")
+        .env_remove("KINSHIP_NEW_PASSPHRASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("spawn kinship");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("run kinship")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "expected success, got {:?}; stderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// Asserts the exit code and that stderr is exactly one line.
+fn fails_with(output: &Output, code: i32) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "stderr: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one-line error expected: {stderr:?}"
+    );
+    stderr
+}
+
+fn init(dir: &Path) {
+    ok(&kinship(dir, &["init"]));
+}
+
+fn add(dir: &Path, args: &[&str]) -> String {
+    let mut full = vec!["journal", "add"];
+    full.extend_from_slice(args);
+    let id = ok(&kinship(dir, &full)).trim().to_owned();
+    assert_eq!(id.len(), 32, "add prints the new id: {id:?}");
+    id
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(&kinship(dir, args))).expect("valid JSON")
+}
+
+#[test]
+fn journal_commands_roundtrip_through_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let first = add(
+        &dir,
+        &[
+            "--title",
+            "First",
+            "--mood",
+            "4",
+            "--tag",
+            "calm",
+            "--tag",
+            "Friends",
+            "--text",
+            "Café with Léa",
+        ],
+    );
+    let stdin_out = kinship_with(
+        &dir,
+        &["journal", "add", "--title", "From stdin"],
+        &[("KINSHIP_PASSPHRASE", PASS)],
+        Some("typed\nover two lines\n"),
+    );
+    let second = ok(&stdin_out).trim().to_owned();
+
+    let list = json(&dir, &["journal", "list", "--json"]);
+    let entries = list.as_array().expect("array");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["id"], second.as_str(), "newest first");
+    for field in [
+        "id",
+        "created_at",
+        "updated_at",
+        "title",
+        "body",
+        "mood",
+        "tags",
+    ] {
+        assert!(
+            entries[1].get(field).is_some(),
+            "list entries carry {field}"
+        );
+    }
+    assert_eq!(entries[1]["tags"], serde_json::json!(["calm", "Friends"]));
+
+    let shown = json(&dir, &["journal", "show", &second, "--json"]);
+    assert_eq!(shown["body"], "typed\nover two lines\n");
+    assert_eq!(shown["mood"], Value::Null);
+
+    ok(&kinship(
+        &dir,
+        &[
+            "journal",
+            "edit",
+            &first,
+            "--mood",
+            "2",
+            "--text",
+            "changed text",
+            "--no-title",
+        ],
+    ));
+    let edited = json(&dir, &["journal", "show", &first, "--json"]);
+    assert_eq!(edited["mood"], 2);
+    assert_eq!(edited["title"], Value::Null);
+    assert_eq!(edited["body"], "changed text");
+    assert_ne!(edited["updated_at"], edited["created_at"]);
+
+    let found = json(&dir, &["journal", "search", "CHANG", "--json"]);
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(found[0]["id"], first.as_str());
+    assert!(
+        json(&dir, &["journal", "search", "nothing-like-this", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let stats = json(&dir, &["journal", "stats", "--json"]);
+    assert_eq!(stats["entries"], 2);
+    assert_eq!(stats["current_streak_days"], 1);
+    assert_eq!(stats["tag_counts"].as_array().unwrap().len(), 2);
+
+    let limited = kinship(&dir, &["journal", "list", "--limit", "1", "--json"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&ok(&limited))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(String::from_utf8_lossy(&limited.stderr).contains("--cursor"));
+
+    ok(&kinship(&dir, &["journal", "delete", &second]));
+    fails_with(&kinship(&dir, &["journal", "show", &second]), 1);
+    assert_eq!(
+        json(&dir, &["journal", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn exit_codes_and_one_line_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    // Not initialized: 4.
+    let err = fails_with(&kinship(&dir, &["journal", "list"]), 4);
+    assert!(err.contains("kinship init"));
+    init(&dir);
+    let secret_text = "my secret words";
+    add(&dir, &["--text", secret_text]);
+    // Already initialized: 1.
+    fails_with(&kinship(&dir, &["init"]), 1);
+    // Wrong passphrase: 3, and the passphrase is not echoed.
+    let err = fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "list"],
+            &[("KINSHIP_PASSPHRASE", "totally wrong pass")],
+            None,
+        ),
+        3,
+    );
+    assert!(!err.contains("totally wrong pass"));
+    // Usage errors: 2.
+    fails_with(&kinship(&dir, &["journal", "add", "--mood", "abc"]), 2);
+    fails_with(&kinship(&dir, &["journal", "frobnicate"]), 2);
+    fails_with(&kinship(&dir, &["erase"]), 2);
+    // Invalid input: 1, nothing added, nothing personal in the message.
+    let err = fails_with(
+        &kinship(
+            &dir,
+            &["journal", "add", "--mood", "9", "--text", secret_text],
+        ),
+        1,
+    );
+    assert!(err.contains("mood"));
+    assert!(!err.contains(secret_text));
+    assert_eq!(
+        json(&dir, &["journal", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // No passphrase and no terminal: a clear error, not a hang. `setsid` detaches the child
+    // from any controlling terminal the test runner may have, so no prompt can wait for input.
+    let output = Command::new("setsid")
+        .args(["-w", BIN, "--data-dir"])
+        .arg(&dir)
+        .args(["journal", "list"])
+        .env_remove("KINSHIP_PASSPHRASE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setsid");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("KINSHIP_PASSPHRASE"), "{stderr}");
+    // A weak passphrase at init: refused.
+    let weak = tmp.path().join("weak");
+    fails_with(
+        &kinship_with(&weak, &["init"], &[("KINSHIP_PASSPHRASE", "short")], None),
+        1,
+    );
+    assert!(!weak.join("keys.json").exists());
+}
+
+#[test]
+fn passphrase_change_backup_markdown_and_erase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let id = add(&dir, &["--title", "Kept", "--text", "survives everything"]);
+
+    ok(&kinship_with(
+        &dir,
+        &["passphrase", "change"],
+        &[
+            ("KINSHIP_PASSPHRASE", PASS),
+            ("KINSHIP_NEW_PASSPHRASE", "the new passphrase"),
+        ],
+        None,
+    ));
+    fails_with(&kinship(&dir, &["journal", "list"]), 3);
+    let new_pass = [("KINSHIP_PASSPHRASE", "the new passphrase")];
+    let listed = ok(&kinship_with(&dir, &["journal", "list"], &new_pass, None));
+    assert!(listed.contains(&id));
+
+    // Backup under a separate passphrase, restored into a fresh profile.
+    let backup = tmp.path().join("journal.backup");
+    let backup_str = backup.to_str().unwrap();
+    let with_backup_pass = [
+        ("KINSHIP_PASSPHRASE", "the new passphrase"),
+        ("MY_BACKUP_PASS", "separate backup pass"),
+    ];
+    ok(&kinship_with(
+        &dir,
+        &[
+            "backup",
+            "export",
+            backup_str,
+            "--backup-passphrase-env",
+            "MY_BACKUP_PASS",
+        ],
+        &with_backup_pass,
+        None,
+    ));
+    let other = tmp.path().join("other");
+    init(&other);
+    fails_with(&kinship(&other, &["backup", "import", backup_str]), 3);
+    let imported = ok(&kinship_with(
+        &other,
+        &[
+            "backup",
+            "import",
+            backup_str,
+            "--backup-passphrase-env",
+            "MY_BACKUP_PASS",
+        ],
+        &[
+            ("KINSHIP_PASSPHRASE", PASS),
+            ("MY_BACKUP_PASS", "separate backup pass"),
+        ],
+        None,
+    ));
+    assert!(imported.contains("1 added"), "{imported}");
+    let restored = json(&other, &["journal", "show", &id, "--json"]);
+    assert_eq!(restored["body"], "survives everything");
+
+    // Markdown export is plaintext by explicit request.
+    let md = tmp.path().join("md");
+    ok(&kinship_with(
+        &dir,
+        &["export-markdown", md.to_str().unwrap()],
+        &new_pass,
+        None,
+    ));
+    let files: Vec<_> = std::fs::read_dir(&md).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+    assert!(text.contains("# Kept") && text.contains("survives everything"));
+
+    // Erase: files gone, then "not initialized".
+    ok(&kinship(&dir, &["erase", "--yes"]));
+    assert!(!dir.join("keys.json").exists());
+    assert!(!dir.join("kinship.sqlite").exists());
+    fails_with(
+        &kinship_with(&dir, &["journal", "list"], &new_pass, None),
+        4,
+    );
+}
+
+#[test]
+fn tour_runs_and_shows_every_capability() {
+    let output = Command::new(BIN).arg("tour").output().expect("run tour");
+    let stdout = ok(&output);
+    for expected in [
+        "A private profile",
+        "Search that forgives",
+        "not found anywhere",
+        "Locked: reading now fails",
+        "A wrong passphrase is refused",
+        "locked again",
+        "device key",
+        "Old passphrase refused: true",
+        "importing the same file again adds 0",
+        "Quick erase",
+        "Profile folder still exists: false",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "tour output lacks {expected:?}:\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("(bug)"), "{stdout}");
+}
