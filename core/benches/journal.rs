@@ -124,10 +124,14 @@ fn insert_plain(path: &Path, entries: &[NewEntry]) -> f64 {
             "{:032x}",
             (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
         );
-        let document = serde_json::json!({
-            "created_at": at(i), "updated_at": at(i), "title": entry.title,
-            "body": entry.body, "mood": entry.mood, "tags": entry.tags,
-        });
+        let document = PlainEntry {
+            created_at: at(i),
+            updated_at: at(i),
+            title: entry.title.as_deref(),
+            body: &entry.body,
+            mood: entry.mood,
+            tags: &entry.tags,
+        };
         let bytes = serde_json::to_vec(&document).expect("json");
         store
             .conn()
@@ -136,6 +140,17 @@ fn insert_plain(path: &Path, entries: &[NewEntry]) -> f64 {
             .expect("insert");
     }
     ms(started.elapsed())
+}
+
+/// The same fields the core seals, serialised the same way (serde derive, JSON).
+#[derive(serde::Serialize)]
+struct PlainEntry<'a> {
+    created_at: DateTime<FixedOffset>,
+    updated_at: DateTime<FixedOffset>,
+    title: Option<&'a str>,
+    body: &'a str,
+    mood: Option<u8>,
+    tags: &'a [String],
 }
 
 fn unlock_default(path: &Path) -> Duration {

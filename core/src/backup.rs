@@ -84,6 +84,14 @@ struct BackupDocument {
     journal: Vec<Entry>,
 }
 
+impl Drop for BackupDocument {
+    fn drop(&mut self) {
+        for entry in &mut self.journal {
+            entry.wipe();
+        }
+    }
+}
+
 impl Kinship {
     /// Writes an encrypted backup of everything to `path` (atomically), sealed under
     /// `passphrase` with this profile's Argon2id parameters.
@@ -139,7 +147,7 @@ impl Kinship {
         }
         let file = fs::read(path)?;
         let plaintext = decrypt(&file, passphrase)?;
-        let document: BackupDocument =
+        let mut document: BackupDocument =
             serde_json::from_slice(&plaintext).map_err(|e| malformed_json(&e))?;
         if document.format != DOCUMENT_FORMAT || document.version != 1 {
             return Err(BackupError::Malformed("unknown document format".into()).into());
@@ -148,7 +156,10 @@ impl Kinship {
         self.with_unlocked(|u| {
             let tx = u.store.conn().unchecked_transaction()?;
             let mut summary = ImportSummary::default();
-            for (done, entry) in document.journal.into_iter().enumerate() {
+            for (done, entry) in std::mem::take(&mut document.journal)
+                .into_iter()
+                .enumerate()
+            {
                 match journal::merge_entry(u, &tx, entry)? {
                     Merge::Added => summary.added += 1,
                     Merge::Updated => summary.updated += 1,

@@ -268,9 +268,12 @@ pub fn random_salt() -> [u8; SALT_LEN] {
     salt
 }
 
+/// A fresh 192-bit nonce. Drawn from the thread-local CSPRNG (ChaCha, seeded and periodically
+/// reseeded from the OS) rather than a system call per seal: 192 random bits never repeat in
+/// practice, and sealing is on the hot path of every write.
 pub fn random_nonce() -> [u8; NONCE_LEN] {
     let mut nonce = [0u8; NONCE_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    rand::thread_rng().fill_bytes(&mut nonce);
     nonce
 }
 
@@ -428,7 +431,7 @@ pub fn shred_file(path: &Path) -> std::io::Result<()> {
         Err(err) => return Err(err),
     };
     let mut noise = vec![0u8; len.max(1)];
-    rand::rngs::OsRng.fill_bytes(&mut noise);
+    rand::thread_rng().fill_bytes(&mut noise);
     let mut file = fs::OpenOptions::new().write(true).open(path)?;
     file.write_all(&noise)?;
     file.sync_all()?;

@@ -81,7 +81,7 @@ impl JournalIndex {
     pub fn apply_pending(&mut self) {
         for mut entry in std::mem::take(&mut self.pending) {
             self.insert(&entry);
-            wipe_entry(&mut entry);
+            entry.wipe();
         }
     }
 
@@ -243,15 +243,9 @@ impl Drop for JournalIndex {
             doc.folded_tags.zeroize();
         }
         for entry in &mut self.pending {
-            wipe_entry(entry);
+            entry.wipe();
         }
     }
-}
-
-fn wipe_entry(entry: &mut Entry) {
-    entry.title.zeroize();
-    entry.body.zeroize();
-    entry.tags.zeroize();
 }
 
 pub(crate) fn time_key(created_at: &DateTime<FixedOffset>, id: &str) -> TimeKey {

@@ -64,6 +64,17 @@ impl std::fmt::Debug for Entry {
     }
 }
 
+impl Entry {
+    /// Overwrites the text in memory; for copies the core makes for itself (index builds,
+    /// merges) so they do not linger in freed memory.
+    pub(crate) fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        self.title.zeroize();
+        self.body.zeroize();
+        self.tags.zeroize();
+    }
+}
+
 /// What a person writes for a new entry.
 #[derive(Debug, Clone, Default)]
 pub struct NewEntry {
@@ -276,12 +287,21 @@ pub(crate) fn merge_entry(
     tx: &rusqlite::Transaction<'_>,
     mut entry: Entry,
 ) -> Result<Merge> {
+    let result = clean_and_merge(u, tx, &mut entry);
+    entry.wipe();
+    result
+}
+
+fn clean_and_merge(
+    u: &Unlocked,
+    tx: &rusqlite::Transaction<'_>,
+    entry: &mut Entry,
+) -> Result<Merge> {
     validate_id(&entry.id)?;
     // Imported entries get the same clean-up as typed ones.
-    entry.title = clean_title(entry.title)?;
-    entry.tags = clean_tags(entry.tags)?;
-    validate(&entry)?;
-    let entry = &entry;
+    entry.title = clean_title(entry.title.take())?;
+    entry.tags = clean_tags(std::mem::take(&mut entry.tags))?;
+    validate(entry)?;
     let existing: Option<Vec<u8>> = tx
         .query_row(
             "SELECT sealed FROM journal_entries WHERE id = ?1",
@@ -290,6 +310,16 @@ pub(crate) fn merge_entry(
         )
         .optional()?;
     let sealed = seal_entry(u, entry)?;
+    store_merged(u, tx, entry, existing, sealed)
+}
+
+fn store_merged(
+    u: &Unlocked,
+    tx: &rusqlite::Transaction<'_>,
+    entry: &Entry,
+    existing: Option<Vec<u8>>,
+    sealed: Vec<u8>,
+) -> Result<Merge> {
     match existing {
         None => {
             tx.prepare_cached(INSERT_SQL)?
@@ -298,7 +328,11 @@ pub(crate) fn merge_entry(
         }
         Some(stored) => {
             let newer = match open_entry(u, &entry.id, &stored) {
-                Ok(current) => entry.updated_at > current.updated_at,
+                Ok(mut current) => {
+                    let newer = entry.updated_at > current.updated_at;
+                    current.wipe();
+                    newer
+                }
                 Err(_) => true,
             };
             if !newer {
@@ -398,7 +432,7 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>> {
 
 fn new_entry_id() -> String {
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
@@ -484,7 +518,10 @@ fn ensure_index(u: &mut Unlocked) -> Result<&JournalIndex> {
             let id: String = row.get(0)?;
             let sealed: Vec<u8> = row.get(1)?;
             match open_entry(u, &id, &sealed) {
-                Ok(entry) => index.insert(&entry),
+                Ok(mut entry) => {
+                    index.insert(&entry);
+                    entry.wipe();
+                }
                 Err(_) => index.mark_unreadable(id),
             }
         }
