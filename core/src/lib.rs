@@ -7,17 +7,25 @@
 //! (or their phone's device key) unwraps; see `docs/SECURITY.md` and `docs/FORMAT.md`.
 
 pub mod backup;
+pub mod coping;
 pub mod error;
 pub mod journal;
 mod markdown;
 pub mod profile;
+pub mod safety_plan;
 pub mod store;
+pub mod text;
 pub mod vault;
 
 pub use backup::{ExportSummary, ImportSummary, Progress};
+pub use coping::{
+    Category, Context, Coping, NewStrategy, NewTry, Strategy, StrategyChanges, Suggestion,
+    SuggestionKind,
+};
 pub use error::{Error, Result};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
 };
 pub use profile::Kinship;
+pub use safety_plan::{PlanContact, SafetyPlan, SafetyPlanner, Section};
 pub use vault::KdfParams;

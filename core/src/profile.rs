@@ -14,13 +14,22 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use rusqlite::OptionalExtension;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::coping::{Coping, CopingState};
 use crate::error::{Error, Result};
 use crate::journal::{index::JournalIndex, Journal};
+use crate::safety_plan::SafetyPlanner;
 use crate::store::Store;
 use crate::vault::{Cipher, KdfParams, KeyFile, SecretKey};
 
 pub const KEY_FILE_NAME: &str = "keys.json";
 pub const DATABASE_FILE_NAME: &str = "kinship.sqlite";
+/// Table of one-per-profile sealed documents (favourites, the safety plan).
+pub const DOCUMENTS_TABLE: &str = "documents";
 
 const META_TABLE: &str = "meta";
 const CANARY_KEY: &str = "canary";
@@ -180,6 +189,14 @@ impl Kinship {
         Journal::new(self.inner.clone())
     }
 
+    pub fn coping(&self) -> Coping {
+        Coping::new(self.inner.clone())
+    }
+
+    pub fn safety_plan(&self) -> SafetyPlanner {
+        SafetyPlanner::new(self.inner.clone())
+    }
+
     pub(crate) fn with_unlocked<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>) -> Result<R> {
         self.inner.with_unlocked(f)
     }
@@ -298,6 +315,7 @@ pub(crate) struct Unlocked {
     pub(crate) cipher: Cipher,
     pub(crate) store: Store,
     pub(crate) journal_index: Option<JournalIndex>,
+    pub(crate) coping: Option<CopingState>,
 }
 
 impl Unlocked {
@@ -307,7 +325,80 @@ impl Unlocked {
             cipher,
             store,
             journal_index: None,
+            coping: None,
         }
+    }
+
+    /// Seals `value` as JSON into row `id` of `table` (a fixed table name, never input).
+    pub(crate) fn put_sealed<T: Serialize>(&self, table: &str, id: &str, value: &T) -> Result<()> {
+        let json = Zeroizing::new(
+            serde_json::to_vec(value).map_err(|_| Error::invalid("value could not be encoded"))?,
+        );
+        let sealed = self.cipher.seal(table, id, &json);
+        self.store
+            .conn()
+            .prepare_cached(&format!(
+                "INSERT INTO {table} (id, sealed) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed"
+            ))?
+            .execute(rusqlite::params![id, sealed])?;
+        Ok(())
+    }
+
+    /// Opens row `id` of `table`; `None` when there is no such row.
+    pub(crate) fn get_sealed<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        id: &str,
+    ) -> Result<Option<T>> {
+        let sealed: Option<Vec<u8>> = self
+            .store
+            .conn()
+            .prepare_cached(&format!("SELECT sealed FROM {table} WHERE id = ?1"))?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        sealed
+            .map(|sealed| self.open_sealed(table, id, &sealed))
+            .transpose()
+    }
+
+    /// Every row of `table`, each opened on its own so one damaged row hides nothing else.
+    pub(crate) fn all_sealed<T: DeserializeOwned>(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(String, Result<T>)>> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare(&format!("SELECT id, sealed FROM {table}"))?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, sealed) = row?;
+            let value = self.open_sealed(table, &id, &sealed);
+            out.push((id, value));
+        }
+        Ok(out)
+    }
+
+    /// Deletes row `id` of `table`; whether it existed.
+    pub(crate) fn delete_sealed(&self, table: &str, id: &str) -> Result<bool> {
+        let removed = self
+            .store
+            .conn()
+            .prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
+            .execute([id])?;
+        Ok(removed > 0)
+    }
+
+    fn open_sealed<T: DeserializeOwned>(&self, table: &str, id: &str, sealed: &[u8]) -> Result<T> {
+        let json = self
+            .cipher
+            .open(table, id, sealed)
+            .map_err(|_| Error::corrupted(format!("a row of {table}")))?;
+        serde_json::from_slice(&json).map_err(|_| Error::corrupted(format!("a row of {table}")))
     }
 
     fn close(self) {
@@ -316,8 +407,10 @@ impl Unlocked {
             cipher,
             store,
             journal_index,
+            coping,
         } = self;
         drop(journal_index);
+        drop(coping);
         drop(cipher);
         drop(data_key);
         // A failed checkpoint loses nothing: the WAL is replayed on next open.
@@ -352,6 +445,14 @@ impl Paths {
             with_suffix("-shm"),
         ]
     }
+}
+
+/// A random id of `bytes` bytes as lowercase hex: row ids reveal nothing but their number.
+pub(crate) fn random_id(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut raw = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut raw);
+    hex::encode(raw)
 }
 
 fn remove_database_files(paths: &Paths) -> Result<()> {

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 /// Schema version this code writes; `PRAGMA user_version` holds the database's.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA_V1: &str = "
     CREATE TABLE meta (
@@ -22,6 +22,22 @@ const SCHEMA_V1: &str = "
         value  BLOB NOT NULL
     );
     CREATE TABLE journal_entries (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+";
+
+/// Coping data and one-per-profile sealed documents (favourites, the safety plan).
+const UPGRADE_1_TO_2: &str = "
+    CREATE TABLE coping_custom (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+    CREATE TABLE coping_tries (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+    CREATE TABLE documents (
         id      TEXT PRIMARY KEY NOT NULL,
         sealed  BLOB NOT NULL
     );
@@ -122,7 +138,7 @@ impl Store {
         for version in found..SCHEMA_VERSION {
             match version {
                 0 => tx.execute_batch(SCHEMA_V1)?,
-                // Each later schema adds one arm here: `1 => tx.execute_batch(UPGRADE_1_TO_2)?`.
+                1 => tx.execute_batch(UPGRADE_1_TO_2)?,
                 _ => return Err(StoreError::NoUpgradePath { from: version }),
             }
         }
@@ -153,6 +169,36 @@ mod tests {
         store.meta_set("k", b"v").unwrap();
         assert_eq!(store.meta_get("k").unwrap().as_deref(), Some(&b"v"[..]));
         assert_eq!(store.meta_get("missing").unwrap(), None);
+    }
+
+    #[test]
+    fn version_1_database_is_upgraded_keeping_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute(
+            "INSERT INTO journal_entries (id, sealed) VALUES ('a', x'01')",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let rows: u32 = store
+            .conn()
+            .query_row("SELECT count(*) FROM journal_entries", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 1);
+        let tables: u32 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('coping_custom', 'coping_tries', 'documents')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 3);
     }
 
     #[test]

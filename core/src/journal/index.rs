@@ -12,11 +12,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroize;
 
 use super::Entry;
+pub use crate::text::{fold, fold_words};
 
 /// Sort key: creation time in UTC microseconds, then id for a total order.
 pub(crate) type TimeKey = (i64, String);
@@ -252,37 +251,6 @@ pub(crate) fn time_key(created_at: &DateTime<FixedOffset>, id: &str) -> TimeKey 
     (created_at.timestamp_micros(), id.to_owned())
 }
 
-/// Lowercases and strips accents: "Émile" and "emile" fold to the same text.
-pub fn fold(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Folded words of `text`, split at anything that is not a letter, digit or accent.
-///
-/// Splits before folding so the common all-ASCII word skips Unicode normalisation, which
-/// otherwise dominates the cost of indexing a journal. Combining marks count as part of a word
-/// so a decomposed "e\u{301}" is not cut in two.
-pub fn fold_words(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
-        .filter(|word| !word.is_empty())
-        .flat_map(|word| {
-            if word.is_ascii() {
-                vec![word.to_ascii_lowercase()]
-            } else {
-                // Folding can itself produce separators (e.g. a lone combining mark vanishes).
-                fold(word)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            }
-        })
-        .collect()
-}
-
 fn intersect_sorted(a: &[usize], b: &[usize]) -> Vec<usize> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
@@ -311,15 +279,6 @@ fn range_is_valid(lower: &Bound<TimeKey>, upper: &Bound<TimeKey>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folding_ignores_case_and_accents() {
-        assert_eq!(fold("Émile ÇA Naïve"), "emile ca naive");
-        assert_eq!(
-            fold_words("Hello, wörld! It's 2026"),
-            ["hello", "world", "it", "s", "2026"]
-        );
-    }
 
     #[test]
     fn intersection_of_sorted_lists() {

@@ -11,7 +11,6 @@ pub mod stats;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
-use rand::RngCore;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -431,9 +430,7 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>> {
 }
 
 fn new_entry_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::profile::random_id(16)
 }
 
 /// The sealed form leaves the id out: it is the row key and part of the associated data.

@@ -1,0 +1,183 @@
+//! Suggestions: which strategies to offer right now, learning from what helped this person.
+//!
+//! Each strategy's score is a Bayesian mean of the drop in distress (before − after) over its
+//! logged tries, shrunk toward a prior: the person's own average drop across everything they
+//! tried, itself shrunk toward a modest population guess of one point. So a strategy tried once
+//! with a lucky result does not jump to the top, a strategy never tried sits at the person's
+//! typical result (and still gets offered), and the more tries there are the more the ranking
+//! follows them.
+//!
+//! Context narrows the choice: strategies that suit the moment named (`anxious`, `cant_sleep`,
+//! ...) come first; high distress (7+) adds `high_distress`, which only short strategies carry.
+//! At distress 8 or more the safety plan and crisis contacts always come first, then the
+//! strategies about reaching out for urgent help, then the rest.
+
+use serde::Serialize;
+
+use super::library::{Category, Context, Strategy};
+use super::CopingState;
+use crate::error::Result;
+use crate::safety_plan::SafetyPlan;
+
+/// From this distress on, the safety plan and crisis contacts lead every suggestion list.
+pub const CRISIS_DISTRESS: u8 = 8;
+/// From this distress on, only strategies marked for high distress are preferred.
+pub const HIGH_DISTRESS: u8 = 7;
+/// Prior guess of the drop in distress a strategy gives, before anything is logged.
+pub const PRIOR_IMPROVEMENT: f64 = 1.0;
+/// How many pseudo-tries the population guess weighs against the person's whole log.
+pub const PERSON_PRIOR_WEIGHT: f64 = 5.0;
+/// How many pseudo-tries the person's average weighs against one strategy's own tries.
+pub const STRATEGY_PRIOR_WEIGHT: f64 = 2.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionKind {
+    SafetyPlan,
+    Crisis,
+    Strategy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub kind: SuggestionKind,
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub summary: String,
+    /// Expected drop in distress (strategies only).
+    pub score: Option<f64>,
+    pub minutes: Option<u32>,
+    pub times_tried: u32,
+    /// One-tap actions (`tel:` URIs) for the safety-plan and crisis items.
+    pub actions: Vec<String>,
+}
+
+pub const SAFETY_PLAN_ID: &str = "safety-plan";
+pub const CRISIS_ID: &str = "crisis-contacts";
+
+pub(crate) fn rank(
+    state: &CopingState,
+    distress: u8,
+    contexts: &[Context],
+    limit: usize,
+    plan: Option<&SafetyPlan>,
+) -> Result<Vec<Suggestion>> {
+    let person_prior = person_prior(state);
+    let mut wanted: Vec<Context> = contexts.to_vec();
+    if distress >= HIGH_DISTRESS && !wanted.contains(&Context::HighDistress) {
+        wanted.push(Context::HighDistress);
+    }
+    let crisis = distress >= CRISIS_DISTRESS;
+
+    let mut scored: Vec<(Strategy, f64, u32)> = state
+        .all_strategies()?
+        .into_iter()
+        // "When to reach out" is offered when it matters, not as a pastime.
+        .filter(|s| crisis || s.category != Category::UrgentHelp)
+        .map(|s| {
+            let (score, tried) = strategy_score(state, &s.id, person_prior);
+            (s, score, tried)
+        })
+        .collect();
+    let fits = |s: &Strategy| s.suits.iter().any(|c| wanted.contains(c));
+    if !wanted.is_empty() && scored.iter().any(|(s, _, _)| fits(s)) {
+        scored.retain(|(s, _, _)| fits(s));
+    }
+    scored.sort_by(|(a, a_score, _), (b, b_score, _)| {
+        let urgent = |s: &Strategy| crisis && s.category == Category::UrgentHelp;
+        urgent(b)
+            .cmp(&urgent(a))
+            .then_with(|| b_score.total_cmp(a_score))
+            .then_with(|| b.favorite.cmp(&a.favorite))
+            .then_with(|| a.minutes.cmp(&b.minutes))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+
+    let mut out = Vec::new();
+    if crisis {
+        let plan = plan.cloned().unwrap_or_default();
+        out.push(safety_plan_item(&plan));
+        out.push(crisis_item());
+    }
+    out.extend(
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(s, score, tried)| strategy_item(s, score, tried)),
+    );
+    Ok(out)
+}
+
+/// The person's own typical drop in distress, shrunk toward [`PRIOR_IMPROVEMENT`].
+fn person_prior(state: &CopingState) -> f64 {
+    let (count, sum) = state.tries.values().fold((0u32, 0i64), |(n, s), t| {
+        (n + t.count, s + t.improvement_sum)
+    });
+    (PERSON_PRIOR_WEIGHT * PRIOR_IMPROVEMENT + sum as f64)
+        / (PERSON_PRIOR_WEIGHT + f64::from(count))
+}
+
+fn strategy_score(state: &CopingState, id: &str, prior: f64) -> (f64, u32) {
+    match state.tries.get(id) {
+        Some(t) => (
+            (STRATEGY_PRIOR_WEIGHT * prior + t.improvement_sum as f64)
+                / (STRATEGY_PRIOR_WEIGHT + f64::from(t.count)),
+            t.count,
+        ),
+        None => (prior, 0),
+    }
+}
+
+fn strategy_item(s: Strategy, score: f64, tried: u32) -> Suggestion {
+    Suggestion {
+        kind: SuggestionKind::Strategy,
+        id: s.id,
+        title: s.title,
+        category: s.category,
+        summary: s.summary,
+        score: Some((score * 100.0).round() / 100.0),
+        minutes: Some(s.minutes),
+        times_tried: tried,
+        actions: Vec::new(),
+    }
+}
+
+fn safety_plan_item(plan: &SafetyPlan) -> Suggestion {
+    let summary = if plan.is_empty() {
+        "You haven't written a safety plan yet. Open it now: it walks you through it one small step at a time."
+    } else {
+        "Open your safety plan: your warning signs, what helps, who to call and your reasons to keep going."
+    };
+    Suggestion {
+        kind: SuggestionKind::SafetyPlan,
+        id: SAFETY_PLAN_ID.into(),
+        title: "Your safety plan".into(),
+        category: Category::UrgentHelp,
+        summary: summary.into(),
+        score: None,
+        minutes: None,
+        times_tried: 0,
+        actions: plan
+            .help_contacts
+            .iter()
+            .filter_map(|c| c.action_uri())
+            .collect(),
+    }
+}
+
+fn crisis_item() -> Suggestion {
+    Suggestion {
+        kind: SuggestionKind::Crisis,
+        id: CRISIS_ID.into(),
+        title: "Talk to someone now".into(),
+        category: Category::UrgentHelp,
+        summary: "Call a crisis line or your local emergency number. You don't have to be in \
+                  immediate danger to reach out."
+            .into(),
+        score: None,
+        minutes: None,
+        times_tried: 0,
+        actions: Vec::new(),
+    }
+}

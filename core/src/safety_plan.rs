@@ -1,0 +1,324 @@
+//! The safety plan, in the sections of the Stanley–Brown Safety Planning Intervention: warning
+//! signs, internal coping strategies, people and places that distract, people to ask for help,
+//! professionals and services, making the environment safe, and reasons for living.
+//!
+//! One sealed document per profile (`documents/safety_plan`). People to ask for help carry a
+//! phone number that becomes a one-tap `tel:` action; numbers are only ever the ones the person
+//! typed, checked for shape, never guessed.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::profile::{Inner, DOCUMENTS_TABLE};
+
+pub const DOCUMENT: &str = "safety_plan";
+pub const MAX_ITEMS: usize = 30;
+pub const MAX_ITEM_CHARS: usize = 500;
+pub const MAX_NAME_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    WarningSigns,
+    /// Items may be ids of coping strategies (linked to the library) or free text.
+    InternalCoping,
+    /// People and social settings that distract.
+    Distractions,
+    Professionals,
+    SafeEnvironment,
+    ReasonsForLiving,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Section::WarningSigns,
+        Section::InternalCoping,
+        Section::Distractions,
+        Section::Professionals,
+        Section::SafeEnvironment,
+        Section::ReasonsForLiving,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::WarningSigns => "warning-signs",
+            Section::InternalCoping => "coping",
+            Section::Distractions => "distractions",
+            Section::Professionals => "professionals",
+            Section::SafeEnvironment => "safe-environment",
+            Section::ReasonsForLiving => "reasons",
+        }
+    }
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            Section::WarningSigns => "Warning signs that a crisis may be coming",
+            Section::InternalCoping => "Things I can do on my own to take my mind off things",
+            Section::Distractions => "People and places that help me feel better",
+            Section::Professionals => "Professionals and services I can contact",
+            Section::SafeEnvironment => "Making my surroundings safer",
+            Section::ReasonsForLiving => "My reasons to keep going",
+        }
+    }
+
+    /// Parses `warning-signs`, `warning_signs`, `reasons`...
+    pub fn parse(text: &str) -> Option<Section> {
+        let wanted = text.trim().to_lowercase().replace(['_', ' '], "-");
+        Section::ALL.into_iter().find(|s| s.as_str() == wanted)
+    }
+}
+
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SafetyPlan {
+    pub warning_signs: Vec<String>,
+    pub internal_coping: Vec<String>,
+    pub distractions: Vec<String>,
+    /// People to ask for help.
+    pub help_contacts: Vec<PlanContact>,
+    pub professionals: Vec<String>,
+    pub safe_environment: Vec<String>,
+    pub reasons_for_living: Vec<String>,
+    pub updated_at: Option<DateTime<FixedOffset>>,
+}
+
+impl std::fmt::Debug for SafetyPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SafetyPlan")
+            .field("help_contacts", &self.help_contacts.len())
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanContact {
+    pub name: String,
+    /// As typed, after a shape check: digits with an optional leading `+` and separators.
+    pub phone: String,
+}
+
+impl PlanContact {
+    /// The one-tap `tel:` URI (RFC 3966): `tel:+<digits>` for an international number, the
+    /// digits as typed for a local one.
+    pub fn action_uri(&self) -> Option<String> {
+        tel_uri(&self.phone).ok()
+    }
+}
+
+impl SafetyPlan {
+    pub fn is_empty(&self) -> bool {
+        Section::ALL.iter().all(|s| self.section(*s).is_empty()) && self.help_contacts.is_empty()
+    }
+
+    pub fn section(&self, section: Section) -> &[String] {
+        match section {
+            Section::WarningSigns => &self.warning_signs,
+            Section::InternalCoping => &self.internal_coping,
+            Section::Distractions => &self.distractions,
+            Section::Professionals => &self.professionals,
+            Section::SafeEnvironment => &self.safe_environment,
+            Section::ReasonsForLiving => &self.reasons_for_living,
+        }
+    }
+
+    fn section_mut(&mut self, section: Section) -> &mut Vec<String> {
+        match section {
+            Section::WarningSigns => &mut self.warning_signs,
+            Section::InternalCoping => &mut self.internal_coping,
+            Section::Distractions => &mut self.distractions,
+            Section::Professionals => &mut self.professionals,
+            Section::SafeEnvironment => &mut self.safe_environment,
+            Section::ReasonsForLiving => &mut self.reasons_for_living,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        for section in Section::ALL {
+            check_items(self.section(section))?;
+        }
+        if self.help_contacts.len() > MAX_ITEMS {
+            return Err(Error::invalid(format!("at most {MAX_ITEMS} contacts")));
+        }
+        for contact in &self.help_contacts {
+            check_contact(contact)?;
+        }
+        Ok(())
+    }
+}
+
+/// The safety plan of an unlocked profile.
+#[derive(Clone)]
+pub struct SafetyPlanner {
+    inner: Arc<Inner>,
+}
+
+impl SafetyPlanner {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        SafetyPlanner { inner }
+    }
+
+    /// The plan; empty until the person writes one.
+    pub fn get(&self) -> Result<SafetyPlan> {
+        self.inner
+            .with_unlocked(|u| Ok(u.get_sealed(DOCUMENTS_TABLE, DOCUMENT)?.unwrap_or_default()))
+    }
+
+    /// Replaces one section's items (blank items are dropped).
+    pub fn set_section(
+        &self,
+        section: Section,
+        items: Vec<String>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<SafetyPlan> {
+        let items: Vec<String> = items
+            .into_iter()
+            .map(|i| i.trim().to_owned())
+            .filter(|i| !i.is_empty())
+            .collect();
+        check_items(&items)?;
+        self.update(now, |plan| {
+            *plan.section_mut(section) = items;
+            Ok(())
+        })
+    }
+
+    /// Adds a person to ask for help, with a phone number that becomes a `tel:` action.
+    pub fn add_contact(
+        &self,
+        name: &str,
+        phone: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PlanContact> {
+        let contact = PlanContact {
+            name: name.trim().to_owned(),
+            phone: phone.trim().to_owned(),
+        };
+        check_contact(&contact)?;
+        let added = contact.clone();
+        self.update(now, move |plan| {
+            plan.help_contacts.push(contact);
+            Ok(())
+        })?;
+        Ok(added)
+    }
+
+    /// Removes the contact at `index` (0-based, in the order shown).
+    pub fn remove_contact(&self, index: usize, now: DateTime<FixedOffset>) -> Result<SafetyPlan> {
+        self.update(now, |plan| {
+            if index >= plan.help_contacts.len() {
+                return Err(Error::NotFound);
+            }
+            plan.help_contacts.remove(index);
+            Ok(())
+        })
+    }
+
+    /// Replaces the whole plan (for an app screen that edits everything at once).
+    pub fn replace(&self, mut plan: SafetyPlan, now: DateTime<FixedOffset>) -> Result<SafetyPlan> {
+        plan.validate()?;
+        plan.updated_at = Some(now);
+        self.inner.with_unlocked(|u| {
+            u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            Ok(plan)
+        })
+    }
+
+    fn update(
+        &self,
+        now: DateTime<FixedOffset>,
+        change: impl FnOnce(&mut SafetyPlan) -> Result<()>,
+    ) -> Result<SafetyPlan> {
+        self.inner.with_unlocked(|u| {
+            let mut plan: SafetyPlan = u.get_sealed(DOCUMENTS_TABLE, DOCUMENT)?.unwrap_or_default();
+            change(&mut plan)?;
+            plan.validate()?;
+            plan.updated_at = Some(now);
+            u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            Ok(plan)
+        })
+    }
+}
+
+/// Builds a `tel:` URI (RFC 3966) from a number as a person typed it.
+///
+/// Accepts digits with spaces, dashes, dots and parentheses, and an optional leading `+`;
+/// 3 to 15 digits (E.164's maximum). Refuses anything else rather than guess.
+pub fn tel_uri(phone: &str) -> Result<String> {
+    let phone = phone.trim();
+    let (global, rest) = match phone.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, phone),
+    };
+    if rest
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')))
+    {
+        return Err(Error::invalid(
+            "a phone number may hold only digits, spaces, - . ( ) and a leading +",
+        ));
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if !(3..=15).contains(&digits.len()) {
+        return Err(Error::invalid("a phone number needs 3 to 15 digits"));
+    }
+    Ok(if global {
+        format!("tel:+{digits}")
+    } else {
+        format!("tel:{digits}")
+    })
+}
+
+fn check_items(items: &[String]) -> Result<()> {
+    if items.len() > MAX_ITEMS {
+        return Err(Error::invalid(format!(
+            "at most {MAX_ITEMS} items in a section"
+        )));
+    }
+    if items.iter().any(|i| i.chars().count() > MAX_ITEM_CHARS) {
+        return Err(Error::invalid(format!(
+            "an item can have at most {MAX_ITEM_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_contact(contact: &PlanContact) -> Result<()> {
+    let name_chars = contact.name.chars().count();
+    if name_chars == 0 || name_chars > MAX_NAME_CHARS {
+        return Err(Error::invalid(format!(
+            "a contact needs a name of 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    tel_uri(&contact.phone).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tel_uris_follow_rfc_3966_and_refuse_guesswork() {
+        assert_eq!(tel_uri("+1 (866) 488-7386").unwrap(), "tel:+18664887386");
+        assert_eq!(tel_uri("0151 234 5678").unwrap(), "tel:01512345678");
+        assert_eq!(tel_uri("988").unwrap(), "tel:988");
+        for bad in [
+            "",
+            "12",
+            "call me",
+            "+1 866 ext 5",
+            "++4412345",
+            "1234567890123456",
+        ] {
+            assert!(tel_uri(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sections_parse_from_friendly_names() {
+        assert_eq!(Section::parse("Warning_Signs"), Some(Section::WarningSigns));
+        assert_eq!(Section::parse("reasons"), Some(Section::ReasonsForLiving));
+        assert_eq!(Section::parse("elsewhere"), None);
+    }
+}
