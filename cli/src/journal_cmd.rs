@@ -22,6 +22,9 @@ pub enum JournalCommand {
         /// A feeling or topic; repeat for several.
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
+        /// A coping strategy you used (see `kinship coping list`); repeat for several.
+        #[arg(long = "strategy", value_name = "ID")]
+        strategies: Vec<String>,
         #[arg(long)]
         text: Option<String>,
     },
@@ -59,6 +62,11 @@ pub enum JournalCommand {
         tags: Vec<String>,
         #[arg(long)]
         no_tags: bool,
+        /// Replaces the linked coping strategies; repeat for several.
+        #[arg(long = "strategy", value_name = "ID", conflicts_with = "no_strategies")]
+        strategies: Vec<String>,
+        #[arg(long)]
+        no_strategies: bool,
         #[arg(long, conflicts_with = "text_stdin")]
         text: Option<String>,
         /// Read the new text from standard input.
@@ -110,21 +118,22 @@ pub fn run(dir: &Path, command: JournalCommand) -> CliResult {
             title,
             mood,
             tags,
+            strategies,
             text,
         } => {
+            check_strategies(&kinship, &strategies)?;
             let body = match text {
                 Some(text) => text,
                 None => read_stdin()?,
             };
-            let entry = journal.add(
-                NewEntry {
-                    title,
-                    body,
-                    mood,
-                    tags,
-                },
-                now(),
-            )?;
+            let new = NewEntry {
+                title,
+                body,
+                mood,
+                tags,
+                strategy_ids: strategies,
+            };
+            let entry = journal.add(new, now())?;
             println!("{}", entry.id);
         }
         JournalCommand::List {
@@ -160,9 +169,12 @@ pub fn run(dir: &Path, command: JournalCommand) -> CliResult {
             no_mood,
             tags,
             no_tags,
+            strategies,
+            no_strategies,
             text,
             text_stdin,
         } => {
+            check_strategies(&kinship, &strategies)?;
             let changes = EntryChanges {
                 title: if no_title {
                     Some(None)
@@ -179,6 +191,11 @@ pub fn run(dir: &Path, command: JournalCommand) -> CliResult {
                     Some(read_stdin()?)
                 } else {
                     text
+                },
+                strategy_ids: if no_strategies {
+                    Some(Vec::new())
+                } else {
+                    Some(strategies).filter(|s| !s.is_empty())
                 },
             };
             let entry = journal.update(&id, changes, now())?;
@@ -239,6 +256,17 @@ fn local_midnight(day: NaiveDate) -> CliResult<DateTime<chrono::Utc>> {
         .earliest()
         .map(|t| t.to_utc())
         .ok_or_else(|| CliError::Usage(format!("{day} has no local midnight")))
+}
+
+/// Linked strategies must exist: a typo would otherwise link to nothing.
+fn check_strategies(kinship: &kinship_core::Kinship, ids: &[String]) -> CliResult {
+    let coping = kinship.coping();
+    for id in ids {
+        if coping.get(id).is_err() {
+            return Err(CliError::Usage(format!("no coping strategy with id {id}")));
+        }
+    }
+    Ok(())
 }
 
 fn read_stdin() -> CliResult<String> {
@@ -311,6 +339,9 @@ pub fn print_entry(entry: &Entry) {
     }
     if !entry.tags.is_empty() {
         println!("  tags     {}", entry.tags.join(", "));
+    }
+    if !entry.strategy_ids.is_empty() {
+        println!("  coping   {}", entry.strategy_ids.join(", "));
     }
     println!();
     println!("{}", entry.body.trim_end());

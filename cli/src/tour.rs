@@ -56,6 +56,7 @@ pub fn run() -> CliResult {
                 body: body.to_string(),
                 mood: Some(*mood),
                 tags: tags.iter().map(|t| t.to_string()).collect(),
+                strategy_ids: Vec::new(),
             },
             days_before_now(*days_ago),
         )?;

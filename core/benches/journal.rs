@@ -234,6 +234,7 @@ impl Corpus {
             body,
             mood: Some(1 + (next(&mut rng) % 5) as u8),
             tags: (0..2).map(|_| self.word(&mut rng).to_owned()).collect(),
+            strategy_ids: Vec::new(),
         }
     }
 

@@ -51,6 +51,12 @@ fn render(entry: &Entry) -> String {
     if !entry.tags.is_empty() {
         out.push_str(&format!("- Tags: {}\n", entry.tags.join(", ")));
     }
+    if !entry.strategy_ids.is_empty() {
+        out.push_str(&format!(
+            "- Coping strategies used: {}\n",
+            entry.strategy_ids.join(", ")
+        ));
+    }
     out.push('\n');
     out.push_str(entry.body.trim_end());
     out.push('\n');

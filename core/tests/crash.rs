@@ -33,6 +33,7 @@ fn crash_writer_child() {
                     body: "x".repeat(1000),
                     mood: Some(3),
                     tags: vec!["crash".into()],
+                    ..NewEntry::default()
                 },
                 at(i as i64),
             )

@@ -24,6 +24,7 @@ fn create_read_update_delete() {
                 body: Some("changed".into()),
                 mood: Some(Some(5)),
                 tags: Some(vec!["joy".into()]),
+                strategy_ids: Some(vec!["box-breathing".into()]),
             },
             at(10),
         )
@@ -32,6 +33,7 @@ fn create_read_update_delete() {
     assert_eq!(edited.body, "changed");
     assert_eq!(edited.mood, Some(5));
     assert_eq!(edited.tags, ["joy"]);
+    assert_eq!(edited.strategy_ids, ["box-breathing"]);
     assert_eq!(edited.created_at, at(0));
     assert_eq!(edited.updated_at, at(10));
     assert_eq!(journal.get(&entry.id).unwrap(), edited);

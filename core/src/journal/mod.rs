@@ -44,6 +44,9 @@ pub struct Entry {
     /// 1 (very low) ..= 5 (very good).
     pub mood: Option<u8>,
     pub tags: Vec<String>,
+    /// Ids of coping strategies the person used (built-in or their own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strategy_ids: Vec<String>,
 }
 
 impl std::fmt::Debug for Entry {
@@ -71,6 +74,7 @@ impl Entry {
         self.title.zeroize();
         self.body.zeroize();
         self.tags.zeroize();
+        self.strategy_ids.zeroize();
     }
 }
 
@@ -81,6 +85,7 @@ pub struct NewEntry {
     pub body: String,
     pub mood: Option<u8>,
     pub tags: Vec<String>,
+    pub strategy_ids: Vec<String>,
 }
 
 /// Fields to change in an entry; `None` keeps the current value.
@@ -90,6 +95,7 @@ pub struct EntryChanges {
     pub body: Option<String>,
     pub mood: Option<Option<u8>>,
     pub tags: Option<Vec<String>>,
+    pub strategy_ids: Option<Vec<String>>,
 }
 
 /// One page of a listing, newest first.
@@ -121,6 +127,7 @@ impl Journal {
             body: new.body,
             mood: new.mood,
             tags: clean_tags(new.tags)?,
+            strategy_ids: new.strategy_ids,
         };
         validate(&entry)?;
         self.inner.with_unlocked(|u| {
@@ -161,6 +168,9 @@ impl Journal {
             }
             if let Some(tags) = tags {
                 entry.tags = tags;
+            }
+            if let Some(strategy_ids) = changes.strategy_ids {
+                entry.strategy_ids = strategy_ids;
             }
             entry.updated_at = now;
             validate(&entry)?;
@@ -382,10 +392,22 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
             "an entry needs text, a title, a mood or a tag",
         ));
     }
+    if entry.strategy_ids.len() > MAX_TAGS
+        || entry.strategy_ids.iter().any(|id| !is_strategy_id(id))
+    {
+        return Err(Error::invalid("linked strategies must be strategy ids"));
+    }
     if entry.updated_at < entry.created_at {
         return Err(Error::invalid("updated_at is before created_at"));
     }
     Ok(())
+}
+
+fn is_strategy_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn validate_mood(mood: u8) -> Result<()> {
@@ -442,6 +464,8 @@ struct SealedEntry<'a> {
     body: std::borrow::Cow<'a, str>,
     mood: Option<u8>,
     tags: std::borrow::Cow<'a, [String]>,
+    #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
+    strategy_ids: std::borrow::Cow<'a, [String]>,
 }
 
 fn seal_entry(u: &Unlocked, entry: &Entry) -> Result<Vec<u8>> {
@@ -452,6 +476,7 @@ fn seal_entry(u: &Unlocked, entry: &Entry) -> Result<Vec<u8>> {
         body: entry.body.as_str().into(),
         mood: entry.mood,
         tags: entry.tags.as_slice().into(),
+        strategy_ids: entry.strategy_ids.as_slice().into(),
     };
     let json = Zeroizing::new(
         serde_json::to_vec(&payload).map_err(|_| Error::invalid("entry could not be encoded"))?,
@@ -474,6 +499,7 @@ fn open_entry(u: &Unlocked, id: &str, sealed: &[u8]) -> Result<Entry> {
         body: payload.body.into_owned(),
         mood: payload.mood,
         tags: payload.tags.into_owned(),
+        strategy_ids: payload.strategy_ids.into_owned(),
     })
 }
 

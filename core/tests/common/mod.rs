@@ -42,6 +42,7 @@ pub fn add(
                 body: body.to_owned(),
                 mood,
                 tags: tags.iter().map(|t| t.to_string()).collect(),
+                strategy_ids: Vec::new(),
             },
             at(minutes),
         )
