@@ -23,9 +23,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::coping::{self, CopingBackup};
 use crate::error::{Error, Result};
 use crate::journal::{self, Entry, Merge};
 use crate::profile::Kinship;
+use crate::safety_plan::{self, SafetyPlan};
 use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 
 pub const MAGIC: &[u8; 8] = b"KINSHIPB";
@@ -70,9 +72,16 @@ pub struct ExportSummary {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportSummary {
+    /// Journal entries.
     pub added: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// The person's own coping strategies added or updated.
+    pub strategies: usize,
+    /// Logged tries added.
+    pub tries: usize,
+    /// Whether the backup's safety plan replaced an older (or missing) one.
+    pub safety_plan_restored: bool,
 }
 
 /// The plaintext inside a backup.
@@ -82,6 +91,10 @@ struct BackupDocument {
     version: u32,
     exported_at: DateTime<Utc>,
     journal: Vec<Entry>,
+    #[serde(default, skip_serializing_if = "CopingBackup::is_empty")]
+    coping: CopingBackup,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    safety_plan: Option<SafetyPlan>,
 }
 
 impl Drop for BackupDocument {
@@ -114,11 +127,15 @@ impl Kinship {
                 total,
             });
         }
+        let (coping, safety_plan) =
+            self.with_unlocked(|u| Ok((coping::backup_data(u)?, safety_plan::stored(u)?)))?;
         let document = BackupDocument {
             format: DOCUMENT_FORMAT.to_owned(),
             version: 1,
             exported_at: Utc::now(),
             journal,
+            coping,
+            safety_plan,
         };
         let plaintext =
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
@@ -170,9 +187,17 @@ impl Kinship {
                     total,
                 });
             }
+            let (strategies, tries) =
+                coping::merge_backup(u, std::mem::take(&mut document.coping))?;
+            summary.strategies = strategies;
+            summary.tries = tries;
+            if let Some(plan) = document.safety_plan.take() {
+                summary.safety_plan_restored = safety_plan::merge_backup(u, &plan)?;
+            }
             tx.commit()?;
-            // Rebuilt from the rows on next use, so it reflects exactly what was committed.
+            // Rebuilt from the rows on next use, so they reflect exactly what was committed.
             u.journal_index = None;
+            u.coping = None;
             Ok(summary)
         })
     }

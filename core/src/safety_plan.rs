@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::profile::{Inner, DOCUMENTS_TABLE};
+use crate::profile::{Inner, Unlocked, DOCUMENTS_TABLE};
 
 pub const DOCUMENT: &str = "safety_plan";
 pub const MAX_ITEMS: usize = 30;
@@ -162,7 +162,7 @@ impl SafetyPlanner {
     /// The plan; empty until the person writes one.
     pub fn get(&self) -> Result<SafetyPlan> {
         self.inner
-            .with_unlocked(|u| Ok(u.get_sealed(DOCUMENTS_TABLE, DOCUMENT)?.unwrap_or_default()))
+            .with_unlocked(|u| Ok(stored(u)?.unwrap_or_default()))
     }
 
     /// Replaces one section's items (blank items are dropped).
@@ -231,7 +231,7 @@ impl SafetyPlanner {
         change: impl FnOnce(&mut SafetyPlan) -> Result<()>,
     ) -> Result<SafetyPlan> {
         self.inner.with_unlocked(|u| {
-            let mut plan: SafetyPlan = u.get_sealed(DOCUMENTS_TABLE, DOCUMENT)?.unwrap_or_default();
+            let mut plan = stored(u)?.unwrap_or_default();
             change(&mut plan)?;
             plan.validate()?;
             plan.updated_at = Some(now);
@@ -239,6 +239,25 @@ impl SafetyPlanner {
             Ok(plan)
         })
     }
+}
+
+/// The stored plan, if the person has written one.
+pub(crate) fn stored(u: &Unlocked) -> Result<Option<SafetyPlan>> {
+    u.get_sealed(DOCUMENTS_TABLE, DOCUMENT)
+}
+
+/// Restores a backed-up plan inside the caller's transaction when it is newer than the one
+/// here (or there is none). Returns whether it was restored.
+pub(crate) fn merge_backup(u: &Unlocked, incoming: &SafetyPlan) -> Result<bool> {
+    incoming.validate()?;
+    let newer = match stored(u)? {
+        None => true,
+        Some(current) => current.is_empty() || incoming.updated_at > current.updated_at,
+    };
+    if newer {
+        u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, incoming)?;
+    }
+    Ok(newer)
 }
 
 /// Builds a `tel:` URI (RFC 3966) from a number as a person typed it.

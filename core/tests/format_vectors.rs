@@ -556,6 +556,7 @@ fn profile_folder_built_from_the_vectors_opens_and_round_trips() {
         added: 0,
         updated: 0,
         unchanged: 1,
+        ..ImportSummary::default()
     };
     assert_eq!(
         kinship
@@ -570,6 +571,7 @@ fn profile_folder_built_from_the_vectors_opens_and_round_trips() {
         added: 1,
         updated: 0,
         unchanged: 0,
+        ..ImportSummary::default()
     };
     assert_eq!(
         kinship

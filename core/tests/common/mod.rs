@@ -78,3 +78,20 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
         .map(|(path, _)| path)
         .collect()
 }
+
+/// Paths whose presence or bytes differ between two snapshots (never prints file contents).
+/// SQLite's `-shm` file is left out: it is a shared-memory index of the WAL that readers
+/// update too, and holds no data.
+pub fn changed_files(
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+    after: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Vec<PathBuf> {
+    let mut changed: Vec<PathBuf> = before
+        .iter()
+        .filter(|(path, bytes)| after.get(*path) != Some(bytes))
+        .map(|(path, _)| path.clone())
+        .collect();
+    changed.extend(after.keys().filter(|p| !before.contains_key(*p)).cloned());
+    changed.retain(|p| !p.to_string_lossy().ends_with("-shm"));
+    changed
+}
