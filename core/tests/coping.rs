@@ -118,7 +118,7 @@ fn suggestions_follow_what_helped_this_person() {
             .unwrap();
     }
     let ranked = coping.suggest(4, &anxious, 50).unwrap();
-    let position = |id: &str| ranked.iter().position(|s| &s.id == id).unwrap();
+    let position = |id: &str| ranked.iter().position(|s| s.id == id).unwrap();
     assert_eq!(
         position(helps),
         0,
