@@ -3,9 +3,11 @@
 //! Exit codes: 0 ok, 1 other error, 2 usage, 3 wrong passphrase, 4 not initialized or locked.
 //! Errors go to stderr as one line; nothing personal is ever printed in an error.
 
+mod coping_cmd;
 mod journal_cmd;
 mod passphrase;
 mod profile_cmd;
+mod safety_plan_cmd;
 mod tour;
 
 use std::path::PathBuf;
@@ -35,6 +37,12 @@ enum Command {
     /// Write, read and search journal entries.
     #[command(subcommand)]
     Journal(journal_cmd::JournalCommand),
+    /// Coping strategies: the library, your own, what you tried, and suggestions.
+    #[command(subcommand)]
+    Coping(coping_cmd::CopingCommand),
+    /// Your safety plan (Stanley–Brown sections).
+    #[command(subcommand)]
+    SafetyPlan(safety_plan_cmd::SafetyPlanCommand),
     /// Change the passphrase (new one from KINSHIP_NEW_PASSPHRASE or a prompt).
     #[command(subcommand)]
     Passphrase(profile_cmd::PassphraseCommand),
@@ -97,6 +105,8 @@ fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Init => profile_cmd::init(&data_dir),
         Command::Journal(command) => journal_cmd::run(&data_dir, command),
+        Command::Coping(command) => coping_cmd::run(&data_dir, command),
+        Command::SafetyPlan(command) => safety_plan_cmd::run(&data_dir, command),
         Command::Passphrase(command) => profile_cmd::passphrase(&data_dir, command),
         Command::Backup(command) => profile_cmd::backup(&data_dir, command),
         Command::ExportMarkdown { dir } => profile_cmd::export_markdown(&data_dir, &dir),

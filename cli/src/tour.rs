@@ -5,9 +5,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Local, TimeZone};
-use kinship_core::{EntryChanges, EntryFilter, Error, Kinship, NewEntry, StatsRange};
+use kinship_core::{
+    Category, Context, EntryChanges, EntryFilter, Error, Kinship, NewEntry, NewStrategy, NewTry,
+    Section, StatsRange,
+};
 
+use crate::coping_cmd::{print_logged, print_suggestions, strategy_line};
 use crate::journal_cmd::{print_entry, print_list, print_stats};
+use crate::safety_plan_cmd::print_plan;
 use crate::{CliError, CliResult};
 
 const PASSPHRASE: &str = "a long walk by the sea";
@@ -122,11 +127,81 @@ pub fn run() -> CliResult {
         print_entry(&edited);
     }
 
-    heading("6. What a thief with the files would see");
+    heading("6. Coping strategies that learn what helps you");
+    let coping = kinship.coping();
+    let library = coping.list(None)?;
+    println!(
+        "{} strategies are built in, written in plain words, for example:",
+        library.len()
+    );
+    for id in [
+        "box-breathing",
+        "answer-the-inner-critic",
+        "send-a-small-message",
+    ] {
+        if let Ok(strategy) = coping.get(id) {
+            println!("  {}", strategy_line(&strategy));
+        }
+    }
+    let anxious = [Context::Anxious];
+    let first_pick = coping.suggest(6, &anxious, 3)?;
+    println!("Feeling anxious at 6/10, before anything is logged, Kinship offers:");
+    print_suggestions(&first_pick);
+    if let Some(last) = first_pick.last() {
+        for (before, after) in [(7, 3), (6, 2)] {
+            let logged = coping.log_try(
+                NewTry {
+                    strategy_id: last.id.clone(),
+                    distress_before: before,
+                    distress_after: after,
+                    note: Some(format!("{MARKER} helped me through the meeting")),
+                },
+                Local::now().fixed_offset(),
+            )?;
+            print_logged(&logged);
+        }
+    }
+    println!("After two tries that helped, the same question ranks it first:");
+    print_suggestions(&coping.suggest(6, &anxious, 3)?);
+    coping.add_custom(
+        NewStrategy {
+            title: format!("Text {MARKER} a meme"),
+            steps: vec![
+                "Find the silliest one".into(),
+                "Send it without overthinking".into(),
+            ],
+            category: Some(Category::ConnectingWithPeers),
+            suits: vec![Context::Lonely],
+            ..NewStrategy::default()
+        },
+        Local::now().fixed_offset(),
+    )?;
+    println!("Your own strategies and notes are sealed like the journal.");
+
+    heading("7. A safety plan, and what comes first when it is very hard");
+    let planner = kinship.safety_plan();
+    let now = Local::now().fixed_offset();
+    planner.set_section(
+        Section::WarningSigns,
+        vec!["I stop answering messages".into()],
+        now,
+    )?;
+    planner.set_section(Section::InternalCoping, vec!["box-breathing".into()], now)?;
+    planner.set_section(
+        Section::ReasonsForLiving,
+        vec!["Pride next summer with my friends".into()],
+        now,
+    )?;
+    planner.add_contact(&format!("{MARKER} (my sister)"), "+44 7700 900123", now)?;
+    print_plan(&kinship, &planner.get()?);
+    println!("\nAt distress 9/10 the plan and crisis help always come first:");
+    print_suggestions(&coping.suggest(9, &[], 2)?);
+
+    heading("8. What a thief with the files would see");
     kinship.checkpoint()?;
     let (files, found) = scan_for(&dir, MARKER)?;
     println!(
-        "Scanned {files} files in the profile folder for the word \"{MARKER}\": {}.",
+        "Scanned {files} files in the profile folder for the word \"{MARKER}\" (in an entry, a note, a strategy and a contact): {}.",
         if found {
             "FOUND (this is a bug)"
         } else {
@@ -134,7 +209,7 @@ pub fn run() -> CliResult {
         }
     );
 
-    heading("7. Locking");
+    heading("9. Locking");
     kinship.lock();
     match journal.list(&EntryFilter::default(), 1, None) {
         Err(Error::Locked) => println!("Locked: reading now fails with \"{}\".", Error::Locked),
@@ -165,7 +240,7 @@ pub fn run() -> CliResult {
     );
     kinship.set_auto_lock(None);
 
-    heading("8. Unlocking with the phone's device key");
+    heading("10. Unlocking with the phone's device key");
     kinship.unlock(PASSPHRASE)?;
     let device_key = [42u8; 32];
     kinship.enable_device_key(&device_key)?;
@@ -178,7 +253,7 @@ pub fn run() -> CliResult {
         kinship.has_device_key()?
     );
 
-    heading("9. Changing the passphrase");
+    heading("11. Changing the passphrase");
     let started = Instant::now();
     kinship.change_passphrase(PASSPHRASE, NEW_PASSPHRASE)?;
     println!(
@@ -193,7 +268,7 @@ pub fn run() -> CliResult {
         journal.count()?
     );
 
-    heading("10. Encrypted backup and restore");
+    heading("12. Encrypted backup and restore");
     let backup = workspace.path().join("journal.kinshipbackup");
     let exported = kinship.export_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
     println!(
@@ -216,7 +291,7 @@ pub fn run() -> CliResult {
         other => return unexpected("wrong backup passphrase", other.map(|_| ())),
     }
 
-    heading("11. Quick erase");
+    heading("13. Quick erase");
     kinship.quick_erase()?;
     println!(
         "Erased: keys destroyed first, then files. Profile folder still exists: {}. Opening it now: {}.",

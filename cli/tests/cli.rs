@@ -341,6 +341,10 @@ fn tour_runs_and_shows_every_capability() {
     for expected in [
         "A private profile",
         "Search that forgives",
+        "strategies are built in",
+        "ranks it first",
+        "the plan and crisis help always come first",
+        "tap: tel:+447700900123",
         "not found anywhere",
         "Locked: reading now fails",
         "A wrong passphrase is refused",
@@ -357,4 +361,228 @@ fn tour_runs_and_shows_every_capability() {
         );
     }
     assert!(!stdout.contains("(bug)"), "{stdout}");
+}
+
+#[test]
+fn coping_and_safety_plan_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+
+    let all = json(&dir, &["coping", "list", "--json"]);
+    let all = all.as_array().unwrap();
+    assert!(all.len() >= 40);
+    for field in ["id", "title", "category", "summary"] {
+        assert!(
+            all.iter().all(|s| s.get(field).is_some()),
+            "list carries {field}"
+        );
+    }
+    let breathing = json(
+        &dir,
+        &["coping", "list", "--category", "breathing", "--json"],
+    );
+    assert!(breathing
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["category"] == "breathing"));
+    fails_with(
+        &kinship(&dir, &["coping", "list", "--category", "cooking"]),
+        2,
+    );
+    let found = json(&dir, &["coping", "search", "BREATH", "--json"]);
+    assert!(!found.as_array().unwrap().is_empty());
+    let shown = json(&dir, &["coping", "show", "box-breathing", "--json"]);
+    assert!(shown["steps"].as_array().unwrap().len() >= 2);
+    fails_with(&kinship(&dir, &["coping", "show", "no-such-thing"]), 1);
+
+    let mine = ok(&kinship(
+        &dir,
+        &[
+            "coping",
+            "add",
+            "--title",
+            "Call Gran",
+            "--step",
+            "Dial",
+            "--step",
+            "Listen",
+            "--category",
+            "connecting-with-peers",
+            "--suits",
+            "lonely",
+        ],
+    ))
+    .trim()
+    .to_owned();
+    assert!(mine.starts_with("custom-"));
+    ok(&kinship(
+        &dir,
+        &["coping", "edit", &mine, "--title", "Call Grandma"],
+    ));
+    assert_eq!(
+        json(&dir, &["coping", "show", &mine, "--json"])["title"],
+        "Call Grandma"
+    );
+    ok(&kinship(&dir, &["coping", "favorite", "box-breathing"]));
+    assert_eq!(
+        json(&dir, &["coping", "show", "box-breathing", "--json"])["favorite"],
+        true
+    );
+    ok(&kinship(&dir, &["coping", "unfavorite", "box-breathing"]));
+
+    // Invalid input: clear error, nothing logged.
+    fails_with(
+        &kinship(
+            &dir,
+            &[
+                "coping",
+                "log",
+                "box-breathing",
+                "--before",
+                "11",
+                "--after",
+                "3",
+            ],
+        ),
+        1,
+    );
+    fails_with(
+        &kinship(
+            &dir,
+            &[
+                "coping",
+                "log",
+                "no-such-thing",
+                "--before",
+                "5",
+                "--after",
+                "3",
+            ],
+        ),
+        1,
+    );
+    fails_with(
+        &kinship(&dir, &["coping", "add", "--title", "   ", "--step", "x"]),
+        1,
+    );
+    assert!(json(&dir, &["coping", "stats", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    ok(&kinship(
+        &dir,
+        &[
+            "coping", "log", &mine, "--before", "8", "--after", "2", "--note", "lovely",
+        ],
+    ));
+    let stats = json(&dir, &["coping", "stats", "--json"]);
+    assert_eq!(stats[0]["id"], mine.as_str());
+    assert_eq!(stats[0]["times_tried"], 1);
+    assert_eq!(stats[0]["mean_change"], -6.0);
+
+    let calm = json(
+        &dir,
+        &[
+            "coping",
+            "suggest",
+            "--distress",
+            "3",
+            "--context",
+            "lonely",
+            "--limit",
+            "3",
+            "--json",
+        ],
+    );
+    let calm = calm.as_array().unwrap();
+    assert_eq!(calm.len(), 3);
+    assert_eq!(calm[0]["id"], mine.as_str(), "what helped comes first");
+    for field in ["id", "title", "category", "summary", "score", "kind"] {
+        assert!(
+            calm.iter().all(|s| s.get(field).is_some()),
+            "suggest carries {field}"
+        );
+    }
+    fails_with(
+        &kinship(&dir, &["coping", "suggest", "--distress", "11"]),
+        1,
+    );
+
+    ok(&kinship(
+        &dir,
+        &[
+            "safety-plan",
+            "set",
+            "warning-signs",
+            "--item",
+            "Not sleeping",
+            "--item",
+            "Skipping meals",
+        ],
+    ));
+    ok(&kinship(
+        &dir,
+        &["safety-plan", "set", "coping", "--item", "box-breathing"],
+    ));
+    ok(&kinship(
+        &dir,
+        &[
+            "safety-plan",
+            "add-contact",
+            "--name",
+            "Alex",
+            "--phone",
+            "+1 555 010 9999",
+        ],
+    ));
+    fails_with(
+        &kinship(
+            &dir,
+            &[
+                "safety-plan",
+                "add-contact",
+                "--name",
+                "Bo",
+                "--phone",
+                "call me",
+            ],
+        ),
+        1,
+    );
+    fails_with(
+        &kinship(&dir, &["safety-plan", "set", "elsewhere", "--item", "x"]),
+        2,
+    );
+    let plan = json(&dir, &["safety-plan", "show", "--json"]);
+    assert_eq!(
+        plan["warning_signs"],
+        serde_json::json!(["Not sleeping", "Skipping meals"])
+    );
+    assert_eq!(plan["help_contacts"][0]["action_uri"], "tel:+15550109999");
+    let shown = ok(&kinship(&dir, &["safety-plan", "show"]));
+    assert!(
+        shown.contains("Box breathing (box-breathing)"),
+        "linked strategy shows its title: {shown}"
+    );
+
+    let crisis = json(&dir, &["coping", "suggest", "--distress", "9", "--json"]);
+    assert_eq!(crisis[0]["kind"], "safety_plan");
+    assert_eq!(
+        crisis[0]["actions"],
+        serde_json::json!(["tel:+15550109999"])
+    );
+    assert_eq!(crisis[1]["kind"], "crisis");
+
+    ok(&kinship(&dir, &["safety-plan", "remove-contact", "1"]));
+    assert!(
+        json(&dir, &["safety-plan", "show", "--json"])["help_contacts"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    ok(&kinship(&dir, &["coping", "delete", &mine]));
+    fails_with(&kinship(&dir, &["coping", "delete", "box-breathing"]), 1);
 }

@@ -84,16 +84,17 @@ pub(crate) fn rank(
     if !wanted.is_empty() && scored.iter().any(|(s, _, _)| fits(s)) {
         scored.retain(|(s, _, _)| fits(s));
     }
+    // Stable sort: equal keys keep the library's editorial order (most general first).
+    let matches = |s: &Strategy| s.suits.iter().filter(|c| contexts.contains(c)).count();
+    let urgent = |s: &Strategy| crisis && s.category == Category::UrgentHelp;
     scored.sort_by(|(a, a_score, _), (b, b_score, _)| {
-        let urgent = |s: &Strategy| crisis && s.category == Category::UrgentHelp;
         urgent(b)
             .cmp(&urgent(a))
             .then_with(|| b_score.total_cmp(a_score))
+            .then_with(|| matches(b).cmp(&matches(a)))
             .then_with(|| b.favorite.cmp(&a.favorite))
             .then_with(|| a.minutes.cmp(&b.minutes))
-            .then_with(|| a.id.cmp(&b.id))
     });
-
     let mut out = Vec::new();
     if crisis {
         let plan = plan.cloned().unwrap_or_default();
