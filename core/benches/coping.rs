@@ -4,7 +4,11 @@
 //! suggest with an empty log (what the log adds), and parsing the library JSON into an untyped
 //! value (what validation and typing add).
 
+mod support;
+
 use std::time::{Duration, Instant};
+
+use support::{median, median_of, us};
 
 use chrono::{FixedOffset, TimeZone};
 use kinship_core::coping::library::{Library, CATALOG_JSON};
@@ -88,33 +92,7 @@ fn main() {
     }
     results.push(("suggest_cold_1k_log", us(median(&mut cold)), "us", "-"));
 
-    println!("{:<28} {:>12} {:<4} target", "name", "value", "unit");
-    for (name, value, unit, target) in &results {
-        println!("{name:<28} {value:>12.3} {unit:<4} {target}");
-    }
-    for (name, value, unit, _) in &results {
-        println!("bench {name} {value:.3} {unit}");
-    }
-}
-
-fn median_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            f();
-            started.elapsed()
-        })
-        .collect();
-    median(&mut times)
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
+    support::print_results(&results);
 }
 
 fn ratio(a: Duration, b: Duration) -> f64 {

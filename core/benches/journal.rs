@@ -4,8 +4,12 @@
 //! rusqlite baseline on the same schema, pragmas and entries, measured right beside it. Prints a
 //! table and one `bench <name> <value> <unit>` line per figure.
 
+mod support;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
+
+use support::{median, median_of, ms};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use kinship_core::store::Store;
@@ -84,13 +88,7 @@ fn main() {
     let unlock = unlock_default(&dir.path().join("unlock"));
     results.push(("unlock", ms(unlock), "ms", "200..2000"));
 
-    println!("{:<22} {:>12} {:<4} target", "name", "value", "unit");
-    for (name, value, unit, target) in &results {
-        println!("{name:<22} {value:>12.3} {unit:<4} {target}");
-    }
-    for (name, value, unit, _) in &results {
-        println!("bench {name} {value:.3} {unit}");
-    }
+    support::print_results(&results);
 }
 
 /// Adds every entry through the public API (sealing, index upkeep, one transaction each).
@@ -173,28 +171,8 @@ fn at(i: usize) -> DateTime<FixedOffset> {
         + chrono::Duration::minutes(i as i64 * 97)
 }
 
-fn median_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            f();
-            started.elapsed()
-        })
-        .collect();
-    median(&mut times)
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn best(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// Deterministic journal-like text: a vocabulary of made-up words with a skewed frequency,
