@@ -4,6 +4,7 @@
 //! Errors go to stderr as one line; nothing personal is ever printed in an error.
 
 mod coping_cmd;
+mod directory_cmd;
 mod journal_cmd;
 mod passphrase;
 mod profile_cmd;
@@ -43,6 +44,21 @@ enum Command {
     /// Your safety plan (Stanley–Brown sections).
     #[command(subcommand)]
     SafetyPlan(safety_plan_cmd::SafetyPlanCommand),
+    /// Who to call right now: emergency number first, then crisis lines open now. No
+    /// passphrase needed.
+    Crisis {
+        /// Two-letter country code (default: from your locale).
+        #[arg(long)]
+        country: Option<String>,
+        /// The time to check opening hours for (RFC 3339; default: now).
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The directory of crisis lines, peer-support groups and communities.
+    #[command(subcommand)]
+    Directory(directory_cmd::DirectoryCommand),
     /// Change the passphrase (new one from KINSHIP_NEW_PASSPHRASE or a prompt).
     #[command(subcommand)]
     Passphrase(profile_cmd::PassphraseCommand),
@@ -72,6 +88,12 @@ pub enum CliError {
 impl From<Error> for CliError {
     fn from(err: Error) -> Self {
         CliError::Core(err)
+    }
+}
+
+impl From<kinship_core::directory::DirectoryError> for CliError {
+    fn from(err: kinship_core::directory::DirectoryError) -> Self {
+        CliError::Core(err.into())
     }
 }
 
@@ -107,6 +129,10 @@ fn run(cli: Cli) -> CliResult {
         Command::Journal(command) => journal_cmd::run(&data_dir, command),
         Command::Coping(command) => coping_cmd::run(&data_dir, command),
         Command::SafetyPlan(command) => safety_plan_cmd::run(&data_dir, command),
+        Command::Crisis { country, at, json } => {
+            directory_cmd::crisis(&data_dir, country, at, json)
+        }
+        Command::Directory(command) => directory_cmd::run(&data_dir, command),
         Command::Passphrase(command) => profile_cmd::passphrase(&data_dir, command),
         Command::Backup(command) => profile_cmd::backup(&data_dir, command),
         Command::ExportMarkdown { dir } => profile_cmd::export_markdown(&data_dir, &dir),

@@ -43,6 +43,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("this profile was erased")]
     Erased,
+    #[error("{0}")]
+    Directory(#[from] crate::directory::DirectoryError),
 }
 
 impl Error {

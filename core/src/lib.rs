@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod coping;
+pub mod directory;
 pub mod error;
 pub mod journal;
 mod markdown;
@@ -22,6 +23,7 @@ pub use coping::{
     Category, Context, Coping, NewStrategy, NewTry, Strategy, StrategyChanges, Suggestion,
     SuggestionKind,
 };
+pub use directory::{CrisisContacts, Directory, DirectoryQuery};
 pub use error::{Error, Result};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,

@@ -193,6 +193,12 @@ impl Kinship {
         Coping::new(self.inner.clone())
     }
 
+    /// The directory with the person's own sealed entries (public entries need no unlock:
+    /// see [`crate::directory::Directory::load`]).
+    pub fn personal_directory(&self) -> crate::directory::private::PersonalDirectory {
+        crate::directory::private::PersonalDirectory::new(self.inner.clone())
+    }
+
     pub fn safety_plan(&self) -> SafetyPlanner {
         SafetyPlanner::new(self.inner.clone())
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 /// Schema version this code writes; `PRAGMA user_version` holds the database's.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const SCHEMA_V1: &str = "
     CREATE TABLE meta (
@@ -38,6 +38,14 @@ const UPGRADE_1_TO_2: &str = "
         sealed  BLOB NOT NULL
     );
     CREATE TABLE documents (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+";
+
+/// The person's own directory entries (a therapist, a local group).
+const UPGRADE_2_TO_3: &str = "
+    CREATE TABLE directory_private (
         id      TEXT PRIMARY KEY NOT NULL,
         sealed  BLOB NOT NULL
     );
@@ -139,6 +147,7 @@ impl Store {
             match version {
                 0 => tx.execute_batch(SCHEMA_V1)?,
                 1 => tx.execute_batch(UPGRADE_1_TO_2)?,
+                2 => tx.execute_batch(UPGRADE_2_TO_3)?,
                 _ => return Err(StoreError::NoUpgradePath { from: version }),
             }
         }
@@ -193,12 +202,12 @@ mod tests {
         let tables: u32 = store
             .conn()
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name IN ('coping_custom', 'coping_tries', 'documents')",
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('coping_custom', 'coping_tries', 'documents', 'directory_private')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 3);
+        assert_eq!(tables, 4);
     }
 
     #[test]

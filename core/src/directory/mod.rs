@@ -1,0 +1,530 @@
+//! The offline directory of crisis lines, emergency numbers and peer-support groups.
+//!
+//! It ships inside the library (`core/data/directory.json`), so the first launch with no
+//! network already has it, and can be replaced by a newer signed bundle ([`bundle`]). It needs
+//! no passphrase: crisis contacts must be one tap away even when the vault is locked. The
+//! person's own private entries (a therapist, a local group) are sealed in their profile and
+//! join the results while it is unlocked ([`private`]).
+//!
+//! Every entry carries its `source_url` and `verified_on` date; a result older than
+//! [`STALE_AFTER_DAYS`] is marked `stale` and ranks below fresh entries of the same kind.
+
+pub mod actions;
+pub mod bundle;
+pub mod hours;
+pub mod model;
+pub mod private;
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::text::{fold_words, matches_all_prefixes};
+pub use actions::Action;
+pub use bundle::BundleError;
+pub use model::{
+    Channels, DataError, DirectoryData, DirectoryEntry, EmergencyService, Kind, Sms, INTERNATIONAL,
+};
+
+/// The directory compiled into the library.
+pub const BUILTIN_JSON: &str = include_str!("../../data/directory.json");
+/// An entry verified longer ago than this is shown as stale.
+pub const STALE_AFTER_DAYS: i64 = 365;
+/// Said when there are no verified numbers for a country. 112 is the GSM standard emergency
+/// number; many phones and networks route it, but not all, so it is offered as a try.
+pub const FALLBACK_ADVICE: &str = "Kinship has no verified numbers for this country yet. \
+    From a mobile phone, 112 reaches emergency services in the EU and in many other countries, \
+    but not everywhere: if you know your local emergency number, call that. The international \
+    resources below may also help.";
+const FALLBACK_SOURCE: &str = "https://en.wikipedia.org/wiki/112_(emergency_telephone_number)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("the built-in directory is invalid: {0}")]
+    Builtin(DataError),
+    #[error("directory update refused: {0}")]
+    Bundle(#[from] BundleError),
+}
+
+/// A way to be reached that a search can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Sms,
+    Chat,
+    Website,
+}
+
+impl Channel {
+    pub fn parse(text: &str) -> Option<Channel> {
+        match text.trim().to_lowercase().as_str() {
+            "phone" | "call" | "tel" => Some(Channel::Phone),
+            "sms" | "text" => Some(Channel::Sms),
+            "chat" => Some(Channel::Chat),
+            "website" | "web" => Some(Channel::Website),
+            _ => None,
+        }
+    }
+
+    fn offered_by(self, channels: &Channels) -> bool {
+        match self {
+            Channel::Phone => channels.phone_e164.is_some() || channels.short_code.is_some(),
+            Channel::Sms => channels.sms.is_some(),
+            Channel::Chat => channels.chat_url.is_some(),
+            Channel::Website => channels.website.is_some(),
+        }
+    }
+}
+
+/// What a directory search asks for. Every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct DirectoryQuery {
+    /// Words that must all appear (as word prefixes) in the name, organisation or description.
+    pub text: Option<String>,
+    /// Entries for this country; international ones are always included.
+    pub country: Option<String>,
+    pub kind: Option<Kind>,
+    /// Entries for every one of these audiences (`lgbtq`, `trans`, `youth`, ...).
+    pub audience: Vec<String>,
+    pub language: Option<String>,
+    pub channel: Option<Channel>,
+    /// Only entries known to be open at the query time.
+    pub open_now: bool,
+    pub limit: Option<usize>,
+}
+
+/// A search result: the entry, with what the app needs to show and act on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    #[serde(flatten)]
+    pub entry: DirectoryEntry,
+    /// One of the person's own sealed entries.
+    pub private: bool,
+    /// Verified more than a year before the query time.
+    pub stale: bool,
+    /// `None` when the hours are not known.
+    pub open_now: Option<bool>,
+    pub actions: Vec<Action>,
+}
+
+/// One tap in the crisis list.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrisisContact {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub label: String,
+    pub action_uri: String,
+    pub open_now: Option<bool>,
+    pub always_open: bool,
+    pub lgbtq: bool,
+    pub stale: bool,
+    pub source_url: String,
+    pub verified_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CrisisContacts {
+    pub country: String,
+    /// Whether the directory has any entry for this country.
+    pub has_country_data: bool,
+    pub contacts: Vec<CrisisContact>,
+    /// Honest advice when there is no country data.
+    pub advice: Option<String>,
+}
+
+/// An immutable snapshot of the directory, cheap to clone.
+#[derive(Clone)]
+pub struct Directory {
+    data: Arc<DirectoryData>,
+    /// Folded words of each entry's name, organisation and description, by entry index.
+    words: Arc<Vec<EntryWords>>,
+}
+
+struct EntryWords {
+    name: Vec<String>,
+    organization: Vec<String>,
+    description: Vec<String>,
+}
+
+impl Directory {
+    /// The directory compiled into the library, parsed once per process.
+    pub fn builtin() -> Result<Directory, DirectoryError> {
+        static BUILTIN: OnceLock<Result<Directory, DataError>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Directory::parse(BUILTIN_JSON))
+            .clone()
+            .map_err(DirectoryError::Builtin)
+    }
+
+    pub fn parse(json: &str) -> Result<Directory, DataError> {
+        Ok(Directory::from_data(DirectoryData::parse(json)?))
+    }
+
+    pub fn from_data(data: DirectoryData) -> Directory {
+        let words = data
+            .entries
+            .iter()
+            .map(|e| EntryWords {
+                name: fold_words(&e.name),
+                organization: e
+                    .organization
+                    .as_deref()
+                    .map(fold_words)
+                    .unwrap_or_default(),
+                description: e.description.as_deref().map(fold_words).unwrap_or_default(),
+            })
+            .collect();
+        Directory {
+            data: Arc::new(data),
+            words: Arc::new(words),
+        }
+    }
+
+    /// The directory a profile folder should use: its last good signed bundle when that is
+    /// newer than the built-in one, else the built-in one.
+    pub fn load(data_dir: &Path) -> Result<Directory, DirectoryError> {
+        Self::load_with_keys(data_dir, bundle::TRUSTED_KEYS)
+    }
+
+    /// [`Directory::load`] trusting `keys` (tests and key rotation drills).
+    pub fn load_with_keys(
+        data_dir: &Path,
+        keys: &[bundle::TrustedKey],
+    ) -> Result<Directory, DirectoryError> {
+        let builtin = Directory::builtin()?;
+        Ok(match bundle::load_installed(data_dir, keys) {
+            Some(data) if data.version > builtin.version() => Directory::from_data(data),
+            _ => builtin,
+        })
+    }
+
+    pub fn version(&self) -> u64 {
+        self.data.version
+    }
+
+    pub fn entries(&self) -> &[DirectoryEntry] {
+        &self.data.entries
+    }
+
+    pub fn get(&self, id: &str) -> Option<&DirectoryEntry> {
+        self.data.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Entries matching `query`, ranked: best text match, then by kind (emergency and crisis
+    /// lines first), fresh before stale, the country's own before international, open before
+    /// closed. `private` entries (the person's own) are searched too.
+    pub fn search(
+        &self,
+        query: &DirectoryQuery,
+        private: &[DirectoryEntry],
+        at: DateTime<Utc>,
+    ) -> Vec<SearchHit> {
+        let query_words = query.text.as_deref().map(fold_words).unwrap_or_default();
+        let mut ranked: Vec<(u32, SearchHit)> = Vec::new();
+        let public = self
+            .data
+            .entries
+            .iter()
+            .zip(self.words.iter())
+            .map(|(e, w)| (e, Some(w), false));
+        let own = private.iter().map(|e| (e, None, true));
+        for (entry, words, is_private) in public.chain(own) {
+            if !passes_filters(entry, query, at) {
+                continue;
+            }
+            let score = if query_words.is_empty() {
+                0
+            } else {
+                let computed;
+                let words = match words {
+                    Some(words) => words,
+                    None => {
+                        computed = EntryWords {
+                            name: fold_words(&entry.name),
+                            organization: entry
+                                .organization
+                                .as_deref()
+                                .map(fold_words)
+                                .unwrap_or_default(),
+                            description: entry
+                                .description
+                                .as_deref()
+                                .map(fold_words)
+                                .unwrap_or_default(),
+                        };
+                        &computed
+                    }
+                };
+                match text_score(&query_words, words) {
+                    Some(score) => score,
+                    None => continue,
+                }
+            };
+            ranked.push((score, hit(entry, is_private, at)));
+        }
+        let country = query.country.as_deref();
+        ranked.sort_by(|(a_score, a), (b_score, b)| {
+            b_score
+                .cmp(a_score)
+                .then_with(|| a.entry.kind.cmp(&b.entry.kind))
+                .then_with(|| a.stale.cmp(&b.stale))
+                .then_with(|| own_country_first(b, country).cmp(&own_country_first(a, country)))
+                .then_with(|| {
+                    b.open_now
+                        .unwrap_or(false)
+                        .cmp(&a.open_now.unwrap_or(false))
+                })
+                .then_with(|| a.entry.name.cmp(&b.entry.name))
+        });
+        ranked
+            .into_iter()
+            .map(|(_, hit)| hit)
+            .take(query.limit.unwrap_or(usize::MAX))
+            .collect()
+    }
+
+    /// What to call right now in `country`: the emergency number first (general before single
+    /// services), then crisis lines open at `at` (24/7 first, then open by their schedule,
+    /// then unknown hours; LGBTQ+ lines flagged), then text and chat lines, then international
+    /// resources. Lines known to be closed are left out.
+    pub fn crisis_contacts(&self, country: &str, at: DateTime<Utc>) -> CrisisContacts {
+        let country = country.trim().to_uppercase();
+        let local: Vec<&DirectoryEntry> = self
+            .data
+            .entries
+            .iter()
+            .filter(|e| e.serves(&country) && !e.is_international())
+            .collect();
+        let international: Vec<&DirectoryEntry> = self
+            .data
+            .entries
+            .iter()
+            .filter(|e| e.is_international())
+            .collect();
+        let has_country_data = !local.is_empty();
+
+        let mut contacts = Vec::new();
+        let mut emergency: Vec<&DirectoryEntry> = local
+            .iter()
+            .copied()
+            .filter(|e| e.kind == Kind::Emergency)
+            .collect();
+        // General numbers first, then in the order the source lists them.
+        emergency.sort_by_key(|e| {
+            (
+                e.emergency_services.iter().min().copied(),
+                e.source_order,
+                e.id.clone(),
+            )
+        });
+        for entry in emergency {
+            push_call(&mut contacts, entry, at);
+        }
+        if !has_country_data {
+            contacts.push(fallback_112(self.data.generated_on));
+        }
+        let mut calls: Vec<&DirectoryEntry> = local
+            .iter()
+            .copied()
+            .filter(|e| e.kind != Kind::Emergency && is_crisis_kind(e.kind))
+            .filter(|e| open_state(e, at) != Some(false))
+            .collect();
+        calls.sort_by_key(|e| (availability_rank(e, at), is_stale(e, at), e.name.clone()));
+        for entry in &calls {
+            push_call(&mut contacts, entry, at);
+        }
+        for entry in &calls {
+            push_text_and_chat(&mut contacts, entry, at);
+        }
+        let mut world: Vec<&DirectoryEntry> = international
+            .into_iter()
+            .filter(|e| is_crisis_kind(e.kind) && open_state(e, at) != Some(false))
+            .collect();
+        world.sort_by_key(|e| (availability_rank(e, at), e.name.clone()));
+        for entry in world {
+            push_call(&mut contacts, entry, at);
+            push_text_and_chat(&mut contacts, entry, at);
+        }
+        CrisisContacts {
+            country,
+            has_country_data,
+            contacts,
+            advice: (!has_country_data).then(|| FALLBACK_ADVICE.to_owned()),
+        }
+    }
+
+    /// Countries with at least one entry, sorted.
+    pub fn countries(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .data
+            .entries
+            .iter()
+            .flat_map(|e| e.countries.iter().cloned())
+            .filter(|c| c != INTERNATIONAL)
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// Whether `entry` is stale at `at`: verified more than [`STALE_AFTER_DAYS`] before.
+pub fn is_stale(entry: &DirectoryEntry, at: DateTime<Utc>) -> bool {
+    at.date_naive() - entry.verified_on > Duration::days(STALE_AFTER_DAYS)
+}
+
+pub(crate) fn hit(entry: &DirectoryEntry, private: bool, at: DateTime<Utc>) -> SearchHit {
+    SearchHit {
+        entry: entry.clone(),
+        private,
+        stale: !private && is_stale(entry, at),
+        open_now: open_state(entry, at),
+        actions: actions::actions_for(&entry.channels),
+    }
+}
+
+fn open_state(entry: &DirectoryEntry, at: DateTime<Utc>) -> Option<bool> {
+    entry.hours.as_ref().map(|h| h.is_open_at(at))
+}
+
+fn is_crisis_kind(kind: Kind) -> bool {
+    matches!(kind, Kind::CrisisHotline | Kind::TextLine | Kind::Chat)
+}
+
+/// 0: around the clock, 1: open now by its schedule, 2: hours unknown.
+fn availability_rank(entry: &DirectoryEntry, at: DateTime<Utc>) -> u8 {
+    match &entry.hours {
+        Some(hours) if hours.is_always() => 0,
+        Some(hours) if hours.is_open_at(at) => 1,
+        _ => 2,
+    }
+}
+
+fn passes_filters(entry: &DirectoryEntry, query: &DirectoryQuery, at: DateTime<Utc>) -> bool {
+    let country_ok = query
+        .country
+        .as_deref()
+        .is_none_or(|c| entry.serves(c) || entry.is_international());
+    let audience_ok = query.audience.iter().all(|wanted| {
+        entry
+            .audience
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(wanted))
+    });
+    let language_ok = query.language.as_deref().is_none_or(|lang| {
+        entry.languages.iter().any(|l| {
+            l.eq_ignore_ascii_case(lang)
+                || l.split('-')
+                    .next()
+                    .is_some_and(|base| base.eq_ignore_ascii_case(lang))
+        })
+    });
+    country_ok
+        && audience_ok
+        && language_ok
+        && query.kind.is_none_or(|k| entry.kind == k)
+        && query.channel.is_none_or(|c| c.offered_by(&entry.channels))
+        && (!query.open_now || open_state(entry, at) == Some(true))
+}
+
+/// 3 points per query word found in the name, 2 in the organisation, 1 in the description;
+/// `None` unless every word is found somewhere.
+fn text_score(query_words: &[String], words: &EntryWords) -> Option<u32> {
+    let all: Vec<String> = words
+        .name
+        .iter()
+        .chain(&words.organization)
+        .chain(&words.description)
+        .cloned()
+        .collect();
+    if !matches_all_prefixes(query_words, &all) {
+        return None;
+    }
+    let found = |pool: &[String], q: &String| pool.iter().any(|w| w.starts_with(q.as_str()));
+    Some(
+        query_words
+            .iter()
+            .map(|q| {
+                if found(&words.name, q) {
+                    3
+                } else if found(&words.organization, q) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum(),
+    )
+}
+
+fn own_country_first(hit: &SearchHit, country: Option<&str>) -> bool {
+    country.is_some_and(|c| hit.entry.serves(c) && !hit.entry.is_international())
+}
+
+fn push_call(contacts: &mut Vec<CrisisContact>, entry: &DirectoryEntry, at: DateTime<Utc>) {
+    let calls = actions::actions_for(&Channels {
+        phone_e164: entry.channels.phone_e164.clone(),
+        short_code: entry.channels.short_code.clone(),
+        ..Channels::default()
+    });
+    for action in calls {
+        if contacts.iter().any(|c| c.action_uri == action.uri) {
+            continue;
+        }
+        contacts.push(contact(entry, action, at));
+    }
+}
+
+fn push_text_and_chat(
+    contacts: &mut Vec<CrisisContact>,
+    entry: &DirectoryEntry,
+    at: DateTime<Utc>,
+) {
+    let reachable = actions::actions_for(&Channels {
+        sms: entry.channels.sms.clone(),
+        chat_url: entry.channels.chat_url.clone(),
+        ..Channels::default()
+    });
+    for action in reachable {
+        if contacts.iter().any(|c| c.action_uri == action.uri) {
+            continue;
+        }
+        contacts.push(contact(entry, action, at));
+    }
+}
+
+fn contact(entry: &DirectoryEntry, action: Action, at: DateTime<Utc>) -> CrisisContact {
+    CrisisContact {
+        id: entry.id.clone(),
+        name: entry.name.clone(),
+        kind: entry.kind,
+        label: action.label,
+        action_uri: action.uri,
+        open_now: open_state(entry, at),
+        always_open: entry.hours.as_ref().is_some_and(|h| h.is_always()),
+        lgbtq: entry.is_lgbtq(),
+        stale: is_stale(entry, at),
+        source_url: entry.source_url.clone(),
+        verified_on: entry.verified_on,
+    }
+}
+
+fn fallback_112(checked_on: NaiveDate) -> CrisisContact {
+    CrisisContact {
+        id: "fallback-112".into(),
+        name: "Try 112 (emergency services in many countries)".into(),
+        kind: Kind::Emergency,
+        label: "Call 112".into(),
+        action_uri: "tel:112".into(),
+        open_now: None,
+        always_open: false,
+        lgbtq: false,
+        stale: false,
+        source_url: FALLBACK_SOURCE.into(),
+        verified_on: checked_on,
+    }
+}

@@ -1,0 +1,202 @@
+//! The person's own directory entries: their therapist, a local group, a friend's helpline.
+//! Sealed like the journal (`directory_private`), shown with the public entries while unlocked.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::model::{Channels, DirectoryEntry, Kind, Sms};
+use super::{actions, Directory, DirectoryQuery, SearchHit};
+use crate::error::{Error, Result};
+use crate::profile::Inner;
+
+pub const TABLE: &str = "directory_private";
+/// The `source_url` of a private entry: the person wrote it.
+pub const PRIVATE_SOURCE: &str = "kinship:private";
+
+/// What a person enters for an entry of their own.
+#[derive(Debug, Clone, Default)]
+pub struct NewPrivateEntry {
+    pub kind: Option<Kind>,
+    pub name: String,
+    pub organization: Option<String>,
+    pub description: Option<String>,
+    /// A full international number (`+44 ...`): it must validate to become a `tel:` action.
+    pub phone: Option<String>,
+    pub sms: Option<String>,
+    pub website: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// The directory as the person sees it: public entries plus their own, sealed ones.
+#[derive(Clone)]
+pub struct PersonalDirectory {
+    inner: Arc<Inner>,
+}
+
+impl PersonalDirectory {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        PersonalDirectory { inner }
+    }
+
+    pub fn add(&self, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result<DirectoryEntry> {
+        let entry = build(
+            format!("private-{}", crate::profile::random_id(8)),
+            new,
+            now,
+        )?;
+        self.inner.with_unlocked(|u| {
+            u.put_sealed(TABLE, &entry.id, &entry)?;
+            Ok(entry)
+        })
+    }
+
+    pub fn update(
+        &self,
+        id: &str,
+        new: NewPrivateEntry,
+        now: DateTime<FixedOffset>,
+    ) -> Result<DirectoryEntry> {
+        let entry = build(id.to_owned(), new, now)?;
+        self.inner.with_unlocked(|u| {
+            if u.get_sealed::<DirectoryEntry>(TABLE, id)?.is_none() {
+                return Err(Error::NotFound);
+            }
+            u.put_sealed(TABLE, id, &entry)?;
+            Ok(entry)
+        })
+    }
+
+    pub fn remove(&self, id: &str) -> Result<()> {
+        self.inner.with_unlocked(|u| {
+            if u.delete_sealed(TABLE, id)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound)
+            }
+        })
+    }
+
+    /// The person's own entries (damaged rows are skipped).
+    pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
+        self.inner.with_unlocked(|u| {
+            let mut entries: Vec<DirectoryEntry> = u
+                .all_sealed::<DirectoryEntry>(TABLE)?
+                .into_iter()
+                .filter_map(|(_, e)| e.ok())
+                .collect();
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(entries)
+        })
+    }
+
+    /// Searches the public directory in use and the person's own entries together.
+    pub fn search(
+        &self,
+        directory: &Directory,
+        query: &DirectoryQuery,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<SearchHit>> {
+        let own = self.private_entries()?;
+        Ok(directory.search(query, &own, at))
+    }
+}
+
+fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result<DirectoryEntry> {
+    let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let phone_e164 = clean(new.phone)
+        .map(|p| international_number(&p))
+        .transpose()?;
+    let sms = clean(new.sms)
+        .map(|s| {
+            let digits: String = s
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            if actions::is_sms_number(&digits) {
+                Ok(Sms {
+                    number: digits,
+                    keyword: None,
+                })
+            } else {
+                Err(Error::invalid(
+                    "an SMS number may hold only digits and a leading +",
+                ))
+            }
+        })
+        .transpose()?;
+    let website = clean(new.website);
+    if website.as_deref().is_some_and(|w| !actions::is_web_url(w)) {
+        return Err(Error::invalid(
+            "a website must start with https:// or http://",
+        ));
+    }
+    let entry = DirectoryEntry {
+        id,
+        kind: new.kind.unwrap_or(Kind::Counseling),
+        name: new.name.trim().to_owned(),
+        organization: clean(new.organization),
+        description: clean(new.description),
+        countries: vec![super::INTERNATIONAL.into()],
+        languages: Vec::new(),
+        audience: Vec::new(),
+        channels: Channels {
+            phone_e164,
+            short_code: None,
+            sms,
+            chat_url: None,
+            website,
+        },
+        emergency_services: Vec::new(),
+        hours: None,
+        hours_text: None,
+        cost: None,
+        age_range: None,
+        confidentiality: None,
+        source_url: PRIVATE_SOURCE.into(),
+        sources: Vec::new(),
+        source_order: None,
+        verified_on: now.date_naive(),
+        notes: clean(new.notes),
+        libphonenumber_exception: None,
+    };
+    if entry.name.is_empty() || entry.name.chars().count() > 120 {
+        return Err(Error::invalid("a name of 1 to 120 characters is needed"));
+    }
+    if entry.kind == Kind::Emergency {
+        return Err(Error::invalid(
+            "emergency numbers come only from the verified directory",
+        ));
+    }
+    if entry.channels.phone_e164.is_none()
+        && entry.channels.sms.is_none()
+        && entry.channels.website.is_none()
+    {
+        return Err(Error::invalid(
+            "give a phone number, an SMS number or a website",
+        ));
+    }
+    for text in [&entry.description, &entry.notes].into_iter().flatten() {
+        if text.chars().count() > 2000 {
+            return Err(Error::invalid(
+                "descriptions and notes can have at most 2000 characters",
+            ));
+        }
+    }
+    Ok(entry)
+}
+
+/// `+44 20 7946 0000` -> `+442079460000`, refusing anything that is not a full number.
+fn international_number(typed: &str) -> Result<String> {
+    let digits: String = typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    if actions::is_e164(&digits) {
+        Ok(digits)
+    } else {
+        Err(Error::invalid(
+            "give the full international number, starting with + and the country code",
+        ))
+    }
+}

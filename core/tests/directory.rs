@@ -1,0 +1,418 @@
+//! The offline directory: bundled data, crisis contacts, search, private entries, signed updates.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::*;
+use ed25519_dalek::SigningKey;
+use kinship_core::directory::bundle::{self, TrustedKey};
+use kinship_core::directory::private::NewPrivateEntry;
+use kinship_core::directory::{
+    Channel, Directory, DirectoryData, DirectoryQuery, Kind, BUILTIN_JSON,
+};
+use kinship_core::Error;
+
+fn builtin() -> Directory {
+    Directory::builtin().expect("the bundled directory validates")
+}
+
+/// Wednesday 2026-11-25 19:00 UTC: 11:00 in Los Angeles, 14:00 in New York, 19:00 in London.
+fn wednesday_evening_utc() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 19, 0, 0).unwrap()
+}
+
+#[test]
+fn bundled_directory_is_complete_sourced_and_checked() {
+    let directory = builtin();
+    let entries = directory.entries();
+    assert!(entries.len() > 300, "{} entries", entries.len());
+    assert!(
+        directory.countries().len() >= 200,
+        "emergency numbers for every sourced country"
+    );
+    for entry in entries {
+        assert!(!entry.source_url.is_empty(), "{} has a source", entry.id);
+        url::Url::parse(&entry.source_url).unwrap_or_else(|e| panic!("{}: source {e}", entry.id));
+        for link in [&entry.channels.chat_url, &entry.channels.website]
+            .into_iter()
+            .flatten()
+        {
+            let parsed =
+                url::Url::parse(link).unwrap_or_else(|e| panic!("{}: {link}: {e}", entry.id));
+            assert!(matches!(parsed.scheme(), "https" | "http"), "{}", entry.id);
+        }
+    }
+    for kind in [
+        Kind::Emergency,
+        Kind::CrisisHotline,
+        Kind::TextLine,
+        Kind::OnlineCommunity,
+    ] {
+        assert!(entries.iter().any(|e| e.kind == kind), "some {kind:?}");
+    }
+}
+
+#[test]
+fn every_full_number_is_valid_for_its_country() {
+    for entry in builtin().entries() {
+        let Some(number) = &entry.channels.phone_e164 else {
+            continue;
+        };
+        let parsed = phonenumber::parse(None, number)
+            .unwrap_or_else(|e| panic!("{}: {number}: {e}", entry.id));
+        assert!(
+            phonenumber::is_valid(&parsed),
+            "{}: {number} is not a valid number",
+            entry.id
+        );
+        if let Some(country) = entry.countries.first().filter(|c| c.as_str() != "INTL") {
+            let metadata = phonenumber::metadata::DATABASE
+                .by_id(country.as_str())
+                .unwrap_or_else(|| panic!("{}: no numbering plan for {country}", entry.id));
+            assert_eq!(
+                parsed.code().value(),
+                metadata.country_code(),
+                "{}: {number} is not a {country} number",
+                entry.id
+            );
+        }
+    }
+}
+
+#[test]
+fn short_codes_and_sms_numbers_check_against_libphonenumber_short_number_data() {
+    // The independent checker uses Google's libphonenumber short-number metadata (Python
+    // `phonenumbers`), which the Rust crate lacks. scripts/test installs it.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/check_directory_numbers.py");
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/directory.json");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&data)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "number check failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.ends_with(" 0 failed")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn us_crisis_contacts_start_with_911_and_include_988() {
+    let contacts = builtin().crisis_contacts("us", wednesday_evening_utc());
+    assert!(contacts.has_country_data && contacts.advice.is_none());
+    assert_eq!(contacts.contacts[0].action_uri, "tel:911");
+    assert_eq!(contacts.contacts[0].kind, Kind::Emergency);
+    let uris: Vec<&str> = contacts
+        .contacts
+        .iter()
+        .map(|c| c.action_uri.as_str())
+        .collect();
+    assert!(uris.contains(&"tel:988"), "{uris:?}");
+    let first_crisis_line = contacts
+        .contacts
+        .iter()
+        .position(|c| c.kind != Kind::Emergency)
+        .unwrap();
+    assert!(
+        contacts.contacts[first_crisis_line].always_open,
+        "24/7 lines come first"
+    );
+    assert!(
+        contacts
+            .contacts
+            .iter()
+            .any(|c| c.lgbtq && c.action_uri == "tel:+18664887386"),
+        "Trevor flagged LGBTQ+"
+    );
+    // Trans Lifeline is open Wednesday 11:00 Pacific, closed on Saturday.
+    assert!(uris.contains(&"tel:+18775658860"));
+    let saturday = Utc.with_ymd_and_hms(2026, 11, 28, 19, 0, 0).unwrap();
+    let weekend: Vec<String> = builtin()
+        .crisis_contacts("US", saturday)
+        .contacts
+        .into_iter()
+        .map(|c| c.action_uri)
+        .collect();
+    assert!(
+        !weekend.contains(&"tel:+18775658860".to_owned()),
+        "closed lines are left out"
+    );
+    assert!(weekend.contains(&"tel:988".to_owned()));
+    for c in &contacts.contacts {
+        assert!(!c.source_url.is_empty());
+    }
+}
+
+#[test]
+fn gb_crisis_contacts_start_with_999_and_include_samaritans() {
+    let contacts = builtin().crisis_contacts("GB", wednesday_evening_utc());
+    assert_eq!(contacts.contacts[0].action_uri, "tel:999");
+    assert!(contacts
+        .contacts
+        .iter()
+        .any(|c| c.name.contains("Samaritans") && c.action_uri == "tel:116123"));
+    assert!(
+        contacts
+            .contacts
+            .iter()
+            .any(|c| c.action_uri.starts_with("sms:85258")),
+        "text lines follow"
+    );
+}
+
+#[test]
+fn a_country_without_data_gets_the_honest_fallback() {
+    let contacts = builtin().crisis_contacts("AQ", wednesday_evening_utc());
+    assert!(!contacts.has_country_data);
+    let advice = contacts.advice.expect("advice");
+    assert!(advice.contains("112") && advice.contains("not everywhere"));
+    assert_eq!(contacts.contacts[0].action_uri, "tel:112");
+    assert!(contacts
+        .contacts
+        .iter()
+        .skip(1)
+        .all(|c| c.kind != Kind::Emergency));
+}
+
+#[test]
+fn search_filters_ranks_and_marks_stale_entries() {
+    let directory = builtin();
+    let at = wednesday_evening_utc();
+    let query = |q: DirectoryQuery| directory.search(&q, &[], at);
+
+    let trevor = query(DirectoryQuery {
+        text: Some("TREVOR".into()),
+        ..Default::default()
+    });
+    assert!(
+        trevor[0].entry.name.contains("Trevor"),
+        "name matches rank first"
+    );
+    let trans = query(DirectoryQuery {
+        country: Some("US".into()),
+        audience: vec!["trans".into()],
+        ..Default::default()
+    });
+    assert!(
+        !trans.is_empty()
+            && trans
+                .iter()
+                .all(|h| h.entry.audience.iter().any(|a| a == "trans"))
+    );
+    assert!(trans
+        .iter()
+        .all(|h| h.entry.serves("US") || h.entry.is_international()));
+    let texts = query(DirectoryQuery {
+        country: Some("GB".into()),
+        channel: Some(Channel::Sms),
+        ..Default::default()
+    });
+    assert!(!texts.is_empty() && texts.iter().all(|h| h.entry.channels.sms.is_some()));
+    let open = query(DirectoryQuery {
+        country: Some("US".into()),
+        kind: Some(Kind::CrisisHotline),
+        open_now: true,
+        ..Default::default()
+    });
+    assert!(open.iter().all(|h| h.open_now == Some(true)));
+    let emergency_first = query(DirectoryQuery {
+        country: Some("FR".into()),
+        ..Default::default()
+    });
+    assert_eq!(emergency_first[0].entry.kind, Kind::Emergency);
+
+    // Two years on, everything verified in 2026 is stale.
+    let later = Utc.with_ymd_and_hms(2028, 12, 1, 12, 0, 0).unwrap();
+    assert!(directory
+        .search(&DirectoryQuery::default(), &[], later)
+        .iter()
+        .all(|h| h.stale));
+    assert!(query(DirectoryQuery::default()).iter().all(|h| !h.stale));
+}
+
+#[test]
+fn private_entries_are_sealed_searchable_and_editable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    let personal = kinship.personal_directory();
+    let marker = format!("Therapist{}", std::process::id());
+    let added = personal
+        .add(
+            NewPrivateEntry {
+                name: format!("Dr {marker}"),
+                phone: Some("+44 20 7946 0123".into()),
+                ..Default::default()
+            },
+            at(0),
+        )
+        .unwrap();
+    assert_eq!(added.channels.phone_e164.as_deref(), Some("+442079460123"));
+    assert!(matches!(
+        personal.add(
+            NewPrivateEntry {
+                name: "Bad".into(),
+                phone: Some("020 7946 0123".into()),
+                ..Default::default()
+            },
+            at(1)
+        ),
+        Err(Error::InvalidInput { .. })
+    ));
+    let hits = personal
+        .search(
+            &builtin(),
+            &DirectoryQuery {
+                text: Some(marker.to_lowercase()),
+                ..Default::default()
+            },
+            wednesday_evening_utc(),
+        )
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].private && hits[0].actions[0].uri == "tel:+442079460123");
+
+    kinship.checkpoint().unwrap();
+    assert!(files_containing(&path, &marker).is_empty());
+    assert!(files_containing(&path, "442079460123").is_empty());
+
+    personal
+        .update(
+            &added.id,
+            NewPrivateEntry {
+                name: "Dr Renamed".into(),
+                website: Some("https://example.org".into()),
+                ..Default::default()
+            },
+            at(2),
+        )
+        .unwrap();
+    assert_eq!(personal.private_entries().unwrap()[0].name, "Dr Renamed");
+    personal.remove(&added.id).unwrap();
+    assert!(matches!(personal.remove(&added.id), Err(Error::NotFound)));
+    kinship.lock();
+    assert!(matches!(personal.private_entries(), Err(Error::Locked)));
+}
+
+fn test_key() -> (SigningKey, TrustedKey) {
+    let signing = SigningKey::from_bytes(&[7u8; 32]);
+    let trusted = TrustedKey {
+        id: "test-key",
+        public_key: signing.verifying_key().to_bytes(),
+    };
+    (signing, trusted)
+}
+
+fn document_with_version(version: u64) -> String {
+    let mut data: DirectoryData = serde_json::from_str(BUILTIN_JSON).unwrap();
+    data.version = version;
+    data.entries.retain(|e| e.serves("US") || e.serves("GB"));
+    serde_json::to_string(&data).unwrap()
+}
+
+#[test]
+fn signed_bundles_install_and_bad_ones_leave_the_last_good_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (signing, trusted) = test_key();
+    let keys = [trusted];
+    let key_hex = hex::encode(signing.to_bytes());
+    let builtin_version = builtin().version();
+
+    let newer = bundle::sign(
+        &document_with_version(builtin_version + 5),
+        &key_hex,
+        "test-key",
+    )
+    .unwrap();
+    assert_eq!(
+        bundle::install(dir.path(), newer.as_bytes(), &keys).unwrap(),
+        builtin_version + 5
+    );
+    let in_use = Directory::load_with_keys(dir.path(), &keys).unwrap();
+    assert_eq!(in_use.version(), builtin_version + 5);
+    assert!(
+        in_use.countries().len() <= 2,
+        "the bundle's directory is in use"
+    );
+    let stored = std::fs::read(bundle::installed_path(dir.path())).unwrap();
+
+    let refuse = |bytes: &[u8]| {
+        let result = bundle::install(dir.path(), bytes, &keys);
+        assert!(result.is_err(), "must be refused");
+        assert_eq!(
+            std::fs::read(bundle::installed_path(dir.path())).unwrap(),
+            stored,
+            "the last good bundle stays"
+        );
+        assert_eq!(
+            Directory::load_with_keys(dir.path(), &keys)
+                .unwrap()
+                .version(),
+            builtin_version + 5
+        );
+    };
+    // Older or equal version.
+    refuse(
+        bundle::sign(
+            &document_with_version(builtin_version + 1),
+            &key_hex,
+            "test-key",
+        )
+        .unwrap()
+        .as_bytes(),
+    );
+    refuse(newer.as_bytes());
+    // Tampered payload: a number changed after signing.
+    let tampered = bundle::sign(
+        &document_with_version(builtin_version + 9),
+        &key_hex,
+        "test-key",
+    )
+    .unwrap()
+    .replace("116 123", "116 124");
+    refuse(tampered.as_bytes());
+    // Signed by an unknown key.
+    let stranger = SigningKey::from_bytes(&[9u8; 32]);
+    refuse(
+        bundle::sign(
+            &document_with_version(builtin_version + 9),
+            &hex::encode(stranger.to_bytes()),
+            "test-key",
+        )
+        .unwrap()
+        .as_bytes(),
+    );
+    refuse(
+        bundle::sign(
+            &document_with_version(builtin_version + 9),
+            &key_hex,
+            "other-key",
+        )
+        .unwrap()
+        .as_bytes(),
+    );
+    // Malformed bundles and a validly signed but invalid directory.
+    refuse(b"not json at all");
+    refuse(br#"{"format":"kinship-directory-bundle","key_id":"test-key","signature":"00","payload":"{}"}"#);
+    let invalid = document_with_version(builtin_version + 9).replacen("\"+1", "\"1", 1);
+    assert!(
+        bundle::sign(&invalid, &key_hex, "test-key").is_err(),
+        "the signing tool refuses invalid data"
+    );
+
+    // The production keys do not trust the test key: the app keeps its built-in directory.
+    assert_eq!(
+        Directory::load(dir.path()).unwrap().version(),
+        builtin_version
+    );
+}
