@@ -4,13 +4,16 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use chrono::{DateTime, FixedOffset, Local, TimeZone};
+use kinship_core::directory::private::NewPrivateEntry;
 use kinship_core::{
-    Category, Context, EntryChanges, EntryFilter, Error, Kinship, NewEntry, NewStrategy, NewTry,
-    Section, StatsRange,
+    Category, Context, CrisisContacts, Directory, DirectoryQuery, EntryChanges, EntryFilter, Error,
+    Kinship, NewEntry, NewStrategy, NewTry, Section, StatsRange,
 };
 
 use crate::coping_cmd::{print_logged, print_suggestions, strategy_line};
+use crate::directory_cmd::print_crisis;
 use crate::journal_cmd::{print_entry, print_list, print_stats};
 use crate::safety_plan_cmd::print_plan;
 use crate::{CliError, CliResult};
@@ -197,11 +200,61 @@ pub fn run() -> CliResult {
     println!("\nAt distress 9/10 the plan and crisis help always come first:");
     print_suggestions(&coping.suggest(9, &[], 2)?);
 
-    heading("8. What a thief with the files would see");
+    heading("8. Crisis contacts, one tap away, even when locked");
+    let directory = Directory::builtin()?;
+    let now_utc = Utc::now();
+    let us = directory.crisis_contacts("US", now_utc);
+    println!("No passphrase and no network needed. For the US right now:");
+    let shown = CrisisContacts {
+        contacts: us.contacts.iter().take(5).cloned().collect(),
+        ..us.clone()
+    };
+    print_crisis(&shown);
+    println!(
+        "…{} more. A country without verified numbers gets honest advice:",
+        us.contacts.len().saturating_sub(5)
+    );
+    let unknown = directory.crisis_contacts("AQ", now_utc);
+    print_crisis(&CrisisContacts {
+        contacts: unknown.contacts.iter().take(2).cloned().collect(),
+        ..unknown.clone()
+    });
+    let trans = directory.search(
+        &DirectoryQuery {
+            country: Some("GB".into()),
+            audience: vec!["trans".into()],
+            ..DirectoryQuery::default()
+        },
+        &[],
+        now_utc,
+    );
+    println!(
+        "Directory search, GB, for trans people: {} result(s), e.g. {}.",
+        trans.len(),
+        trans
+            .first()
+            .map(|h| h.entry.name.as_str())
+            .unwrap_or("none")
+    );
+    let own = kinship.personal_directory().add(
+        NewPrivateEntry {
+            name: format!("{MARKER}, my counsellor"),
+            phone: Some("+44 20 7946 0321".into()),
+            ..NewPrivateEntry::default()
+        },
+        Local::now().fixed_offset(),
+    )?;
+    println!(
+        "Your own entries (a counsellor, a local group) are sealed: added {} → tel:{}.",
+        own.id,
+        own.channels.phone_e164.as_deref().unwrap_or("")
+    );
+
+    heading("9. What a thief with the files would see");
     kinship.checkpoint()?;
     let (files, found) = scan_for(&dir, MARKER)?;
     println!(
-        "Scanned {files} files in the profile folder for the word \"{MARKER}\" (in an entry, a note, a strategy and a contact): {}.",
+        "Scanned {files} files in the profile folder for the word \"{MARKER}\" (in an entry, a note, a strategy, a contact and a directory entry): {}.",
         if found {
             "FOUND (this is a bug)"
         } else {
@@ -209,7 +262,7 @@ pub fn run() -> CliResult {
         }
     );
 
-    heading("9. Locking");
+    heading("10. Locking");
     kinship.lock();
     match journal.list(&EntryFilter::default(), 1, None) {
         Err(Error::Locked) => println!("Locked: reading now fails with \"{}\".", Error::Locked),
@@ -240,7 +293,7 @@ pub fn run() -> CliResult {
     );
     kinship.set_auto_lock(None);
 
-    heading("10. Unlocking with the phone's device key");
+    heading("11. Unlocking with the phone's device key");
     kinship.unlock(PASSPHRASE)?;
     let device_key = [42u8; 32];
     kinship.enable_device_key(&device_key)?;
@@ -253,7 +306,7 @@ pub fn run() -> CliResult {
         kinship.has_device_key()?
     );
 
-    heading("11. Changing the passphrase");
+    heading("12. Changing the passphrase");
     let started = Instant::now();
     kinship.change_passphrase(PASSPHRASE, NEW_PASSPHRASE)?;
     println!(
@@ -268,7 +321,7 @@ pub fn run() -> CliResult {
         journal.count()?
     );
 
-    heading("12. Encrypted backup and restore");
+    heading("13. Encrypted backup and restore");
     let backup = workspace.path().join("journal.kinshipbackup");
     let exported = kinship.export_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
     println!(
@@ -291,7 +344,7 @@ pub fn run() -> CliResult {
         other => return unexpected("wrong backup passphrase", other.map(|_| ())),
     }
 
-    heading("13. Quick erase");
+    heading("14. Quick erase");
     kinship.quick_erase()?;
     println!(
         "Erased: keys destroyed first, then files. Profile folder still exists: {}. Opening it now: {}.",

@@ -345,6 +345,8 @@ fn tour_runs_and_shows_every_capability() {
         "ranks it first",
         "the plan and crisis help always come first",
         "tap: tel:+447700900123",
+        "Crisis contacts, one tap away",
+        "→ tel:911",
         "not found anywhere",
         "Locked: reading now fails",
         "A wrong passphrase is refused",
@@ -585,4 +587,160 @@ fn coping_and_safety_plan_commands() {
     );
     ok(&kinship(&dir, &["coping", "delete", &mine]));
     fails_with(&kinship(&dir, &["coping", "delete", "box-breathing"]), 1);
+}
+
+#[test]
+fn crisis_and_directory_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    // Crisis contacts need no profile and no passphrase.
+    let output = kinship_with(
+        &dir,
+        &[
+            "crisis",
+            "--country",
+            "us",
+            "--at",
+            "2026-11-25T11:00:00-08:00",
+            "--json",
+        ],
+        &[],
+        None,
+    );
+    let contacts: Value = serde_json::from_str(&ok(&output)).unwrap();
+    let contacts = contacts.as_array().unwrap();
+    assert_eq!(contacts[0]["action_uri"], "tel:911");
+    for field in [
+        "id",
+        "name",
+        "kind",
+        "action_uri",
+        "label",
+        "open_now",
+        "source_url",
+    ] {
+        assert!(
+            contacts.iter().all(|c| c.get(field).is_some()),
+            "crisis JSON carries {field}"
+        );
+    }
+    assert!(contacts.iter().any(|c| c["action_uri"] == "tel:988"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("from --country"));
+    assert!(!dir.exists(), "looking up crisis numbers creates nothing");
+
+    let from_locale = kinship_with(
+        &dir,
+        &["crisis"],
+        &[("LC_ALL", ""), ("LC_MESSAGES", ""), ("LANG", "en_GB.UTF-8")],
+        None,
+    );
+    let text = ok(&from_locale);
+    assert!(
+        text.contains("GB") && text.contains("LANG=en_GB.UTF-8"),
+        "{text}"
+    );
+    assert!(text.contains("tel:999"));
+    fails_with(
+        &kinship_with(&dir, &["crisis", "--country", "USA"], &[], None),
+        2,
+    );
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["crisis", "--country", "US", "--at", "yesterday"],
+            &[],
+            None,
+        ),
+        2,
+    );
+
+    let found = json(&dir, &["directory", "search", "trevor", "--json"]);
+    assert!(found[0]["name"].as_str().unwrap().contains("Trevor"));
+    assert!(found[0]["actions"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
+    let gb_text = json(
+        &dir,
+        &[
+            "directory",
+            "search",
+            "--country",
+            "GB",
+            "--channel",
+            "sms",
+            "--json",
+        ],
+    );
+    assert!(gb_text
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| !h["channels"]["sms"].is_null()));
+    let shown = json(&dir, &["directory", "show", "gb-samaritans", "--json"]);
+    assert_eq!(shown["channels"]["short_code"], "116 123");
+    assert!(shown["source_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let all = json(&dir, &["directory", "export", "--json"]);
+    assert!(all.as_array().unwrap().len() > 300);
+    assert!(all
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["channels"].get("phone_e164").is_some() && e.get("verified_on").is_some()));
+
+    // Private entries need the profile; they join searches.
+    init(&dir);
+    let mine = ok(&kinship(
+        &dir,
+        &[
+            "directory",
+            "add",
+            "--name",
+            "Dr Quill",
+            "--phone",
+            "+44 20 7946 0999",
+        ],
+    ))
+    .trim()
+    .to_owned();
+    assert!(mine.starts_with("private-"));
+    let with_private = json(&dir, &["directory", "search", "quill", "--json"]);
+    assert_eq!(with_private[0]["private"], true);
+    assert_eq!(with_private[0]["actions"][0]["uri"], "tel:+442079460999");
+    fails_with(
+        &kinship(
+            &dir,
+            &[
+                "directory",
+                "add",
+                "--name",
+                "Local",
+                "--phone",
+                "020 7946 0999",
+            ],
+        ),
+        1,
+    );
+    ok(&kinship(&dir, &["directory", "remove", &mine]));
+
+    // A bundle this build does not trust is refused; the directory stays.
+    let bogus = tmp.path().join("bundle.json");
+    std::fs::write(&bogus, r#"{"format":"kinship-directory-bundle","key_id":"kinship-directory-2026","signature":"00","payload":"{}"}"#).unwrap();
+    fails_with(
+        &kinship(
+            &dir,
+            &["directory", "import-bundle", bogus.to_str().unwrap()],
+        ),
+        1,
+    );
+    assert!(!dir.join("directory-bundle.json").exists());
+    assert!(
+        json(&dir, &["directory", "export", "--json"])
+            .as_array()
+            .unwrap()
+            .len()
+            > 300
+    );
 }

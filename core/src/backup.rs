@@ -80,6 +80,9 @@ pub struct ImportSummary {
     pub strategies: usize,
     /// Logged tries added.
     pub tries: usize,
+    /// Logged tries left out because their strategy is not known here (damaged at export, or
+    /// from a newer library).
+    pub skipped_tries: usize,
     /// Whether the backup's safety plan replaced an older (or missing) one.
     pub safety_plan_restored: bool,
 }
@@ -187,10 +190,10 @@ impl Kinship {
                     total,
                 });
             }
-            let (strategies, tries) =
-                coping::merge_backup(u, std::mem::take(&mut document.coping))?;
-            summary.strategies = strategies;
-            summary.tries = tries;
+            let counts = coping::merge_backup(u, std::mem::take(&mut document.coping))?;
+            summary.strategies = counts.strategies;
+            summary.tries = counts.tries;
+            summary.skipped_tries = counts.skipped_tries;
             if let Some(plan) = document.safety_plan.take() {
                 summary.safety_plan_restored = safety_plan::merge_backup(u, &plan)?;
             }

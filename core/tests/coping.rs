@@ -584,3 +584,100 @@ fn backup_carries_coping_data_and_the_safety_plan() {
         "no duplicates"
     );
 }
+
+/// Flips one byte in the middle of a sealed row, as disk damage or tampering would.
+fn damage_row(path: &std::path::Path, table: &str, id: &str) {
+    let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
+    let mut sealed: Vec<u8> = conn
+        .query_row(
+            &format!("SELECT sealed FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let middle = sealed.len() / 2;
+    sealed[middle] ^= 0x01;
+    conn.execute(
+        &format!("UPDATE {table} SET sealed = ?2 WHERE id = ?1"),
+        rusqlite::params![id, sealed],
+    )
+    .unwrap();
+}
+
+#[test]
+fn damaged_plan_or_favourites_never_hide_crisis_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    kinship
+        .safety_plan()
+        .add_contact("Sam", "+447700900123", at(0))
+        .unwrap();
+    kinship.coping().favorite("box-breathing").unwrap();
+    kinship.lock();
+    damage_row(&path, "documents", "safety_plan");
+    damage_row(&path, "documents", "coping_favorites");
+    kinship.unlock(PASS).unwrap();
+
+    let coping = kinship.coping();
+    let ranked = coping.suggest(9, &[], 3).unwrap();
+    assert_eq!(ranked[0].kind, SuggestionKind::SafetyPlan);
+    assert!(ranked[0].summary.contains("could not be opened"));
+    assert_eq!(ranked[1].kind, SuggestionKind::Crisis);
+    assert!(matches!(
+        kinship.safety_plan().get(),
+        Err(Error::Corrupted { .. })
+    ));
+    // The damaged favourites list reads as empty; marking again repairs it.
+    assert!(!coping.get("box-breathing").unwrap().favorite);
+    coping.favorite("box-breathing").unwrap();
+    assert!(coping.get("box-breathing").unwrap().favorite);
+}
+
+#[test]
+fn import_skips_tries_whose_strategy_is_unknown_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, source_path) = new_profile(&dir.path().join("a"));
+    let coping = source.coping();
+    let mine = coping
+        .add_custom(
+            NewStrategy {
+                title: "Mine".into(),
+                steps: vec!["Do it".into()],
+                ..Default::default()
+            },
+            at(0),
+        )
+        .unwrap();
+    coping
+        .log_try(
+            NewTry {
+                strategy_id: mine.id.clone(),
+                distress_before: 5,
+                distress_after: 2,
+                note: None,
+            },
+            at(1),
+        )
+        .unwrap();
+    coping
+        .log_try(
+            NewTry {
+                strategy_id: "box-breathing".into(),
+                distress_before: 5,
+                distress_after: 4,
+                note: None,
+            },
+            at(2),
+        )
+        .unwrap();
+    source.lock();
+    damage_row(&source_path, "coping_custom", &mine.id);
+    source.unlock(PASS).unwrap();
+    let file = dir.path().join("b.bin");
+    source.export_backup(&file, PASS, &mut |_| {}).unwrap();
+
+    let (target, _) = new_profile(&dir.path().join("b"));
+    let summary = target.import_backup(&file, PASS, &mut |_| {}).unwrap();
+    assert_eq!((summary.tries, summary.skipped_tries), (1, 1));
+    assert_eq!(target.coping().stats().unwrap().len(), 1);
+}

@@ -347,11 +347,8 @@ impl Coping {
     ) -> Result<Vec<Suggestion>> {
         check_distress(distress)?;
         let plan = crate::safety_plan::SafetyPlanner::new(self.inner.clone());
-        let plan_summary = if distress >= suggest::CRISIS_DISTRESS {
-            Some(plan.get()?)
-        } else {
-            None
-        };
+        // Read without `?`: a damaged plan must not hide crisis help.
+        let plan_summary = (distress >= suggest::CRISIS_DISTRESS).then(|| plan.get());
         self.with_state(|_, state| {
             suggest::rank(state, distress, contexts, limit, plan_summary.as_ref())
         })
@@ -434,9 +431,9 @@ pub(crate) fn backup_data(u: &Unlocked) -> Result<CopingBackup> {
 }
 
 /// Merges backed-up coping data inside the caller's transaction: custom strategies by id (the
-/// newer edit wins), tries by id (added once), favourites as a union. Returns how many
-/// strategies and tries were added or updated.
-pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<(usize, usize)> {
+/// newer edit wins), tries by id (added once; those of unknown strategies skipped), favourites
+/// as a union.
+pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<MergeCounts> {
     let mut state = CopingState::load(u)?;
     let mut strategies = 0;
     for custom in std::mem::take(&mut data.custom) {
@@ -451,24 +448,26 @@ pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<(usiz
             strategies += 1;
         }
     }
-    let known: std::collections::HashSet<String> = state
+    let mut known: std::collections::HashSet<String> = state
         .tries
         .values()
         .flat_map(|t| t.ids.iter().cloned())
         .collect();
     let mut tries = 0;
+    let mut skipped = 0;
     for logged in std::mem::take(&mut data.tries) {
         check_distress(logged.distress_before)?;
         check_distress(logged.distress_after)?;
-        state.strategy(&logged.strategy_id).map_err(|_| {
-            Error::invalid(
-                "a logged try refers to a strategy this version of Kinship does not know",
-            )
-        })?;
         if !is_row_id(&logged.id) {
             return Err(Error::invalid("a logged try has a malformed id"));
         }
-        if !known.contains(&logged.id) {
+        if state.strategy(&logged.strategy_id).is_err() {
+            // Its strategy was damaged at export or comes from a newer library: the try
+            // cannot be shown or counted here, so it is skipped and reported.
+            skipped += 1;
+            continue;
+        }
+        if known.insert(logged.id.clone()) {
             u.put_sealed(TRIES_TABLE, &logged.id, &logged)?;
             tries += 1;
         }
@@ -486,11 +485,25 @@ pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<(usiz
             &favorites,
         )?;
     }
-    Ok((strategies, tries))
+    Ok(MergeCounts {
+        strategies,
+        tries,
+        skipped_tries: skipped,
+    })
+}
+
+/// What merging a backup's coping data did.
+pub(crate) struct MergeCounts {
+    pub strategies: usize,
+    pub tries: usize,
+    pub skipped_tries: usize,
 }
 
 fn is_row_id(id: &str) -> bool {
-    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit())
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The decrypted coping data of an unlocked profile, kept while unlocked and wiped on lock.
@@ -528,12 +541,17 @@ impl CopingState {
         let mut state = CopingState {
             library,
             custom: BTreeMap::new(),
-            favorites: u
-                .get_sealed(crate::profile::DOCUMENTS_TABLE, FAVORITES_DOCUMENT)?
-                .unwrap_or_default(),
+            favorites: BTreeSet::new(),
             tries: HashMap::new(),
             unreadable: 0,
         };
+        // A damaged favourites list is treated as empty (and counted) rather than blocking
+        // every coping call; marking a favourite again rewrites it.
+        match u.get_sealed(crate::profile::DOCUMENTS_TABLE, FAVORITES_DOCUMENT) {
+            Ok(favorites) => state.favorites = favorites.unwrap_or_default(),
+            Err(Error::Corrupted { .. }) => state.unreadable += 1,
+            Err(other) => return Err(other),
+        }
         for (id, custom) in u.all_sealed::<CustomStrategy>(CUSTOM_TABLE)? {
             match custom {
                 Ok(custom) if custom.id == id => {

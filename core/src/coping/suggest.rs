@@ -7,8 +7,9 @@
 //! typical result (and still gets offered), and the more tries there are the more the ranking
 //! follows them.
 //!
-//! Context narrows the choice: strategies that suit the moment named (`anxious`, `cant_sleep`,
-//! ...) come first; high distress (7+) adds `high_distress`, which only short strategies carry.
+//! Context narrows the choice: at high distress (7+) only strategies marked `high_distress`
+//! (short, no preparation) are offered, then those that suit the moment named (`anxious`,
+//! `cant_sleep`, ...).
 //! At distress 8 or more the safety plan and crisis contacts always come first, then the
 //! strategies about reaching out for urgent help, then the rest.
 
@@ -61,13 +62,10 @@ pub(crate) fn rank(
     distress: u8,
     contexts: &[Context],
     limit: usize,
-    plan: Option<&SafetyPlan>,
+    plan: Option<&Result<SafetyPlan>>,
 ) -> Result<Vec<Suggestion>> {
     let person_prior = person_prior(state);
-    let mut wanted: Vec<Context> = contexts.to_vec();
-    if distress >= HIGH_DISTRESS && !wanted.contains(&Context::HighDistress) {
-        wanted.push(Context::HighDistress);
-    }
+    let high = distress >= HIGH_DISTRESS;
     let crisis = distress >= CRISIS_DISTRESS;
 
     let mut scored: Vec<(Strategy, f64, u32)> = state
@@ -80,13 +78,19 @@ pub(crate) fn rank(
             (s, score, tried)
         })
         .collect();
-    let fits = |s: &Strategy| s.suits.iter().any(|c| wanted.contains(c));
-    if !wanted.is_empty() && scored.iter().any(|(s, _, _)| fits(s)) {
-        scored.retain(|(s, _, _)| fits(s));
+    // Narrow in two steps, each only if something is left: at high distress to what can be
+    // done right away, then to what suits the moment the person named.
+    let short = |s: &Strategy| s.suits.contains(&Context::HighDistress);
+    if high && scored.iter().any(|(s, _, _)| short(s)) {
+        scored.retain(|(s, _, _)| short(s) || s.category == Category::UrgentHelp);
+    }
+    let fits = |s: &Strategy| s.suits.iter().any(|c| contexts.contains(c));
+    if !contexts.is_empty() && scored.iter().any(|(s, _, _)| fits(s)) {
+        scored.retain(|(s, _, _)| fits(s) || urgent_now(s, crisis));
     }
     // Stable sort: equal keys keep the library's editorial order (most general first).
     let matches = |s: &Strategy| s.suits.iter().filter(|c| contexts.contains(c)).count();
-    let urgent = |s: &Strategy| crisis && s.category == Category::UrgentHelp;
+    let urgent = |s: &Strategy| urgent_now(s, crisis);
     scored.sort_by(|(a, a_score, _), (b, b_score, _)| {
         urgent(b)
             .cmp(&urgent(a))
@@ -97,8 +101,7 @@ pub(crate) fn rank(
     });
     let mut out = Vec::new();
     if crisis {
-        let plan = plan.cloned().unwrap_or_default();
-        out.push(safety_plan_item(&plan));
+        out.push(safety_plan_item(plan));
         out.push(crisis_item());
     }
     out.extend(
@@ -108,6 +111,11 @@ pub(crate) fn rank(
             .map(|(s, score, tried)| strategy_item(s, score, tried)),
     );
     Ok(out)
+}
+
+/// Strategies about reaching out for urgent help, when distress is at crisis level.
+fn urgent_now(strategy: &Strategy, crisis: bool) -> bool {
+    crisis && strategy.category == Category::UrgentHelp
 }
 
 /// The person's own typical drop in distress, shrunk toward [`PRIOR_IMPROVEMENT`].
@@ -144,11 +152,22 @@ fn strategy_item(s: Strategy, score: f64, tried: u32) -> Suggestion {
     }
 }
 
-fn safety_plan_item(plan: &SafetyPlan) -> Suggestion {
-    let summary = if plan.is_empty() {
-        "You haven't written a safety plan yet. Open it now: it walks you through it one small step at a time."
-    } else {
-        "Open your safety plan: your warning signs, what helps, who to call and your reasons to keep going."
+/// The safety-plan item is shown even when the plan cannot be read: at crisis level the
+/// person must still be pointed at help, never at an error.
+fn safety_plan_item(plan: Option<&Result<SafetyPlan>>) -> Suggestion {
+    let (summary, actions) = match plan {
+        Some(Ok(plan)) if !plan.is_empty() => (
+            "Open your safety plan: your warning signs, what helps, who to call and your reasons to keep going.",
+            plan.help_contacts.iter().filter_map(|c| c.action_uri()).collect(),
+        ),
+        Some(Err(_)) => (
+            "Your safety plan could not be opened (it may be damaged). Call someone you trust or a crisis line below.",
+            Vec::new(),
+        ),
+        _ => (
+            "You haven't written a safety plan yet. Open it now: it walks you through it one small step at a time.",
+            Vec::new(),
+        ),
     };
     Suggestion {
         kind: SuggestionKind::SafetyPlan,
@@ -159,11 +178,7 @@ fn safety_plan_item(plan: &SafetyPlan) -> Suggestion {
         score: None,
         minutes: None,
         times_tried: 0,
-        actions: plan
-            .help_contacts
-            .iter()
-            .filter_map(|c| c.action_uri())
-            .collect(),
+        actions,
     }
 }
 
