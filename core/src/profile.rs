@@ -167,6 +167,10 @@ impl Kinship {
             drop(unlocked);
         }
         remove_database_files(&self.inner.paths)?;
+        // The directory bundle is public data, but it belongs to the profile folder too.
+        remove_if_present(&crate::directory::bundle::installed_path(
+            &self.inner.paths.dir,
+        ))?;
         // Leave a folder the app created; remove it only when nothing else lives there.
         let _ = fs::remove_dir(&self.inner.paths.dir);
         Ok(())
@@ -463,13 +467,17 @@ pub(crate) fn random_id(bytes: usize) -> String {
 
 fn remove_database_files(paths: &Paths) -> Result<()> {
     for file in paths.database_files() {
-        match fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-            Err(err) => return Err(err.into()),
-        }
+        remove_if_present(&file)?;
     }
     Ok(())
+}
+
+fn remove_if_present(file: &Path) -> Result<()> {
+    match fs::remove_file(file) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 impl Drop for Inner {

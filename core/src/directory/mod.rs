@@ -36,8 +36,9 @@ pub const STALE_AFTER_DAYS: i64 = 365;
 /// number; many phones and networks route it, but not all, so it is offered as a try.
 pub const FALLBACK_ADVICE: &str = "Kinship has no verified numbers for this country yet. \
     From a mobile phone, 112 reaches emergency services in the EU and in many other countries, \
-    but not everywhere: if you know your local emergency number, call that. The international \
-    resources below may also help.";
+    but not everywhere: if you know your local emergency number, call that.";
+/// Added to the advice when international lines follow it.
+pub const FALLBACK_INTERNATIONAL: &str = " The international lines below may also help.";
 const FALLBACK_SOURCE: &str = "https://en.wikipedia.org/wiki/112_(emergency_telephone_number)";
 
 #[derive(Debug, thiserror::Error)]
@@ -349,11 +350,20 @@ impl Directory {
             push_call(&mut contacts, entry, at);
             push_text_and_chat(&mut contacts, entry, at);
         }
+        let advice = (!has_country_data).then(|| {
+            let international_follow = contacts.iter().any(|c| c.id != "fallback-112");
+            let tail = if international_follow {
+                FALLBACK_INTERNATIONAL
+            } else {
+                ""
+            };
+            format!("{FALLBACK_ADVICE}{tail}")
+        });
         CrisisContacts {
             country,
             has_country_data,
             contacts,
-            advice: (!has_country_data).then(|| FALLBACK_ADVICE.to_owned()),
+            advice,
         }
     }
 

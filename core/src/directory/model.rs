@@ -22,8 +22,9 @@ pub enum DataError {
     Invalid { id: String, problem: String },
 }
 
+/// Unknown fields are ignored (not refused), so a newer bundle with extra fields still
+/// updates an older app.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DirectoryData {
     pub format: String,
     /// Grows with every published bundle; an update must carry a larger one.
@@ -89,7 +90,6 @@ pub enum EmergencyService {
 /// Ways to reach a service. Phone numbers are either full E.164 numbers or national short
 /// codes, never both; every one is checked before an action is built from it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Channels {
     pub phone_e164: Option<String>,
     /// A national short code as written locally ("988", "116 123", "13 11 14").
@@ -100,21 +100,18 @@ pub struct Channels {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Sms {
     pub number: String,
     pub keyword: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct AgeRange {
     pub min: Option<u8>,
     pub max: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct DirectoryEntry {
     pub id: String,
     pub kind: Kind,

@@ -1,0 +1,286 @@
+//! kinship-protocol: what a Kinship peer-group server and the app's sync client say to each
+//! other, and the rules every field must meet. No I/O: both sides validate with the same code.
+//!
+//! Events carry local wall-clock times plus an IANA time zone (what an organizer means by
+//! "Thursday 19:00 in Lisbon"), a version from the group's change sequence, and room for an
+//! organizer signature so a later version can let members check the server altered nothing.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Largest request body a server accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_GROUP_NAME_CHARS: usize = 120;
+pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 2_000;
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+pub const MAX_URL_CHARS: usize = 2_000;
+pub const MAX_PLACE_CHARS: usize = 300;
+pub const MAX_ACCESSIBILITY_CHARS: usize = 1_000;
+pub const MAX_INVITE_CODE_CHARS: usize = 128;
+/// Largest page of changes a client may ask for.
+pub const MAX_PAGE: u32 = 500;
+pub const DEFAULT_PAGE: u32 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Social,
+    Advocacy,
+    Workshop,
+    Discussion,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::Social,
+        Category::Advocacy,
+        Category::Workshop,
+        Category::Discussion,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Social => "social",
+            Category::Advocacy => "advocacy",
+            Category::Workshop => "workshop",
+            Category::Discussion => "discussion",
+            Category::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Scheduled,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub name: String,
+    pub address: String,
+}
+
+/// An event as an organizer sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Local wall-clock time `YYYY-MM-DDTHH:MM:SS` in `time_zone`.
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    /// IANA time zone, e.g. `Europe/Lisbon`.
+    pub time_zone: String,
+    #[serde(default)]
+    pub online_url: Option<String>,
+    #[serde(default)]
+    pub place: Option<Place>,
+    #[serde(default)]
+    pub accessibility: Option<String>,
+    pub category: Category,
+    #[serde(default)]
+    pub status: Status,
+}
+
+/// An event as the server stores and serves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub group_id: String,
+    /// The group's change sequence number of this version; grows with every change.
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub input: EventInput,
+    /// Reserved: an organizer's ed25519 signature over the stored event bytes, so members can
+    /// one day verify that the server neither forged nor altered an event. Not yet produced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizer_signature: Option<String>,
+}
+
+/// One page of a group's change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedPage {
+    /// Events created or changed after the cursor, oldest change first, in their latest state.
+    pub changes: Vec<Event>,
+    /// Ids of events deleted after the cursor.
+    pub tombstones: Vec<String>,
+    /// Pass as `since` to get what comes next.
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub invite_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinResponse {
+    pub member_token: String,
+}
+
+/// Every error response: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// A field that breaks the rules, named for the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl EventInput {
+    /// Checks every field: lengths, a known time zone, an end after the start, URLs, and that
+    /// an event has a place or an online link.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_text("title", &self.title, 1, MAX_TITLE_CHARS)?;
+        check_text("description", &self.description, 0, MAX_DESCRIPTION_CHARS)?;
+        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(field("time_zone", "not an IANA time zone"));
+        }
+        if self.ends_at <= self.starts_at {
+            return Err(field("ends_at", "must be after starts_at"));
+        }
+        if let Some(url) = &self.online_url {
+            check_text("online_url", url, 1, MAX_URL_CHARS)?;
+            if !is_web_url(url) {
+                return Err(field("online_url", "must be an https:// or http:// link"));
+            }
+        }
+        if let Some(place) = &self.place {
+            check_text("place.name", &place.name, 1, MAX_PLACE_CHARS)?;
+            check_text("place.address", &place.address, 0, MAX_PLACE_CHARS)?;
+        }
+        if self.online_url.is_none() && self.place.is_none() {
+            return Err(field("place", "an event needs a place or an online_url"));
+        }
+        if let Some(notes) = &self.accessibility {
+            check_text("accessibility", notes, 0, MAX_ACCESSIBILITY_CHARS)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a group's name and description.
+pub fn validate_group(name: &str, description: &str) -> Result<(), FieldError> {
+    check_text("name", name, 1, MAX_GROUP_NAME_CHARS)?;
+    check_text("description", description, 0, MAX_GROUP_DESCRIPTION_CHARS)
+}
+
+/// `http(s)://host...` with no spaces or control characters.
+pub fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && url.chars().all(|c| c.is_ascii_graphic())
+        }
+        None => false,
+    }
+}
+
+fn check_text(name: &'static str, value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    let chars = value.chars().count();
+    if chars < min || (min > 0 && value.trim().is_empty()) {
+        return Err(field(name, "is required"));
+    }
+    if chars > max {
+        return Err(field(name, &format!("is longer than {max} characters")));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(field(name, "contains control characters"));
+    }
+    Ok(())
+}
+
+fn field(field: &'static str, problem: &str) -> FieldError {
+    FieldError {
+        field,
+        problem: problem.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> EventInput {
+        serde_json::from_str(
+            r#"{"title":"Queer book club","starts_at":"2026-12-03T19:00:00","ends_at":"2026-12-03T21:00:00",
+               "time_zone":"Europe/Lisbon","place":{"name":"Livraria","address":"Rua 1"},"category":"social"}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_good_event_validates_and_defaults_apply() {
+        let event = sample();
+        assert!(event.validate().is_ok());
+        assert_eq!(event.status, Status::Scheduled);
+        assert_eq!(event.description, "");
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let mut e = sample();
+        e.ends_at = e.starts_at;
+        assert_eq!(e.validate().unwrap_err().field, "ends_at");
+        let mut e = sample();
+        e.time_zone = "Mars/Olympus".into();
+        assert_eq!(e.validate().unwrap_err().field, "time_zone");
+        let mut e = sample();
+        e.title = "x".repeat(MAX_TITLE_CHARS + 1);
+        assert_eq!(e.validate().unwrap_err().field, "title");
+        let mut e = sample();
+        e.place = None;
+        assert_eq!(e.validate().unwrap_err().field, "place");
+        let mut e = sample();
+        e.online_url = Some("javascript:alert(1)".into());
+        assert_eq!(e.validate().unwrap_err().field, "online_url");
+        assert!(serde_json::from_str::<EventInput>(r#"{"title":"x"}"#).is_err());
+    }
+}

@@ -1,0 +1,415 @@
+//! The JSON API under `/v1`, plus `/healthz`, `/metrics` and `/openapi.json`.
+//!
+//! Who may do what: anyone lists public groups and reads a public group's feed; a private
+//! group's feed needs a member or organizer token of that group; writing events needs the
+//! group's organizer token. An unknown token is 401, a known token of the wrong group or role
+//! is 403.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kinship_protocol::{
+    EventInput, JoinRequest, JoinResponse, Visibility, DEFAULT_PAGE, MAX_INVITE_CODE_CHARS,
+    MAX_PAGE,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::store::GroupRecord;
+use crate::SharedState;
+
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(crate::metrics::render))
+        .route("/openapi.json", get(crate::openapi::document))
+        .route("/v1/groups", get(list_groups))
+        .route("/v1/groups/{group_id}", get(get_group))
+        .route("/v1/groups/{group_id}/join", axum::routing::post(join))
+        .route("/v1/groups/{group_id}/events", get(feed).post(create_event))
+        .route(
+            "/v1/groups/{group_id}/events/{event_id}",
+            get(get_event).put(update_event).delete(delete_event),
+        )
+        .route("/v1/directory/bundle", get(directory_bundle))
+}
+
+/// Who is calling, from their bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Anonymous,
+    Member { group_id: String },
+    Organizer { group_id: String },
+}
+
+impl Caller {
+    fn belongs_to(&self, group_id: &str) -> bool {
+        match self {
+            Caller::Anonymous => false,
+            Caller::Member { group_id: g } | Caller::Organizer { group_id: g } => g == group_id,
+        }
+    }
+}
+
+/// Resolves the bearer token (if any) and applies the rate limits for the address and token.
+pub async fn identify(
+    state: &SharedState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<Caller, ApiError> {
+    let token = bearer_token(headers)?;
+    let address = crate::limits::client_address(headers, peer, state.config.trust_forwarded_for);
+    state.limiter.check(&format!("ip:{address}"))?;
+    let Some(token) = token else {
+        return Ok(Caller::Anonymous);
+    };
+    state
+        .limiter
+        .check(&format!("token:{}", crate::store::hash_secret(&token)))?;
+    if let Some(group_id) = state.store.organizer_group(&token).await? {
+        return Ok(Caller::Organizer { group_id });
+    }
+    if let Some(group_id) = state.store.member_group(&token).await? {
+        return Ok(Caller::Member { group_id });
+    }
+    Err(ApiError::Unauthorized)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct GroupsQuery {
+    q: Option<String>,
+}
+
+async fn list_groups(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<GroupsQuery>,
+) -> Result<Response, ApiError> {
+    identify(&state, &headers, Some(peer)).await?;
+    let groups = state.store.public_groups(query.q.as_deref()).await?;
+    Ok(Json(groups).into_response())
+}
+
+async fn get_group(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(group_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    let record = readable_group(&state, &caller, &group_id).await?;
+    Ok(Json(record.group).into_response())
+}
+
+async fn join(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(group_id): Path<String>,
+    JsonBody(request): JsonBody<JoinRequest>,
+) -> Result<Response, ApiError> {
+    identify(&state, &headers, Some(peer)).await?;
+    if request.invite_code.is_empty() || request.invite_code.len() > MAX_INVITE_CODE_CHARS {
+        return Err(ApiError::Invalid(
+            "invite_code: must be 1 to 128 characters".into(),
+        ));
+    }
+    let record = state
+        .store
+        .group(&group_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if record.group.visibility == Visibility::Public {
+        return Err(ApiError::Conflict(
+            "a public group needs no joining: read its events directly".into(),
+        ));
+    }
+    let token = state
+        .store
+        .join(&group_id, &request.invite_code)
+        .await?
+        .ok_or(ApiError::Forbidden)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(JoinResponse {
+            member_token: token,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct FeedQuery {
+    since: Option<String>,
+    limit: Option<String>,
+}
+
+async fn feed(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(group_id): Path<String>,
+    Query(query): Query<FeedQuery>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    let since = match query.since.as_deref() {
+        None | Some("") => 0,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|s| *s >= 0)
+            .ok_or_else(|| {
+                ApiError::BadRequest("since must be a cursor from an earlier page".into())
+            })?,
+    };
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_PAGE,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE).contains(l))
+            .ok_or_else(|| ApiError::BadRequest(format!("limit must be 1 to {MAX_PAGE}")))?,
+    };
+    let record = readable_group(&state, &caller, &group_id).await?;
+    if since > 0 && since < record.purged_through {
+        return Err(ApiError::Gone(
+            "this cursor is older than the kept history: resync from the start".into(),
+        ));
+    }
+    // The page is fully determined by the group's head and the query, so the ETag is known
+    // before reading any event: a poll with nothing new costs one small query.
+    let etag = format!(
+        "\"{}-{}-{}-{}\"",
+        record.head, record.purged_through, since, limit
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag));
+    }
+    let page = state.store.feed(&group_id, since, limit).await?;
+    Ok(with_etag(Json(page).into_response(), &etag))
+}
+
+async fn create_event(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(group_id): Path<String>,
+    JsonBody(input): JsonBody<EventInput>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    require_organizer(&state, &caller, &group_id).await?;
+    let key = idempotency_key(&headers)?;
+    input
+        .validate()
+        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let (event, created) = state
+        .store
+        .create_event(&group_id, &input, key.as_deref())
+        .await?;
+    let mut response = (StatusCode::CREATED, Json(&event)).into_response();
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("/v1/groups/{group_id}/events/{}", event.id))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    if !created {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+async fn get_event(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((group_id, event_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    readable_group(&state, &caller, &group_id).await?;
+    let event = state
+        .store
+        .event(&group_id, &event_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(event).into_response())
+}
+
+async fn update_event(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((group_id, event_id)): Path<(String, String)>,
+    JsonBody(input): JsonBody<EventInput>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    require_organizer(&state, &caller, &group_id).await?;
+    input
+        .validate()
+        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let event = state
+        .store
+        .update_event(&group_id, &event_id, &input)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(event).into_response())
+}
+
+async fn delete_event(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((group_id, event_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let caller = identify(&state, &headers, Some(peer)).await?;
+    require_organizer(&state, &caller, &group_id).await?;
+    if state.store.delete_event(&group_id, &event_id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+async fn directory_bundle(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    identify(&state, &headers, Some(peer)).await?;
+    let (version, bytes) = state
+        .store
+        .latest_directory()
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"directory-{version}\"")) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// The group, if `caller` may read it: public groups are open to all.
+pub async fn readable_group(
+    state: &SharedState,
+    caller: &Caller,
+    group_id: &str,
+) -> Result<GroupRecord, ApiError> {
+    let record = state
+        .store
+        .group(group_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if record.group.visibility == Visibility::Private && !caller.belongs_to(group_id) {
+        return Err(match caller {
+            Caller::Anonymous => ApiError::Unauthorized,
+            _ => ApiError::Forbidden,
+        });
+    }
+    Ok(record)
+}
+
+async fn require_organizer(
+    state: &SharedState,
+    caller: &Caller,
+    group_id: &str,
+) -> Result<(), ApiError> {
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthorized),
+        Caller::Organizer { group_id: g } if g == group_id => Ok(()),
+        _ => {
+            // A member or another group's organizer: 403, unless the group does not exist.
+            state
+                .store
+                .group(group_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or(ApiError::Unauthorized)?;
+    Ok(Some(token.to_owned()))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_CHARS)
+        .ok_or_else(|| {
+            ApiError::BadRequest("Idempotency-Key must be 1 to 128 visible characters".into())
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+fn with_etag(mut response: Response, etag: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// A JSON body with the API's own errors: 413 when too large, 400 when not JSON, 422 when
+/// JSON of the wrong shape (missing or unknown fields, wrong types).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge
+                } else {
+                    ApiError::BadRequest("could not read the request body".into())
+                }
+            })?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Data => ApiError::Invalid(format!("the JSON does not fit: {e}")),
+                Category::Syntax | Category::Eof | Category::Io => ApiError::BadRequest(format!(
+                    "malformed JSON at line {} column {}",
+                    e.line(),
+                    e.column()
+                )),
+            }
+        })
+    }
+}

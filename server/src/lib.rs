@@ -1,0 +1,106 @@
+//! kinship-server: the peer-group server. Groups publish events (social events, advocacy,
+//! workshops) to their members' phones, and members stay anonymous: the server stores no
+//! names, emails or phone numbers of members, only hashes of their random tokens.
+//!
+//! Layout: [`api`] (the JSON API under `/v1`), [`organize`] (the organizer web page), [`store`]
+//! (SQLite or PostgreSQL), [`limits`] (rate limits), [`metrics`], [`openapi`], [`error`].
+
+pub mod api;
+pub mod error;
+pub mod limits;
+pub mod metrics;
+pub mod openapi;
+pub mod organize;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+pub use store::{Store, StoreOptions};
+
+/// How a running server behaves.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Requests per minute allowed per client address and per token.
+    pub rate_limit_per_minute: u32,
+    /// Log client addresses (off by default: members' addresses are personal data).
+    pub log_client_addresses: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            rate_limit_per_minute: 600,
+            log_client_addresses: false,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub store: Store,
+    pub config: ServerConfig,
+    pub limiter: limits::RateLimiter,
+    pub metrics: metrics::Metrics,
+    pub sessions: organize::Sessions,
+}
+
+pub type SharedState = Arc<AppState>;
+
+/// The whole HTTP application.
+pub fn app(store: Store, config: ServerConfig) -> Router {
+    let state = Arc::new(AppState {
+        limiter: limits::RateLimiter::new(config.rate_limit_per_minute),
+        store,
+        config,
+        metrics: metrics::Metrics::default(),
+        sessions: organize::Sessions::default(),
+    });
+    api::routes()
+        .merge(organize::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(kinship_protocol::MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

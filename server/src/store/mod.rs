@@ -1,0 +1,364 @@
+//! Storage: groups, members, events and their change feed, idempotency keys, directory bundles.
+//!
+//! Two backends with the same behaviour: an embedded SQLite file (the default, nothing to
+//! install) and PostgreSQL (any number of stateless server instances). Both keep one rule that
+//! makes the feed safe to poll: a write takes the group's next sequence number with
+//! `UPDATE groups SET head = head + 1 ... RETURNING head` inside its transaction, so writers to a
+//! group are serialised by that row and sequence numbers become visible in order. A plain
+//! sequence or timestamp could commit out of order and let a reader skip a change.
+
+mod postgres;
+mod sqlite;
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use kinship_protocol::{Event, EventInput, FeedPage, Group, Visibility};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(String),
+    #[error("stored data is malformed: {0}")]
+    Malformed(String),
+    #[error("unsupported database URL (use sqlite://PATH or postgres://...)")]
+    BadUrl,
+    #[error("storage task failed")]
+    Task,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A group with its feed bookkeeping.
+#[derive(Debug, Clone)]
+pub struct GroupRecord {
+    pub group: Group,
+    /// The last sequence number handed out in this group.
+    pub head: i64,
+    /// Tombstones up to this sequence number were purged: older cursors must resync.
+    pub purged_through: i64,
+}
+
+/// What creating a group hands its organizer, once.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewGroup {
+    pub group_id: String,
+    pub organizer_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invite_code: Option<String>,
+}
+
+/// Options that tests use to provoke races; off in production.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Keep each write transaction open this long after taking its sequence number.
+    pub hold_writes: Option<Duration>,
+}
+
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($store) => $call.await,
+            Store::Postgres($store) => $call.await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` or `postgres://...` and brings its schema up to date.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(Store::Sqlite(SqliteStore::open(path, options).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(PgStore::connect(url, options).await?))
+        } else {
+            Err(StoreError::BadUrl)
+        }
+    }
+
+    pub async fn create_group(
+        &self,
+        name: &str,
+        description: &str,
+        visibility: Visibility,
+    ) -> Result<NewGroup> {
+        let organizer_token = new_secret("org");
+        let invite_code = (visibility == Visibility::Private).then(|| new_secret("inv"));
+        let group = Group {
+            id: random_hex(8),
+            name: name.to_owned(),
+            description: description.to_owned(),
+            visibility,
+            created_at: now(),
+        };
+        let invite_hash = invite_code.as_deref().map(hash_secret);
+        dispatch!(self, s => s.insert_group(&group, &hash_secret(&organizer_token), invite_hash.as_deref()))?;
+        Ok(NewGroup {
+            group_id: group.id,
+            organizer_token,
+            invite_code,
+        })
+    }
+
+    /// Replaces the organizer token; the old one stops working at once.
+    pub async fn rotate_organizer_token(&self, group_id: &str) -> Result<Option<String>> {
+        let token = new_secret("org");
+        let changed = dispatch!(self, s => s.set_secret(group_id, "organizer_token_hash", &hash_secret(&token)))?;
+        Ok(changed.then_some(token))
+    }
+
+    /// Replaces a private group's invite code; members who joined keep their tokens.
+    pub async fn rotate_invite(&self, group_id: &str) -> Result<Option<String>> {
+        let code = new_secret("inv");
+        let changed =
+            dispatch!(self, s => s.set_secret(group_id, "invite_hash", &hash_secret(&code)))?;
+        Ok(changed.then_some(code))
+    }
+
+    pub async fn public_groups(&self, query: Option<&str>) -> Result<Vec<Group>> {
+        let mut groups = dispatch!(self, s => s.public_groups())?;
+        if let Some(q) = query
+            .map(str::to_lowercase)
+            .filter(|q| !q.trim().is_empty())
+        {
+            groups.retain(|g| {
+                g.name.to_lowercase().contains(&q) || g.description.to_lowercase().contains(&q)
+            });
+        }
+        Ok(groups)
+    }
+
+    pub async fn group(&self, id: &str) -> Result<Option<GroupRecord>> {
+        dispatch!(self, s => s.group(id))
+    }
+
+    /// The group an organizer token belongs to.
+    pub async fn organizer_group(&self, token: &str) -> Result<Option<String>> {
+        dispatch!(self, s => s.group_by_secret("organizer_token_hash", &hash_secret(token)))
+    }
+
+    /// The group a member token belongs to.
+    pub async fn member_group(&self, token: &str) -> Result<Option<String>> {
+        dispatch!(self, s => s.member_group(&hash_secret(token)))
+    }
+
+    /// A member token for a private group, if `invite_code` is its current code.
+    pub async fn join(&self, group_id: &str, invite_code: &str) -> Result<Option<String>> {
+        let Some(stored) = dispatch!(self, s => s.invite_hash(group_id))? else {
+            return Ok(None);
+        };
+        if !constant_time_eq(&stored, &hash_secret(invite_code)) {
+            return Ok(None);
+        }
+        let token = new_secret("mem");
+        dispatch!(self, s => s.insert_member(group_id, &hash_secret(&token)))?;
+        Ok(Some(token))
+    }
+
+    /// Stores a new event as the group's next change. With an idempotency key, a retry returns
+    /// the event the first attempt created (`false` = not newly created).
+    pub async fn create_event(
+        &self,
+        group_id: &str,
+        input: &EventInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<(Event, bool)> {
+        let body =
+            serde_json::to_string(input).map_err(|e| StoreError::Malformed(e.to_string()))?;
+        let event_id = random_hex(16);
+        match dispatch!(self, s => s.write_event(group_id, &event_id, Some(&body), WriteKind::Create { idempotency_key }))?
+        {
+            Written::New(event) => Ok((event, true)),
+            Written::Replayed(event) => Ok((event, false)),
+            Written::Deleted | Written::Missing => Err(StoreError::Malformed(
+                "group vanished during the write".into(),
+            )),
+        }
+    }
+
+    pub async fn update_event(
+        &self,
+        group_id: &str,
+        event_id: &str,
+        input: &EventInput,
+    ) -> Result<Option<Event>> {
+        let body =
+            serde_json::to_string(input).map_err(|e| StoreError::Malformed(e.to_string()))?;
+        Ok(dispatch!(self, s => s.write_event(group_id, event_id, Some(&body), WriteKind::Update))?.event())
+    }
+
+    /// Deletes an event, leaving a tombstone in the feed. `false` if there was no such event.
+    pub async fn delete_event(&self, group_id: &str, event_id: &str) -> Result<bool> {
+        Ok(!matches!(
+            dispatch!(self, s => s.write_event(group_id, event_id, None, WriteKind::Delete))?,
+            Written::Missing
+        ))
+    }
+
+    pub async fn event(&self, group_id: &str, event_id: &str) -> Result<Option<Event>> {
+        dispatch!(self, s => s.event(group_id, event_id))
+    }
+
+    /// Changes and tombstones after `since`, oldest first, at most `limit`.
+    pub async fn feed(&self, group_id: &str, since: i64, limit: u32) -> Result<FeedPage> {
+        let rows = dispatch!(self, s => s.feed_rows(group_id, since, limit + 1))?;
+        let has_more = rows.len() > limit as usize;
+        let mut page = FeedPage {
+            changes: Vec::new(),
+            tombstones: Vec::new(),
+            next_cursor: since.to_string(),
+            has_more,
+        };
+        for row in rows.into_iter().take(limit as usize) {
+            page.next_cursor = row.seq.to_string();
+            match row.body {
+                Some(body) => page.changes.push(row_to_event(
+                    group_id,
+                    row.id,
+                    row.seq,
+                    row.updated_at,
+                    &body,
+                )?),
+                None => page.tombstones.push(row.id),
+            }
+        }
+        Ok(page)
+    }
+
+    /// Forgets tombstones older than `before`; cursors from before them get 410 Gone.
+    pub async fn purge_tombstones(&self, before: DateTime<Utc>) -> Result<u64> {
+        dispatch!(self, s => s.purge_tombstones(before.timestamp_micros()))
+    }
+
+    pub async fn publish_directory(&self, version: i64, bytes: &[u8]) -> Result<()> {
+        dispatch!(self, s => s.publish_directory(version, bytes))
+    }
+
+    pub async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
+        dispatch!(self, s => s.latest_directory())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Which change a write makes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum WriteKind<'a> {
+    Create { idempotency_key: Option<&'a str> },
+    Update,
+    Delete,
+}
+
+/// What a write did.
+pub(crate) enum Written {
+    New(Event),
+    /// An idempotent retry: the event the first attempt created.
+    Replayed(Event),
+    /// A tombstone replaced the event.
+    Deleted,
+    /// No such group or event.
+    Missing,
+}
+
+impl Written {
+    fn event(self) -> Option<Event> {
+        match self {
+            Written::New(e) | Written::Replayed(e) => Some(e),
+            Written::Deleted | Written::Missing => None,
+        }
+    }
+}
+
+/// A row of the feed as both backends read it.
+pub(crate) struct FeedRow {
+    pub id: String,
+    pub seq: i64,
+    pub updated_at: i64,
+    pub body: Option<String>,
+}
+
+pub(crate) fn row_to_event(
+    group_id: &str,
+    id: String,
+    seq: i64,
+    updated_at: i64,
+    body: &str,
+) -> Result<Event> {
+    let input: EventInput =
+        serde_json::from_str(body).map_err(|e| StoreError::Malformed(e.to_string()))?;
+    Ok(Event {
+        id,
+        group_id: group_id.to_owned(),
+        version: seq,
+        updated_at: Utc
+            .timestamp_micros(updated_at)
+            .single()
+            .unwrap_or_default(),
+        input,
+        organizer_signature: None,
+    })
+}
+
+pub(crate) fn parse_visibility(text: &str) -> Result<Visibility> {
+    match text {
+        "public" => Ok(Visibility::Public),
+        "private" => Ok(Visibility::Private),
+        other => Err(StoreError::Malformed(format!("visibility {other}"))),
+    }
+}
+
+pub(crate) fn visibility_str(visibility: Visibility) -> &'static str {
+    match visibility {
+        Visibility::Public => "public",
+        Visibility::Private => "private",
+    }
+}
+
+pub(crate) fn micros_to_time(micros: i64) -> DateTime<Utc> {
+    Utc.timestamp_micros(micros).single().unwrap_or_default()
+}
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A random secret of 256 bits with a readable prefix (`org_`, `mem_`, `inv_`).
+pub fn new_secret(prefix: &str) -> String {
+    format!("{prefix}_{}", random_hex(32))
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+/// Secrets are stored only as SHA-256 hashes: they carry 256 random bits, so a fast hash is
+/// enough, and a stolen database yields no usable token.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}

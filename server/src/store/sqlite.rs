@@ -1,0 +1,420 @@
+//! The embedded default: one SQLite file, one connection behind a mutex, blocking calls moved
+//! off the async runtime. SQLite runs one writer at a time, which already serialises a group's
+//! sequence numbers; the schema and statements mirror the PostgreSQL backend.
+
+use std::sync::{Arc, Mutex};
+
+use kinship_protocol::Group;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{
+    micros_to_time, now, parse_visibility, row_to_event, visibility_str, FeedRow, GroupRecord,
+    Result, StoreError, StoreOptions, WriteKind, Written,
+};
+
+const SCHEMA_VERSION: u32 = 1;
+const SCHEMA: &str = "
+    CREATE TABLE groups (
+        id                    TEXT PRIMARY KEY NOT NULL,
+        name                  TEXT NOT NULL,
+        description           TEXT NOT NULL,
+        visibility            TEXT NOT NULL,
+        created_at            INTEGER NOT NULL,
+        head                  INTEGER NOT NULL DEFAULT 0,
+        purged_through        INTEGER NOT NULL DEFAULT 0,
+        organizer_token_hash  TEXT NOT NULL UNIQUE,
+        invite_hash           TEXT
+    );
+    CREATE TABLE members (
+        token_hash  TEXT PRIMARY KEY NOT NULL,
+        group_id    TEXT NOT NULL REFERENCES groups(id),
+        created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE events (
+        id          TEXT PRIMARY KEY NOT NULL,
+        group_id    TEXT NOT NULL REFERENCES groups(id),
+        seq         INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        body        TEXT
+    );
+    CREATE INDEX events_feed ON events (group_id, seq);
+    CREATE TABLE idempotency (
+        group_id    TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (group_id, key)
+    );
+    CREATE TABLE directory_bundles (
+        version       INTEGER PRIMARY KEY NOT NULL,
+        bytes         BLOB NOT NULL,
+        published_at  INTEGER NOT NULL
+    );
+";
+
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+    options: StoreOptions,
+}
+
+impl SqliteStore {
+    pub async fn open(path: &str, options: StoreOptions) -> Result<Self> {
+        let path = path.to_owned();
+        let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
+            let mut conn = Connection::open(path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )?;
+            migrate(&mut conn)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|_| StoreError::Task)??;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            options,
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|_| StoreError::Task)?
+    }
+
+    pub(crate) async fn insert_group(
+        &self,
+        group: &Group,
+        organizer_hash: &str,
+        invite_hash: Option<&str>,
+    ) -> Result<()> {
+        let (group, organizer_hash, invite_hash) = (
+            group.clone(),
+            organizer_hash.to_owned(),
+            invite_hash.map(str::to_owned),
+        );
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO groups (id, name, description, visibility, created_at, organizer_token_hash, invite_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    group.id,
+                    group.name,
+                    group.description,
+                    visibility_str(group.visibility),
+                    group.created_at.timestamp_micros(),
+                    organizer_hash,
+                    invite_hash
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn set_secret(
+        &self,
+        group_id: &str,
+        column: &'static str,
+        hash: &str,
+    ) -> Result<bool> {
+        let (group_id, hash) = (group_id.to_owned(), hash.to_owned());
+        self.run(move |conn| {
+            // `column` is one of two fixed names chosen by the caller, never input.
+            let sql = format!("UPDATE groups SET {column} = ?2 WHERE id = ?1");
+            Ok(conn.execute(&sql, params![group_id, hash])? == 1)
+        })
+        .await
+    }
+
+    pub(crate) async fn public_groups(&self) -> Result<Vec<Group>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, name, description, visibility, created_at FROM groups WHERE visibility = 'public' ORDER BY name",
+            )?;
+            let rows = stmt.query_map([], group_from_row)?;
+            rows.map(|r| r.map_err(StoreError::from).and_then(|g| g)).collect()
+        })
+        .await
+    }
+
+    pub(crate) async fn group(&self, id: &str) -> Result<Option<GroupRecord>> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            let row = conn
+                .query_row(
+                    "SELECT id, name, description, visibility, created_at, head, purged_through FROM groups WHERE id = ?1",
+                    [id],
+                    |row| Ok((group_from_row(row)?, row.get::<_, i64>(5)?, row.get::<_, i64>(6)?)),
+                )
+                .optional()?;
+            row.map(|(group, head, purged_through)| {
+                Ok(GroupRecord {
+                    group: group?,
+                    head,
+                    purged_through,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    pub(crate) async fn group_by_secret(
+        &self,
+        column: &'static str,
+        hash: &str,
+    ) -> Result<Option<String>> {
+        let hash = hash.to_owned();
+        self.run(move |conn| {
+            let sql = format!("SELECT id FROM groups WHERE {column} = ?1");
+            Ok(conn.query_row(&sql, [hash], |r| r.get(0)).optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn member_group(&self, hash: &str) -> Result<Option<String>> {
+        let hash = hash.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT group_id FROM members WHERE token_hash = ?1",
+                    [hash],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn invite_hash(&self, group_id: &str) -> Result<Option<String>> {
+        let group_id = group_id.to_owned();
+        self.run(move |conn| {
+            let hash: Option<Option<String>> = conn
+                .query_row(
+                    "SELECT invite_hash FROM groups WHERE id = ?1",
+                    [group_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(hash.flatten())
+        })
+        .await
+    }
+
+    pub(crate) async fn insert_member(&self, group_id: &str, hash: &str) -> Result<()> {
+        let (group_id, hash) = (group_id.to_owned(), hash.to_owned());
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO members (token_hash, group_id, created_at) VALUES (?1, ?2, ?3)",
+                params![hash, group_id, now().timestamp_micros()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn write_event(
+        &self,
+        group_id: &str,
+        event_id: &str,
+        body: Option<&str>,
+        kind: WriteKind<'_>,
+    ) -> Result<Written> {
+        let (group_id, event_id, body) = (
+            group_id.to_owned(),
+            event_id.to_owned(),
+            body.map(str::to_owned),
+        );
+        let idempotency_key = match kind {
+            WriteKind::Create { idempotency_key } => idempotency_key.map(str::to_owned),
+            _ => None,
+        };
+        let is_create = matches!(kind, WriteKind::Create { .. });
+        let hold = self.options.hold_writes;
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            if let Some(key) = &idempotency_key {
+                let earlier: Option<String> = tx
+                    .query_row(
+                        "SELECT event_id FROM idempotency WHERE group_id = ?1 AND key = ?2",
+                        params![group_id, key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(earlier) = earlier {
+                    let event = read_event(&tx, &group_id, &earlier)?;
+                    return Ok(event.map(Written::Replayed).unwrap_or(Written::Missing));
+                }
+            }
+            if !is_create {
+                let live: Option<Option<String>> = tx
+                    .query_row(
+                        "SELECT body FROM events WHERE group_id = ?1 AND id = ?2",
+                        params![group_id, event_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if !matches!(live, Some(Some(_))) {
+                    return Ok(Written::Missing);
+                }
+            }
+            let seq: Option<i64> = tx
+                .query_row("UPDATE groups SET head = head + 1 WHERE id = ?1 RETURNING head", [&group_id], |r| r.get(0))
+                .optional()?;
+            let Some(seq) = seq else { return Ok(Written::Missing) };
+            if let Some(hold) = hold {
+                std::thread::sleep(hold);
+            }
+            let updated_at = now().timestamp_micros();
+            tx.execute(
+                "INSERT INTO events (id, group_id, seq, updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at, body = excluded.body",
+                params![event_id, group_id, seq, updated_at, body],
+            )?;
+            if let Some(key) = &idempotency_key {
+                tx.execute(
+                    "INSERT INTO idempotency (group_id, key, event_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![group_id, key, event_id, updated_at],
+                )?;
+            }
+            tx.commit()?;
+            Ok(match body {
+                Some(body) => Written::New(row_to_event(&group_id, event_id, seq, updated_at, &body)?),
+                None => Written::Deleted,
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn event(
+        &self,
+        group_id: &str,
+        event_id: &str,
+    ) -> Result<Option<super::Event>> {
+        let (group_id, event_id) = (group_id.to_owned(), event_id.to_owned());
+        self.run(move |conn| read_event(conn, &group_id, &event_id))
+            .await
+    }
+
+    pub(crate) async fn feed_rows(
+        &self,
+        group_id: &str,
+        since: i64,
+        limit: u32,
+    ) -> Result<Vec<FeedRow>> {
+        let group_id = group_id.to_owned();
+        self.run(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, seq, updated_at, body FROM events WHERE group_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![group_id, since, limit], |r| {
+                Ok(FeedRow {
+                    id: r.get(0)?,
+                    seq: r.get(1)?,
+                    updated_at: r.get(2)?,
+                    body: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn purge_tombstones(&self, before_micros: i64) -> Result<u64> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "UPDATE groups SET purged_through = MAX(purged_through, COALESCE(
+                    (SELECT MAX(seq) FROM events WHERE events.group_id = groups.id AND body IS NULL AND updated_at < ?1), 0))",
+                [before_micros],
+            )?;
+            let removed = tx.execute("DELETE FROM events WHERE body IS NULL AND updated_at < ?1", [before_micros])?;
+            tx.commit()?;
+            Ok(removed as u64)
+        })
+        .await
+    }
+
+    pub(crate) async fn publish_directory(&self, version: i64, bytes: &[u8]) -> Result<()> {
+        let bytes = bytes.to_vec();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO directory_bundles (version, bytes, published_at) VALUES (?1, ?2, ?3)",
+                params![version, bytes, now().timestamp_micros()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
+        self.run(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT version, bytes FROM directory_bundles ORDER BY version DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Malformed(format!(
+            "database schema {found} is newer than this server"
+        )));
+    }
+    if found == 0 {
+        tx.execute_batch(SCHEMA)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn group_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Group>> {
+    let (id, name, description): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    let visibility: String = row.get(3)?;
+    let created_at: i64 = row.get(4)?;
+    Ok(parse_visibility(&visibility).map(|visibility| Group {
+        id,
+        name,
+        description,
+        visibility,
+        created_at: micros_to_time(created_at),
+    }))
+}
+
+fn read_event(conn: &Connection, group_id: &str, event_id: &str) -> Result<Option<super::Event>> {
+    let row: Option<(i64, i64, Option<String>)> = conn
+        .query_row(
+            "SELECT seq, updated_at, body FROM events WHERE group_id = ?1 AND id = ?2",
+            params![group_id, event_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match row {
+        Some((seq, updated_at, Some(body))) => Ok(Some(row_to_event(
+            group_id,
+            event_id.to_owned(),
+            seq,
+            updated_at,
+            &body,
+        )?)),
+        _ => Ok(None),
+    }
+}
