@@ -15,7 +15,7 @@ use super::{
     Result, StoreError, StoreOptions, WriteKind, Written,
 };
 
-const MIGRATION_LOCK: i64 = 0x6b69_6e73_6869_70; // "kinship"
+const MIGRATION_LOCK: i64 = 0x006b_696e_7368_6970; // "kinship"
 const MIGRATIONS: &[&str] = &["
     CREATE TABLE groups (
         id                    TEXT PRIMARY KEY,
@@ -386,9 +386,7 @@ impl PgStore {
                 &[],
             )
             .await?;
-        Ok(row
-            .map(|r| Ok::<_, StoreError>((r.try_get(0)?, r.try_get(1)?)))
-            .transpose()?)
+        row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 }
 

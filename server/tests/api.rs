@@ -1,0 +1,783 @@
+//! The API end to end over real HTTP, against both storage backends.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::*;
+use kinship_protocol::Visibility;
+use kinship_server::ServerConfig;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Every endpoint, as each kind of caller, on a private group.
+#[tokio::test(flavor = "multi_thread")]
+async fn authorization_matrix_for_every_endpoint() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Private circle", Visibility::Private).await;
+        let other = create_group(&db.url, "Another group", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = client();
+        let base = &server.base;
+        let member: Value = http
+            .post(format!("{base}/v1/groups/{}/join", group.group_id))
+            .json(&json!({"invite_code": group.invite_code.clone().unwrap()}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let member = member["member_token"].as_str().unwrap().to_owned();
+        let event: Value = http
+            .post(format!("{base}/v1/groups/{}/events", group.group_id))
+            .bearer_auth(&group.organizer_token)
+            .json(&event_json("Existing"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let event_id = event["id"].as_str().unwrap().to_owned();
+
+        let callers: [(&str, Option<&str>); 5] = [
+            ("anonymous", None),
+            ("member", Some(&member)),
+            ("organizer", Some(&group.organizer_token)),
+            ("other organizer", Some(&other.organizer_token)),
+            ("unknown token", Some("org_notarealtoken")),
+        ];
+        let g = &group.group_id;
+        // (method, path, body, expected status per caller in the order above)
+        let matrix: Vec<(Method, String, Option<Value>, [u16; 5])> = vec![
+            (
+                Method::GET,
+                format!("/v1/groups/{g}"),
+                None,
+                [401, 200, 200, 403, 401],
+            ),
+            (
+                Method::GET,
+                format!("/v1/groups/{g}/events"),
+                None,
+                [401, 200, 200, 403, 401],
+            ),
+            (
+                Method::GET,
+                format!("/v1/groups/{g}/events/{event_id}"),
+                None,
+                [401, 200, 200, 403, 401],
+            ),
+            (
+                Method::POST,
+                format!("/v1/groups/{g}/events"),
+                Some(event_json("New")),
+                [401, 403, 201, 403, 401],
+            ),
+            (
+                Method::PUT,
+                format!("/v1/groups/{g}/events/{event_id}"),
+                Some(event_json("Changed")),
+                [401, 403, 200, 403, 401],
+            ),
+            (
+                Method::GET,
+                "/v1/groups".into(),
+                None,
+                [200, 200, 200, 200, 401],
+            ),
+            (
+                Method::GET,
+                format!("/v1/groups/{}/events", other.group_id),
+                None,
+                [200, 200, 200, 200, 401],
+            ),
+            (
+                Method::POST,
+                format!("/v1/groups/{}/events", other.group_id),
+                Some(event_json("Not yours")),
+                [401, 403, 403, 201, 401],
+            ),
+            (
+                Method::POST,
+                format!("/v1/groups/{g}/join"),
+                Some(json!({"invite_code": "inv_wrong"})),
+                [403, 403, 403, 403, 401],
+            ),
+            (
+                Method::DELETE,
+                format!("/v1/groups/{g}/events/{event_id}"),
+                None,
+                [401, 403, 204, 403, 401],
+            ),
+        ];
+        for (method, path, body, expected) in matrix {
+            for ((who, token), want) in callers.iter().zip(expected) {
+                let mut request = http.request(method.clone(), format!("{base}{path}"));
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                if let Some(body) = &body {
+                    request = request.json(body);
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                // Deleting twice is 404: only the organizer's first delete can succeed.
+                if method == Method::DELETE && *who == "organizer" && status == 204 {
+                    continue;
+                }
+                assert_eq!(status, want, "[{}] {who} {method} {path}", db.backend);
+                if status >= 400 {
+                    let body: Value = response.json().await.unwrap();
+                    assert!(
+                        body["error"]["code"].is_string() && body["error"]["message"].is_string()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_inputs_get_the_right_status_and_store_nothing() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Public", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = client();
+        let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+        let post_raw = |body: String| {
+            http.post(&url)
+                .bearer_auth(&group.organizer_token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+        };
+        let with = |field: &str, value: Value| {
+            let mut event = event_json("Valid title");
+            event[field] = value;
+            event.to_string()
+        };
+        let without = |field: &str| {
+            let mut event = event_json("Valid title");
+            event.as_object_mut().unwrap().remove(field);
+            event.to_string()
+        };
+        let cases: Vec<(&str, String, u16)> = vec![
+            ("malformed JSON", "{\"title\": ".into(), 400),
+            ("not JSON at all", "hello".into(), 400),
+            ("missing title", without("title"), 422),
+            ("missing time zone", without("time_zone"), 422),
+            (
+                "end before start",
+                with("ends_at", json!("2026-12-03T18:00:00")),
+                422,
+            ),
+            (
+                "unknown time zone",
+                with("time_zone", json!("Atlantis/Lost_City")),
+                422,
+            ),
+            ("unknown category", with("category", json!("party")), 422),
+            (
+                "bad time format",
+                with("starts_at", json!("next Tuesday")),
+                422,
+            ),
+            ("overlong title", with("title", json!("x".repeat(201))), 422),
+            (
+                "script link",
+                with("online_url", json!("javascript:alert(1)")),
+                422,
+            ),
+            (
+                "unknown field",
+                with("organizer_email", json!("a@b.c")),
+                422,
+            ),
+            (
+                "oversized body",
+                with("description", json!("y".repeat(70 * 1024))),
+                413,
+            ),
+        ];
+        for (what, body, want) in cases {
+            let response = post_raw(body).await.unwrap();
+            assert_eq!(response.status().as_u16(), want, "[{}] {what}", db.backend);
+            let error: Value = response.json().await.unwrap();
+            assert!(
+                error["error"]["code"].is_string(),
+                "[{}] {what}: JSON error body",
+                db.backend
+            );
+        }
+        let bad_query = http.get(format!("{url}?since=-3")).send().await.unwrap();
+        assert_eq!(bad_query.status(), StatusCode::BAD_REQUEST);
+        let bad_limit = http
+            .get(format!("{url}?limit=100000"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad_limit.status(), StatusCode::BAD_REQUEST);
+        let feed: Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            feed["changes"].as_array().unwrap().len(),
+            0,
+            "[{}] nothing stored",
+            db.backend
+        );
+        assert_eq!(feed["next_cursor"], "0");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_concurrent_posts_get_distinct_increasing_versions() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Busy", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = client();
+        let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+        let posts = (0..50).map(|i| {
+            let (http, url, token) = (http.clone(), url.clone(), group.organizer_token.clone());
+            tokio::spawn(async move {
+                let response = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&event_json(&format!("Event {i}")))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+                response.json::<Value>().await.unwrap()["version"]
+                    .as_i64()
+                    .unwrap()
+            })
+        });
+        let mut versions = Vec::new();
+        for post in posts {
+            versions.push(post.await.unwrap());
+        }
+        let distinct: HashSet<i64> = versions.iter().copied().collect();
+        assert_eq!(distinct.len(), 50, "[{}] versions are distinct", db.backend);
+        let feed: Value = http
+            .get(format!("{url}?limit=500"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let seen: Vec<i64> = feed["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["version"].as_i64().unwrap())
+            .collect();
+        assert_eq!(seen.len(), 50);
+        assert!(
+            seen.windows(2).all(|w| w[0] < w[1]),
+            "[{}] strictly increasing in the feed",
+            db.backend
+        );
+        assert_eq!((seen[0], seen[49]), (1, 50), "[{}] no gaps", db.backend);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feed_pages_tombstones_etag_and_idempotency() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Feed", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = client();
+        let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+        let post = |title: &str, key: Option<&str>| {
+            let mut request = http
+                .post(&url)
+                .bearer_auth(&group.organizer_token)
+                .json(&event_json(title));
+            if let Some(key) = key {
+                request = request.header("Idempotency-Key", key);
+            }
+            request.send()
+        };
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let event: Value = post(&format!("E{i}"), None)
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ids.push(event["id"].as_str().unwrap().to_owned());
+        }
+        // A retried post with the same key applies once.
+        let first = post("Retried", Some("retry-1")).await.unwrap();
+        assert_eq!(first.status(), StatusCode::CREATED);
+        let first: Value = first.json().await.unwrap();
+        let again = post("Retried", Some("retry-1")).await.unwrap();
+        assert_eq!(again.status(), StatusCode::CREATED);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(first["id"], again["id"]);
+
+        http.put(format!("{url}/{}", ids[1]))
+            .bearer_auth(&group.organizer_token)
+            .json(&event_json("E1 changed"))
+            .send()
+            .await
+            .unwrap();
+        let deleted = http
+            .delete(format!("{url}/{}", ids[2]))
+            .bearer_auth(&group.organizer_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+        // Page through two at a time: every event once, in its latest state, and the tombstone.
+        let (mut cursor, mut titles, mut tombstones) = ("0".to_owned(), Vec::new(), Vec::new());
+        loop {
+            let page: Value = http
+                .get(format!("{url}?since={cursor}&limit=2"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            titles.extend(
+                page["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["title"].as_str().unwrap().to_owned()),
+            );
+            tombstones.extend(
+                page["tombstones"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_owned()),
+            );
+            cursor = page["next_cursor"].as_str().unwrap().to_owned();
+            if !page["has_more"].as_bool().unwrap() {
+                break;
+            }
+        }
+        assert_eq!(
+            titles,
+            ["E0", "E3", "E4", "Retried", "E1 changed"],
+            "[{}]",
+            db.backend
+        );
+        assert_eq!(tombstones, [ids[2].clone()]);
+
+        // ETag: nothing new is one 304; a change gives a new page.
+        let fresh = http
+            .get(format!("{url}?since={cursor}"))
+            .send()
+            .await
+            .unwrap();
+        let etag = fresh.headers()["etag"].to_str().unwrap().to_owned();
+        let unchanged = http
+            .get(format!("{url}?since={cursor}"))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            unchanged.status(),
+            StatusCode::NOT_MODIFIED,
+            "[{}]",
+            db.backend
+        );
+        post("Later", None).await.unwrap();
+        let changed = http
+            .get(format!("{url}?since={cursor}"))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), StatusCode::OK);
+        let page: Value = changed.json().await.unwrap();
+        assert_eq!(page["changes"][0]["title"], "Later");
+
+        // Purged tombstones: an old cursor must resync (410), a fresh client is fine.
+        let store = kinship_server::Store::connect(&db.url, Default::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .purge_tombstones(chrono::Utc::now() + chrono::Duration::seconds(1))
+                .await
+                .unwrap(),
+            1
+        );
+        let old = http.get(format!("{url}?since=1")).send().await.unwrap();
+        assert_eq!(old.status(), StatusCode::GONE, "[{}]", db.backend);
+        assert_eq!(
+            http.get(&url).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn joining_rotating_and_the_directory_bundle() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Circle", Visibility::Private).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = client();
+        let base = &server.base;
+        let join = |code: String| {
+            http.post(format!("{base}/v1/groups/{}/join", group.group_id))
+                .json(&json!({"invite_code": code}))
+                .send()
+        };
+        let joined = join(group.invite_code.clone().unwrap()).await.unwrap();
+        assert_eq!(joined.status(), StatusCode::CREATED);
+        let member = joined.json::<Value>().await.unwrap()["member_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            member.starts_with("mem_") && member.len() >= 68,
+            "256-bit random token"
+        );
+
+        let store = kinship_server::Store::connect(&db.url, Default::default())
+            .await
+            .unwrap();
+        let new_code = store.rotate_invite(&group.group_id).await.unwrap().unwrap();
+        assert_eq!(
+            join(group.invite_code.clone().unwrap())
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(join(new_code).await.unwrap().status(), StatusCode::CREATED);
+        let feed = format!("{base}/v1/groups/{}/events", group.group_id);
+        assert_eq!(
+            http.get(&feed)
+                .bearer_auth(&member)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK,
+            "members keep access"
+        );
+
+        let new_token = store
+            .rotate_organizer_token(&group.group_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let old = http
+            .post(&feed)
+            .bearer_auth(&group.organizer_token)
+            .json(&event_json("x"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            old.status(),
+            StatusCode::UNAUTHORIZED,
+            "the old organizer token stops working"
+        );
+        let new = http
+            .post(&feed)
+            .bearer_auth(&new_token)
+            .json(&event_json("x"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(new.status(), StatusCode::CREATED);
+
+        assert_eq!(
+            http.get(format!("{base}/v1/directory/bundle"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::NOT_FOUND
+        );
+        store
+            .publish_directory(7, b"{\"format\":\"kinship-directory-bundle\"}")
+            .await
+            .unwrap();
+        let bundle = http
+            .get(format!("{base}/v1/directory/bundle"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bundle.status(), StatusCode::OK);
+        assert_eq!(bundle.headers()["etag"], "\"directory-7\"");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_survives_a_server_restart() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Lasting", Visibility::Public).await;
+        let http = client();
+        let first = spawn_binary(&db.url, &[]).await;
+        let url = |base: &str| format!("{base}/v1/groups/{}/events", group.group_id);
+        let created = http
+            .post(url(&first.base))
+            .bearer_auth(&group.organizer_token)
+            .json(&event_json("Before restart"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        drop(first);
+        let second = spawn_binary(&db.url, &[]).await;
+        let feed: Value = http
+            .get(url(&second.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            feed["changes"][0]["title"], "Before restart",
+            "[{}]",
+            db.backend
+        );
+    }
+}
+
+/// Two instances on one PostgreSQL: instance A holds its write transaction open while B writes
+/// to the same group; a reader polling B must still see both events.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_instances_never_let_a_polling_reader_skip_a_version() {
+    let db = postgres_database().await;
+    let group = create_group(&db.url, "Shared", Visibility::Public).await;
+    let slow = spawn_binary(&db.url, &["--test-hold-write-ms", "1500"]).await;
+    let fast = spawn_binary(&db.url, &[]).await;
+    let http = client();
+    let feed = format!("{}/v1/groups/{}/events", fast.base, group.group_id);
+
+    let slow_post = {
+        let (http, url, token) = (
+            http.clone(),
+            format!("{}/v1/groups/{}/events", slow.base, group.group_id),
+            group.organizer_token.clone(),
+        );
+        tokio::spawn(async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&event_json("Slow writer"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let fast_post = {
+        let (http, url, token) = (http.clone(), feed.clone(), group.organizer_token.clone());
+        tokio::spawn(async move {
+            http.post(url)
+                .bearer_auth(token)
+                .json(&event_json("Fast writer"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+
+    // Poll like a phone: remember the cursor, never look back.
+    let (mut cursor, mut seen) = ("0".to_owned(), Vec::new());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while seen.len() < 2 && tokio::time::Instant::now() < deadline {
+        let page: Value = http
+            .get(format!("{feed}?since={cursor}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for event in page["changes"].as_array().unwrap() {
+            seen.push(event["title"].as_str().unwrap().to_owned());
+        }
+        cursor = page["next_cursor"].as_str().unwrap().to_owned();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(slow_post.await.unwrap(), StatusCode::CREATED);
+    assert_eq!(fast_post.await.unwrap(), StatusCode::CREATED);
+    assert_eq!(
+        seen,
+        ["Slow writer", "Fast writer"],
+        "the reader saw every version, in order"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_answer_429_with_retry_after() {
+    let db = sqlite_database();
+    let server = start(
+        &db.url,
+        ServerConfig {
+            rate_limit_per_minute: 5,
+            ..ServerConfig::default()
+        },
+    )
+    .await;
+    let http = client();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        let response = http
+            .get(format!("{}/v1/groups", server.base))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(retry >= 1);
+        }
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_matches_the_routes_and_health_and_metrics_answer() {
+    let db = sqlite_database();
+    let group = create_group(&db.url, "Docs", Visibility::Public).await;
+    let server = start(&db.url, ServerConfig::default()).await;
+    let http = client();
+    let spec: Value = http
+        .get(format!("{}/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    let paths = spec["paths"].as_object().unwrap();
+    assert!(paths.len() >= 9);
+    for (path, operations) in paths {
+        let concrete = path
+            .replace("{group_id}", &group.group_id)
+            .replace("{event_id}", "0123");
+        for method in operations.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = http
+                .request(method.clone(), format!("{}{concrete}", server.base))
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is documented but not routed"
+            );
+            let documented: Vec<&String> = operations[method.as_str().to_lowercase()]["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+            assert!(
+                documented.contains(&&response.status().as_u16().to_string()),
+                "{method} {path} answered {} which the document does not list",
+                response.status()
+            );
+        }
+    }
+    // A route that is not documented would answer here but is not in the spec.
+    let undocumented = http
+        .get(format!("{}/v1/nothing-here", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(undocumented.status(), StatusCode::NOT_FOUND);
+
+    assert_eq!(
+        http.get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    let metrics = http
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("kinship_http_requests_total{route=\"/openapi.json\",status=\"200\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains(&group.group_id),
+        "metrics use route patterns, not ids"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn operator_commands_create_groups_and_publish_only_signed_bundles() {
+    let db = sqlite_database();
+    let output = std::process::Command::new(server_binary())
+        .args([
+            "--database-url",
+            &db.url,
+            "create-group",
+            "--name",
+            "Trans Youth Lisbon",
+            "--private",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        created["group_id"].is_string()
+            && created["organizer_token"]
+                .as_str()
+                .unwrap()
+                .starts_with("org_")
+    );
+    assert!(created["invite_code"].as_str().unwrap().starts_with("inv_"));
+
+    let bogus = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bogus.path(), r#"{"format":"kinship-directory-bundle","key_id":"kinship-directory-2026","signature":"00","payload":"{}"}"#).unwrap();
+    let refused = std::process::Command::new(server_binary())
+        .args([
+            "--database-url",
+            &db.url,
+            "publish-directory",
+            bogus.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refused"));
+    let empty_name = std::process::Command::new(server_binary())
+        .args(["--database-url", &db.url, "create-group", "--name", ""])
+        .output()
+        .unwrap();
+    assert!(!empty_name.status.success());
+}

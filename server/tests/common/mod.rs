@@ -1,0 +1,174 @@
+//! Test harness: real servers on 127.0.0.1 over a real SQLite file or a fresh PostgreSQL
+//! database on the cluster that scripts/test starts (KINSHIP_TEST_POSTGRES_URL).
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use kinship_protocol::Visibility;
+use kinship_server::store::NewGroup;
+use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use serde_json::{json, Value};
+
+pub const POSTGRES_ENV: &str = "KINSHIP_TEST_POSTGRES_URL";
+
+/// A database for one test, and what keeps it alive.
+pub struct Database {
+    pub url: String,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// One fresh SQLite database and one fresh PostgreSQL database.
+pub async fn both_backends() -> Vec<Database> {
+    vec![sqlite_database(), postgres_database().await]
+}
+
+pub fn sqlite_database() -> Database {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("server.sqlite").display());
+    Database {
+        url,
+        backend: "sqlite",
+        _dir: Some(dir),
+    }
+}
+
+pub async fn postgres_database() -> Database {
+    let base = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+        panic!(
+            "{POSTGRES_ENV} is not set: run ./scripts/test, which starts PostgreSQL on 127.0.0.1"
+        )
+    });
+    let name = format!("kinship_test_{}", kinship_server::store::random_hex(6));
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test PostgreSQL cluster");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    Database {
+        url: format!("{base}/{name}"),
+        backend: "postgres",
+        _dir: None,
+    }
+}
+
+/// A server running in this process.
+pub struct TestServer {
+    pub base: String,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub async fn start(url: &str, config: ServerConfig) -> TestServer {
+    let store = Store::connect(url, StoreOptions::default())
+        .await
+        .expect("open store");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    let task = tokio::spawn(serve(listener, app(store, config)));
+    TestServer {
+        base: format!("http://{address}"),
+        task,
+    }
+}
+
+pub async fn create_group(url: &str, name: &str, visibility: Visibility) -> NewGroup {
+    Store::connect(url, StoreOptions::default())
+        .await
+        .expect("open store")
+        .create_group(name, "A test group", visibility)
+        .await
+        .expect("create group")
+}
+
+pub fn event_json(title: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "Bring a friend if you like.",
+        "starts_at": "2026-12-03T19:00:00",
+        "ends_at": "2026-12-03T21:00:00",
+        "time_zone": "Europe/Lisbon",
+        "place": {"name": "Community centre", "address": "Rua da Alegria 1"},
+        "accessibility": "Step-free entrance",
+        "category": "social"
+    })
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
+/// A `kinship-server` process (the real binary), killed when dropped.
+pub struct ServerProcess {
+    pub base: String,
+    child: Child,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn server_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_kinship-server")
+}
+
+/// Starts the binary on a free loopback port and waits until /healthz answers.
+pub async fn spawn_binary(url: &str, extra: &[&str]) -> ServerProcess {
+    let port = free_port();
+    let child = Command::new(server_binary())
+        .args([
+            "--database-url",
+            url,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn kinship-server");
+    let process = ServerProcess {
+        base: format!("http://127.0.0.1:{port}"),
+        child,
+    };
+    let http = client();
+    for _ in 0..200 {
+        if http
+            .get(format!("{}/healthz", process.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return process;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("kinship-server did not start");
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
