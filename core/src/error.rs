@@ -43,6 +43,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("this profile was erased")]
     Erased,
+    /// The server could not be reached; cached data keeps working.
+    #[error("offline: the server could not be reached")]
+    Offline,
+    /// The server answered, but not with what was needed.
+    #[error("server: {reason}")]
+    Remote { status: u16, reason: String },
     #[error("{0}")]
     Directory(#[from] crate::directory::DirectoryError),
 }

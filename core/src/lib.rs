@@ -10,11 +10,14 @@ pub mod backup;
 pub mod coping;
 pub mod directory;
 pub mod error;
+pub mod groups;
+pub mod ics;
 pub mod journal;
 mod markdown;
 pub mod profile;
 pub mod safety_plan;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod vault;
 

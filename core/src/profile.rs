@@ -193,6 +193,11 @@ impl Kinship {
         Journal::new(self.inner.clone())
     }
 
+    /// Followed peer groups, their cached events, and sync with their servers.
+    pub fn groups(&self) -> crate::groups::Groups {
+        crate::groups::Groups::new(self.inner.clone())
+    }
+
     pub fn coping(&self) -> Coping {
         Coping::new(self.inner.clone())
     }
@@ -258,6 +263,10 @@ impl Inner {
         state.key_file = Some(key_file);
         state.last_used = Instant::now();
         Ok(())
+    }
+
+    pub(crate) fn data_dir(&self) -> &Path {
+        &self.paths.dir
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -391,6 +400,32 @@ impl Unlocked {
             out.push((id, value));
         }
         Ok(out)
+    }
+
+    /// Whether row `id` of `table` exists.
+    pub(crate) fn exists_sealed(&self, table: &str, id: &str) -> Result<bool> {
+        Ok(self
+            .store
+            .conn()
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .exists([id])?)
+    }
+
+    /// A row id for values that must not appear in clear (a server's group or event ids): a
+    /// hash keyed with a key derived from the data key, stable while the data key is.
+    pub(crate) fn keyed_row_id(&self, parts: &[&str]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"kinship/1/row-id-key");
+        hasher.update(self.data_key.expose());
+        let key = hasher.finalize();
+        let mut hasher = Sha256::new();
+        hasher.update(key);
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..16])
     }
 
     /// Deletes row `id` of `table`; whether it existed.

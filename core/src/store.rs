@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 /// Schema version this code writes; `PRAGMA user_version` holds the database's.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const SCHEMA_V1: &str = "
     CREATE TABLE meta (
@@ -46,6 +46,18 @@ const UPGRADE_1_TO_2: &str = "
 /// The person's own directory entries (a therapist, a local group).
 const UPGRADE_2_TO_3: &str = "
     CREATE TABLE directory_private (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+";
+
+/// Followed peer groups (with member tokens and sync cursors) and their cached events.
+const UPGRADE_3_TO_4: &str = "
+    CREATE TABLE followed_groups (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+    CREATE TABLE group_events (
         id      TEXT PRIMARY KEY NOT NULL,
         sealed  BLOB NOT NULL
     );
@@ -148,6 +160,7 @@ impl Store {
                 0 => tx.execute_batch(SCHEMA_V1)?,
                 1 => tx.execute_batch(UPGRADE_1_TO_2)?,
                 2 => tx.execute_batch(UPGRADE_2_TO_3)?,
+                3 => tx.execute_batch(UPGRADE_3_TO_4)?,
                 _ => return Err(StoreError::NoUpgradePath { from: version }),
             }
         }
@@ -202,12 +215,12 @@ mod tests {
         let tables: u32 = store
             .conn()
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name IN ('coping_custom', 'coping_tries', 'documents', 'directory_private')",
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('coping_custom', 'coping_tries', 'documents', 'directory_private', 'followed_groups', 'group_events')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 4);
+        assert_eq!(tables, 6);
     }
 
     #[test]

@@ -1,0 +1,439 @@
+//! Sync with peer-group servers: follow groups, pull their change feeds, keep events offline.
+//!
+//! Offline is a normal state. Each page of a feed is applied in one transaction together with
+//! the cursor that follows it, so a server that vanishes mid-sync leaves either the old or the
+//! new page, never half, and the next sync resumes from the stored cursor. A no-change poll is
+//! one request answered `304 Not Modified`. Requests retry with exponential backoff and jitter,
+//! honour `Retry-After`, and report `Offline` when the server cannot be reached. The journal
+//! never leaves the device: only group ids, member tokens and cursors are ever sent.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use kinship_protocol::{FeedPage, Group, JoinRequest, JoinResponse, Visibility};
+use rand::Rng;
+use reqwest::{header, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+
+use crate::directory::bundle;
+use crate::error::{Error, Result};
+use crate::groups::{
+    clear_events, event_row_id, group_row_id, records, CachedEvent, FollowedGroup, GroupRecord, Groups, EVENTS_TABLE,
+    GROUPS_TABLE,
+};
+
+/// How hard to try.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub page_size: u32,
+    pub max_attempts: u32,
+    pub base_backoff: Duration,
+    /// The longest `Retry-After` honoured before giving up on that request.
+    pub max_retry_after: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            page_size: 200,
+            max_attempts: 4,
+            base_backoff: Duration::from_millis(250),
+            max_retry_after: Duration::from_secs(30),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// What one sync changed, per group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncReport {
+    pub groups: Vec<GroupSyncReport>,
+    /// A newer signed directory installed from a server.
+    pub directory_version: Option<u64>,
+    /// Why a server's directory bundle was refused (the old directory stays).
+    pub directory_error: Option<String>,
+    /// HTTP requests made, retries included.
+    pub requests: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GroupSyncReport {
+    pub server_url: String,
+    pub group_id: String,
+    pub name: String,
+    pub new: usize,
+    pub updated: usize,
+    pub removed: usize,
+    /// Answered 304: nothing changed since the last sync.
+    pub not_modified: bool,
+    /// The server no longer had our cursor's history, so the group was fetched from scratch.
+    pub resynced: bool,
+    /// Why this group could not be synced this time (its cached events stay).
+    pub error: Option<String>,
+}
+
+impl Groups {
+    /// Follows a group on `server_url`; a private group needs its invite code, which is
+    /// exchanged for an opaque member token (sealed, like everything here).
+    pub async fn follow(&self, server_url: &str, group_id: &str, invite_code: Option<&str>) -> Result<FollowedGroup> {
+        let server_url = normalize_server(server_url)?;
+        if group_id.is_empty() || group_id.len() > 64 || !group_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::invalid("a group id is letters and digits"));
+        }
+        let already = self
+            .inner
+            .with_unlocked(|u| Ok(records(u)?.iter().any(|(_, r)| r.server_url == server_url && r.group_id == group_id)))?;
+        if already {
+            return Err(Error::invalid("you already follow this group"));
+        }
+        let http = client(&SyncOptions::default())?;
+        let options = SyncOptions::default();
+        let mut requests = 0;
+        let member_token = match invite_code {
+            Some(code) => {
+                let url = format!("{server_url}/v1/groups/{group_id}/join");
+                let body = JoinRequest { invite_code: code.to_owned() };
+                let response = send(&options, &mut requests, || http.post(&url).json(&body)).await?;
+                match response.status() {
+                    StatusCode::CREATED | StatusCode::OK => Some(read_json::<JoinResponse>(response).await?.member_token),
+                    StatusCode::FORBIDDEN => return Err(remote(403, "the invite code was not accepted")),
+                    StatusCode::CONFLICT => None,
+                    status => return Err(remote_status(status)),
+                }
+            }
+            None => None,
+        };
+        let url = format!("{server_url}/v1/groups/{group_id}");
+        let response = send(&options, &mut requests, || with_token(http.get(&url), member_token.as_deref())).await?;
+        let group: Group = match response.status() {
+            StatusCode::OK => read_json(response).await?,
+            StatusCode::UNAUTHORIZED => return Err(remote(401, "this group is private: an invite code is needed")),
+            StatusCode::FORBIDDEN => return Err(remote(403, "this group refused access")),
+            StatusCode::NOT_FOUND => return Err(remote(404, "no such group on that server")),
+            status => return Err(remote_status(status)),
+        };
+        if group.visibility == Visibility::Private && member_token.is_none() {
+            return Err(remote(401, "this group is private: an invite code is needed"));
+        }
+        let record = GroupRecord {
+            server_url,
+            group_id: group.id,
+            name: group.name,
+            description: group.description,
+            visibility: group.visibility,
+            followed_at: Utc::now(),
+            last_synced_at: None,
+            member_token,
+            cursor: "0".into(),
+            etag: None,
+        };
+        self.inner.with_unlocked(|u| {
+            u.put_sealed(GROUPS_TABLE, &record.row_id(u), &record)?;
+            Ok(record.public())
+        })
+    }
+
+    /// Pulls every followed group's changes (and a newer directory bundle, if a server has one).
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        self.sync_with(&SyncOptions::default()).await
+    }
+
+    pub async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let followed = self.inner.with_unlocked(|u| Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>()))?;
+        let http = client(options)?;
+        let mut report = SyncReport::default();
+        let mut offline = 0;
+        for record in &followed {
+            let mut group_report = GroupSyncReport {
+                server_url: record.server_url.clone(),
+                group_id: record.group_id.clone(),
+                name: record.name.clone(),
+                ..GroupSyncReport::default()
+            };
+            if let Err(err) = self.sync_group(&http, options, record, &mut group_report, &mut report.requests).await {
+                if matches!(err, Error::Offline) {
+                    offline += 1;
+                }
+                group_report.error = Some(err.to_string());
+            }
+            report.groups.push(group_report);
+        }
+        if !followed.is_empty() && offline == followed.len() {
+            return Err(Error::Offline);
+        }
+        let servers: BTreeSet<&str> = followed.iter().map(|r| r.server_url.as_str()).collect();
+        for server in servers {
+            self.fetch_directory(&http, options, server, &mut report).await;
+        }
+        Ok(report)
+    }
+
+    async fn sync_group(
+        &self,
+        http: &reqwest::Client,
+        options: &SyncOptions,
+        start: &GroupRecord,
+        report: &mut GroupSyncReport,
+        requests: &mut u32,
+    ) -> Result<()> {
+        let mut record = start.clone();
+        // Bounded: a server cannot keep a phone paging forever.
+        for _ in 0..10_000 {
+            let url = format!(
+                "{}/v1/groups/{}/events?since={}&limit={}",
+                record.server_url, record.group_id, record.cursor, options.page_size
+            );
+            let etag = record.etag.clone();
+            let response = send(options, requests, || {
+                let request = with_token(http.get(&url), record.member_token.as_deref());
+                match &etag {
+                    Some(tag) => request.header(header::IF_NONE_MATCH, tag),
+                    None => request,
+                }
+            })
+            .await?;
+            match response.status() {
+                StatusCode::NOT_MODIFIED => {
+                    report.not_modified = report.new + report.updated + report.removed == 0;
+                    return Ok(());
+                }
+                StatusCode::GONE if record.cursor != "0" => {
+                    record = self.restart_from_scratch(&record)?;
+                    report.resynced = true;
+                    continue;
+                }
+                StatusCode::OK => {}
+                status => return Err(remote_status(status)),
+            }
+            let new_etag = response
+                .headers()
+                .get(header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let page: FeedPage = read_json(response).await?;
+            check_page(&record, &page)?;
+            let quiet = page.changes.is_empty() && page.tombstones.is_empty() && !page.has_more;
+            let Some(applied) = self.apply_page(&record, &page, new_etag)? else {
+                return Ok(()); // unfollowed meanwhile
+            };
+            report.new += applied.new;
+            report.updated += applied.updated;
+            report.removed += applied.removed;
+            record = applied.record;
+            // One more (empty) page after changes stores the ETag for the new cursor, so the
+            // next poll with nothing new is a single 304.
+            if quiet {
+                return Ok(());
+            }
+        }
+        Err(remote(508, "the server kept sending pages"))
+    }
+
+    /// Applies one page and its cursor in a single transaction; re-applying is harmless.
+    fn apply_page(&self, record: &GroupRecord, page: &FeedPage, etag: Option<String>) -> Result<Option<Applied>> {
+        self.inner.with_unlocked(|u| {
+            let row_id = record.row_id(u);
+            let Some(mut current) = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)? else {
+                return Ok(None);
+            };
+            let tx = u.store.conn().unchecked_transaction()?;
+            let mut applied = Applied::default();
+            for event in &page.changes {
+                let event_row = event_row_id(u, &record.server_url, &record.group_id, &event.id);
+                if u.exists_sealed(EVENTS_TABLE, &event_row)? {
+                    applied.updated += 1;
+                } else {
+                    applied.new += 1;
+                }
+                let cached = CachedEvent {
+                    server_url: record.server_url.clone(),
+                    group_name: current.name.clone(),
+                    event: event.clone(),
+                };
+                u.put_sealed(EVENTS_TABLE, &event_row, &cached)?;
+            }
+            for event_id in &page.tombstones {
+                let event_row = event_row_id(u, &record.server_url, &record.group_id, event_id);
+                applied.removed += usize::from(u.delete_sealed(EVENTS_TABLE, &event_row)?);
+            }
+            current.cursor = page.next_cursor.clone();
+            current.etag = etag;
+            current.last_synced_at = Some(Utc::now());
+            u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
+            tx.commit()?;
+            applied.record = current;
+            Ok(Some(applied))
+        })
+    }
+
+    /// The server no longer has our cursor's history: forget the group's cache and start over,
+    /// in one transaction.
+    fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
+        self.inner.with_unlocked(|u| {
+            let row_id = group_row_id(u, &record.server_url, &record.group_id);
+            let mut current = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?.ok_or(Error::NotFound)?;
+            let tx = u.store.conn().unchecked_transaction()?;
+            clear_events(u, &record.server_url, &record.group_id)?;
+            current.cursor = "0".into();
+            current.etag = None;
+            u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
+            tx.commit()?;
+            Ok(current)
+        })
+    }
+
+    async fn fetch_directory(&self, http: &reqwest::Client, options: &SyncOptions, server: &str, report: &mut SyncReport) {
+        let url = format!("{server}/v1/directory/bundle");
+        let Ok(response) = send(options, &mut report.requests, || http.get(&url)).await else { return };
+        if response.status() != StatusCode::OK {
+            return;
+        }
+        let Ok(bytes) = response.bytes().await else { return };
+        match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
+            Ok(version) => report.directory_version = Some(version),
+            Err(Error::Directory(crate::directory::DirectoryError::Bundle(bundle::BundleError::NotNewer { .. }))) => {}
+            Err(err) => report.directory_error = Some(err.to_string()),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Applied {
+    new: usize,
+    updated: usize,
+    removed: usize,
+    record: GroupRecord,
+}
+
+impl Default for GroupRecord {
+    fn default() -> Self {
+        GroupRecord {
+            server_url: String::new(),
+            group_id: String::new(),
+            name: String::new(),
+            description: String::new(),
+            visibility: Visibility::Public,
+            followed_at: Utc::now(),
+            last_synced_at: None,
+            member_token: None,
+            cursor: "0".into(),
+            etag: None,
+        }
+    }
+}
+
+/// A page is applied only if all of it makes sense: events of this group, valid fields, a
+/// cursor that does not go backwards.
+fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
+    let bad = |why: &str| Error::Remote { status: 200, reason: format!("the server sent a page that makes no sense: {why}") };
+    let (old, new) = (record.cursor.parse::<i64>(), page.next_cursor.parse::<i64>());
+    match (old, new) {
+        (Ok(old), Ok(new)) if new >= old => {}
+        _ => return Err(bad("cursor")),
+    }
+    for event in &page.changes {
+        if event.group_id != record.group_id {
+            return Err(bad("an event of another group"));
+        }
+        event.input.validate().map_err(|_| bad("an invalid event"))?;
+        if event.id.is_empty() || event.id.len() > 64 {
+            return Err(bad("an event id"));
+        }
+    }
+    Ok(())
+}
+
+fn client(options: &SyncOptions) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(options.timeout)
+        .connect_timeout(options.timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("kinship/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Remote { status: 0, reason: format!("cannot set up HTTP: {e}") })
+}
+
+/// Sends with retries: connection failures and timeouts, 5xx and 429 are retried with
+/// exponential backoff and jitter (a 429's `Retry-After` is honoured up to a limit).
+async fn send(options: &SyncOptions, requests: &mut u32, build: impl Fn() -> RequestBuilder) -> Result<Response> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        *requests += 1;
+        let last = attempt >= options.max_attempts;
+        match build().send().await {
+            Ok(response) if !last && is_retryable(response.status()) => {
+                let wait = retry_after(&response).unwrap_or_else(|| backoff(options, attempt));
+                if wait > options.max_retry_after {
+                    return Ok(response);
+                }
+                tokio::time::sleep(wait).await;
+            }
+            Ok(response) => return Ok(response),
+            Err(err) if !last && (err.is_connect() || err.is_timeout() || err.is_request()) => {
+                tokio::time::sleep(backoff(options, attempt)).await;
+            }
+            Err(err) if err.is_connect() || err.is_timeout() => return Err(Error::Offline),
+            Err(err) => {
+                return Err(Error::Remote {
+                    status: 0,
+                    reason: format!("the connection failed: {}", err.without_url()),
+                })
+            }
+        }
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    let seconds: u64 = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// `base * 2^(attempt-1)` plus up to the same again of random jitter.
+fn backoff(options: &SyncOptions, attempt: u32) -> Duration {
+    let step = options.base_backoff * 2u32.saturating_pow(attempt.saturating_sub(1).min(8));
+    step + step.mul_f64(rand::thread_rng().gen::<f64>())
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| Error::Remote { status: 0, reason: format!("the response broke off: {}", e.without_url()) })?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Remote {
+        status: 200,
+        reason: format!("the server sent malformed JSON ({:?} at line {})", e.classify(), e.line()),
+    })
+}
+
+fn with_token(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
+    match token {
+        Some(token) => request.bearer_auth(token),
+        None => request,
+    }
+}
+
+fn normalize_server(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    if crate::directory::actions::is_web_url(url) || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") {
+        Ok(url.to_owned())
+    } else {
+        Err(Error::invalid("a server URL starts with https:// (or http:// for a local test server)"))
+    }
+}
+
+fn remote(status: u16, reason: &str) -> Error {
+    Error::Remote { status, reason: reason.to_owned() }
+}
+
+fn remote_status(status: StatusCode) -> Error {
+    Error::Remote {
+        status: status.as_u16(),
+        reason: format!("the server answered {status}"),
+    }
+}
