@@ -1,10 +1,12 @@
 //! `kinship`: the desktop command line over kinship-core.
 //!
-//! Exit codes: 0 ok, 1 other error, 2 usage, 3 wrong passphrase, 4 not initialized or locked.
+//! Exit codes: 0 ok, 1 other error, 2 usage, 3 wrong passphrase, 4 not initialized or locked,
+//! 5 offline.
 //! Errors go to stderr as one line; nothing personal is ever printed in an error.
 
 mod coping_cmd;
 mod directory_cmd;
+mod groups_cmd;
 mod journal_cmd;
 mod passphrase;
 mod profile_cmd;
@@ -59,6 +61,17 @@ enum Command {
     /// The directory of crisis lines, peer-support groups and communities.
     #[command(subcommand)]
     Directory(directory_cmd::DirectoryCommand),
+    /// Peer groups you follow on a server.
+    #[command(subcommand)]
+    Groups(groups_cmd::GroupsCommand),
+    /// Fetch your groups' new events (exit code 5 when offline; cached events stay).
+    Sync {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Your groups' events, offline.
+    #[command(subcommand)]
+    Events(groups_cmd::EventsCommand),
     /// Change the passphrase (new one from KINSHIP_NEW_PASSPHRASE or a prompt).
     #[command(subcommand)]
     Passphrase(profile_cmd::PassphraseCommand),
@@ -133,6 +146,9 @@ fn run(cli: Cli) -> CliResult {
             directory_cmd::crisis(&data_dir, country, at, json)
         }
         Command::Directory(command) => directory_cmd::run(&data_dir, command),
+        Command::Groups(command) => groups_cmd::groups(&data_dir, command),
+        Command::Sync { json } => groups_cmd::sync(&data_dir, json),
+        Command::Events(command) => groups_cmd::events(&data_dir, command),
         Command::Passphrase(command) => profile_cmd::passphrase(&data_dir, command),
         Command::Backup(command) => profile_cmd::backup(&data_dir, command),
         Command::ExportMarkdown { dir } => profile_cmd::export_markdown(&data_dir, &dir),
@@ -186,6 +202,7 @@ fn exit_code(err: &CliError) -> u8 {
     match err {
         CliError::Core(Error::WrongPassphrase) => 3,
         CliError::Core(Error::NotInitialized | Error::Locked) => 4,
+        CliError::Core(Error::Offline) => 5,
         CliError::Usage(_) => 2,
         CliError::Core(_) | CliError::Other(_) => 1,
     }

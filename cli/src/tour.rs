@@ -14,6 +14,7 @@ use kinship_core::{
 
 use crate::coping_cmd::{print_logged, print_suggestions, strategy_line};
 use crate::directory_cmd::print_crisis;
+use crate::groups_cmd::{print_events, print_report};
 use crate::journal_cmd::{print_entry, print_list, print_stats};
 use crate::safety_plan_cmd::print_plan;
 use crate::{CliError, CliResult};
@@ -250,7 +251,10 @@ pub fn run() -> CliResult {
         own.channels.phone_e164.as_deref().unwrap_or("")
     );
 
-    heading("9. What a thief with the files would see");
+    heading("9. Peer groups: events from a server, kept offline");
+    peer_groups(&kinship)?;
+
+    heading("10. What a thief with the files would see");
     kinship.checkpoint()?;
     let (files, found) = scan_for(&dir, MARKER)?;
     println!(
@@ -262,7 +266,7 @@ pub fn run() -> CliResult {
         }
     );
 
-    heading("10. Locking");
+    heading("11. Locking");
     kinship.lock();
     match journal.list(&EntryFilter::default(), 1, None) {
         Err(Error::Locked) => println!("Locked: reading now fails with \"{}\".", Error::Locked),
@@ -293,7 +297,7 @@ pub fn run() -> CliResult {
     );
     kinship.set_auto_lock(None);
 
-    heading("11. Unlocking with the phone's device key");
+    heading("12. Unlocking with the phone's device key");
     kinship.unlock(PASSPHRASE)?;
     let device_key = [42u8; 32];
     kinship.enable_device_key(&device_key)?;
@@ -306,7 +310,7 @@ pub fn run() -> CliResult {
         kinship.has_device_key()?
     );
 
-    heading("12. Changing the passphrase");
+    heading("13. Changing the passphrase");
     let started = Instant::now();
     kinship.change_passphrase(PASSPHRASE, NEW_PASSPHRASE)?;
     println!(
@@ -321,7 +325,7 @@ pub fn run() -> CliResult {
         journal.count()?
     );
 
-    heading("13. Encrypted backup and restore");
+    heading("14. Encrypted backup and restore");
     let backup = workspace.path().join("journal.kinshipbackup");
     let exported = kinship.export_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
     println!(
@@ -344,7 +348,7 @@ pub fn run() -> CliResult {
         other => return unexpected("wrong backup passphrase", other.map(|_| ())),
     }
 
-    heading("14. Quick erase");
+    heading("15. Quick erase");
     kinship.quick_erase()?;
     println!(
         "Erased: keys destroyed first, then files. Profile folder still exists: {}. Opening it now: {}.",
@@ -358,6 +362,94 @@ pub fn run() -> CliResult {
 
     println!("\nThat was Kinship so far. Start for real with `kinship init`.");
     Ok(())
+}
+
+/// Starts a peer-group server on loopback inside this process, publishes events as an
+/// organizer, then follows, syncs, exports and goes offline as a member's phone would.
+fn peer_groups(kinship: &Kinship) -> CliResult {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let folder = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", folder.path().join("server.sqlite").display());
+        let store = kinship_server::Store::connect(&url, Default::default()).await.map_err(other)?;
+        let hikers = store
+            .create_group("Rainbow Hikers", "Gentle walks for LGBTQ+ folks and friends", kinship_protocol::Visibility::Public)
+            .await
+            .map_err(other)?;
+        let circle = store
+            .create_group("Trans Circle Lisbon", "A private peer-support circle", kinship_protocol::Visibility::Private)
+            .await
+            .map_err(other)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let server = tokio::spawn(kinship_server::serve(listener, kinship_server::app(store, Default::default())));
+        println!("A peer-group server is running on {base} (loopback, inside this tour).");
+
+        let http = reqwest::Client::new();
+        let post = |group: &str, token: &str, body: serde_json::Value| {
+            http.post(format!("{base}/v1/groups/{group}/events")).bearer_auth(token.to_owned()).json(&body).send()
+        };
+        let walk = serde_json::json!({"title": "Sunset walk on the coast", "starts_at": "2027-06-12T18:30:00", "ends_at": "2027-06-12T21:00:00",
+            "time_zone": "Europe/Lisbon", "place": {"name": "Cabo da Roca", "address": "Colares"}, "accessibility": "Uneven paths; a shorter route is offered", "category": "social"});
+        let created: serde_json::Value = post(&hikers.group_id, &hikers.organizer_token, walk.clone()).await.map_err(other)?.json().await.map_err(other)?;
+        post(&circle.group_id, &circle.organizer_token, serde_json::json!({"title": "Monthly circle", "starts_at": "2027-06-15T19:00:00",
+            "ends_at": "2027-06-15T20:30:00", "time_zone": "Europe/Lisbon", "online_url": "https://meet.example.org/circle", "category": "discussion"}))
+            .await
+            .map_err(other)?;
+        println!("Organizers published one event in each group.");
+
+        let groups = kinship.groups();
+        groups.follow(&base, &hikers.group_id, None).await?;
+        if let Some(code) = &circle.invite_code {
+            groups.follow(&base, &circle.group_id, Some(code)).await?;
+        }
+        println!("Followed both; the private one with its invite code (the server learns no name, email or number).");
+        print_report(&groups.sync_now().await?);
+        let upcoming = kinship_core::groups::EventQuery {
+            from: chrono::DateTime::parse_from_rfc3339("2027-06-01T00:00:00Z").map_err(other)?.to_utc(),
+            days: 30,
+            group_id: None,
+            category: None,
+            include_cancelled: true,
+        };
+        print_events(&groups.upcoming(&upcoming)?);
+
+        let mut cancelled = walk;
+        cancelled["status"] = "cancelled".into();
+        let event_id = created["id"].as_str().unwrap_or_default().to_owned();
+        http.put(format!("{base}/v1/groups/{}/events/{event_id}", hikers.group_id))
+            .bearer_auth(&hikers.organizer_token)
+            .json(&cancelled)
+            .send()
+            .await
+            .map_err(other)?;
+        println!("The organizer cancels the walk; the next sync brings just that change:");
+        print_report(&groups.sync_now().await?);
+        println!("And a sync with nothing new is a single request answered 304:");
+        print_report(&groups.sync_now().await?);
+        let calendar = groups.export_ics(&[event_id], Utc::now())?;
+        println!("\"Add to calendar\" (iCalendar, RFC 5545):");
+        for line in calendar.lines().filter(|l| l.starts_with("SUMMARY") || l.starts_with("DTSTART") || l.starts_with("STATUS")) {
+            println!("  {line}");
+        }
+
+        server.abort();
+        let _ = server.await;
+        let quick = kinship_core::sync::SyncOptions {
+            base_backoff: std::time::Duration::from_millis(20),
+            ..Default::default()
+        };
+        match groups.sync_with(&quick).await {
+            Err(Error::Offline) => println!("The server is gone: sync says \"{}\", and the cached events still show:", Error::Offline),
+            other => println!("Sync after the server stopped: {other:?}"),
+        }
+        print_events(&groups.upcoming(&upcoming)?);
+        Ok(())
+    })
+}
+
+fn other(err: impl std::fmt::Display) -> CliError {
+    CliError::Other(err.to_string())
 }
 
 type SampleEntry = (

@@ -94,8 +94,13 @@ impl Groups {
 
     pub fn list(&self) -> Result<Vec<FollowedGroup>> {
         self.inner.with_unlocked(|u| {
-            let mut groups: Vec<FollowedGroup> = records(u)?.into_iter().map(|(_, r)| r.public()).collect();
-            groups.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.group_id.cmp(&b.group_id)));
+            let mut groups: Vec<FollowedGroup> =
+                records(u)?.into_iter().map(|(_, r)| r.public()).collect();
+            groups.sort_by(|a, b| {
+                a.name
+                    .cmp(&b.name)
+                    .then_with(|| a.group_id.cmp(&b.group_id))
+            });
             Ok(groups)
         })
     }
@@ -103,7 +108,10 @@ impl Groups {
     /// Stops following a group and forgets its cached events, in one transaction.
     pub fn unfollow(&self, group_id: &str) -> Result<()> {
         self.inner.with_unlocked(|u| {
-            let matching: Vec<(String, GroupRecord)> = records(u)?.into_iter().filter(|(_, r)| r.group_id == group_id).collect();
+            let matching: Vec<(String, GroupRecord)> = records(u)?
+                .into_iter()
+                .filter(|(_, r)| r.group_id == group_id)
+                .collect();
             if matching.is_empty() {
                 return Err(Error::NotFound);
             }
@@ -123,7 +131,12 @@ impl Groups {
         self.inner.with_unlocked(|u| {
             let mut events: Vec<(DateTime<Utc>, CachedEvent)> = cached_events(u)?
                 .into_iter()
-                .filter(|e| query.group_id.as_deref().is_none_or(|g| e.event.group_id == g))
+                .filter(|e| {
+                    query
+                        .group_id
+                        .as_deref()
+                        .is_none_or(|g| e.event.group_id == g)
+                })
                 .filter(|e| query.category.is_none_or(|c| e.event.input.category == c))
                 .filter(|e| query.include_cancelled || !e.is_cancelled())
                 .filter_map(|e| {
@@ -149,7 +162,10 @@ impl Groups {
 
     /// An iCalendar file (RFC 5545) with the given cached events, for "add to calendar".
     pub fn export_ics(&self, event_ids: &[String], now: DateTime<Utc>) -> Result<String> {
-        let chosen: Vec<CachedEvent> = event_ids.iter().map(|id| self.event(id)).collect::<Result<_>>()?;
+        let chosen: Vec<CachedEvent> = event_ids
+            .iter()
+            .map(|id| self.event(id))
+            .collect::<Result<_>>()?;
         let items: Vec<crate::ics::IcsEvent<'_>> = chosen
             .iter()
             .map(|e| crate::ics::IcsEvent {
@@ -184,7 +200,12 @@ pub(crate) fn group_row_id(u: &Unlocked, server_url: &str, group_id: &str) -> St
     u.keyed_row_id(&["group", server_url, group_id])
 }
 
-pub(crate) fn event_row_id(u: &Unlocked, server_url: &str, group_id: &str, event_id: &str) -> String {
+pub(crate) fn event_row_id(
+    u: &Unlocked,
+    server_url: &str,
+    group_id: &str,
+    event_id: &str,
+) -> String {
     u.keyed_row_id(&["event", server_url, group_id, event_id])
 }
 
@@ -209,7 +230,10 @@ pub(crate) fn clear_events(u: &Unlocked, server_url: &str, group_id: &str) -> Re
     let mut removed = 0;
     for event in cached_events(u)? {
         if event.server_url == server_url && event.event.group_id == group_id {
-            removed += usize::from(u.delete_sealed(EVENTS_TABLE, &event_row_id(u, server_url, group_id, &event.event.id))?);
+            removed += usize::from(u.delete_sealed(
+                EVENTS_TABLE,
+                &event_row_id(u, server_url, group_id, &event.event.id),
+            )?);
         }
     }
     Ok(removed)
@@ -220,6 +244,9 @@ pub fn local_to_utc(zone: &str, local: chrono::NaiveDateTime) -> Option<DateTime
     let tz: chrono_tz::Tz = zone.parse().ok()?;
     tz.from_local_datetime(&local)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
 }

@@ -19,8 +19,8 @@ use serde::Serialize;
 use crate::directory::bundle;
 use crate::error::{Error, Result};
 use crate::groups::{
-    clear_events, event_row_id, group_row_id, records, CachedEvent, FollowedGroup, GroupRecord, Groups, EVENTS_TABLE,
-    GROUPS_TABLE,
+    clear_events, event_row_id, group_row_id, records, CachedEvent, FollowedGroup, GroupRecord,
+    Groups, EVENTS_TABLE, GROUPS_TABLE,
 };
 
 /// How hard to try.
@@ -77,14 +77,24 @@ pub struct GroupSyncReport {
 impl Groups {
     /// Follows a group on `server_url`; a private group needs its invite code, which is
     /// exchanged for an opaque member token (sealed, like everything here).
-    pub async fn follow(&self, server_url: &str, group_id: &str, invite_code: Option<&str>) -> Result<FollowedGroup> {
+    pub async fn follow(
+        &self,
+        server_url: &str,
+        group_id: &str,
+        invite_code: Option<&str>,
+    ) -> Result<FollowedGroup> {
         let server_url = normalize_server(server_url)?;
-        if group_id.is_empty() || group_id.len() > 64 || !group_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        if group_id.is_empty()
+            || group_id.len() > 64
+            || !group_id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
             return Err(Error::invalid("a group id is letters and digits"));
         }
-        let already = self
-            .inner
-            .with_unlocked(|u| Ok(records(u)?.iter().any(|(_, r)| r.server_url == server_url && r.group_id == group_id)))?;
+        let already = self.inner.with_unlocked(|u| {
+            Ok(records(u)?
+                .iter()
+                .any(|(_, r)| r.server_url == server_url && r.group_id == group_id))
+        })?;
         if already {
             return Err(Error::invalid("you already follow this group"));
         }
@@ -94,11 +104,18 @@ impl Groups {
         let member_token = match invite_code {
             Some(code) => {
                 let url = format!("{server_url}/v1/groups/{group_id}/join");
-                let body = JoinRequest { invite_code: code.to_owned() };
-                let response = send(&options, &mut requests, || http.post(&url).json(&body)).await?;
+                let body = JoinRequest {
+                    invite_code: code.to_owned(),
+                };
+                let response =
+                    send(&options, &mut requests, || http.post(&url).json(&body)).await?;
                 match response.status() {
-                    StatusCode::CREATED | StatusCode::OK => Some(read_json::<JoinResponse>(response).await?.member_token),
-                    StatusCode::FORBIDDEN => return Err(remote(403, "the invite code was not accepted")),
+                    StatusCode::CREATED | StatusCode::OK => {
+                        Some(read_json::<JoinResponse>(response).await?.member_token)
+                    }
+                    StatusCode::FORBIDDEN => {
+                        return Err(remote(403, "the invite code was not accepted"))
+                    }
                     StatusCode::CONFLICT => None,
                     status => return Err(remote_status(status)),
                 }
@@ -106,16 +123,27 @@ impl Groups {
             None => None,
         };
         let url = format!("{server_url}/v1/groups/{group_id}");
-        let response = send(&options, &mut requests, || with_token(http.get(&url), member_token.as_deref())).await?;
+        let response = send(&options, &mut requests, || {
+            with_token(http.get(&url), member_token.as_deref())
+        })
+        .await?;
         let group: Group = match response.status() {
             StatusCode::OK => read_json(response).await?,
-            StatusCode::UNAUTHORIZED => return Err(remote(401, "this group is private: an invite code is needed")),
+            StatusCode::UNAUTHORIZED => {
+                return Err(remote(
+                    401,
+                    "this group is private: an invite code is needed",
+                ))
+            }
             StatusCode::FORBIDDEN => return Err(remote(403, "this group refused access")),
             StatusCode::NOT_FOUND => return Err(remote(404, "no such group on that server")),
             status => return Err(remote_status(status)),
         };
         if group.visibility == Visibility::Private && member_token.is_none() {
-            return Err(remote(401, "this group is private: an invite code is needed"));
+            return Err(remote(
+                401,
+                "this group is private: an invite code is needed",
+            ));
         }
         let record = GroupRecord {
             server_url,
@@ -141,7 +169,9 @@ impl Groups {
     }
 
     pub async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
-        let followed = self.inner.with_unlocked(|u| Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>()))?;
+        let followed = self
+            .inner
+            .with_unlocked(|u| Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>()))?;
         let http = client(options)?;
         let mut report = SyncReport::default();
         let mut offline = 0;
@@ -152,7 +182,16 @@ impl Groups {
                 name: record.name.clone(),
                 ..GroupSyncReport::default()
             };
-            if let Err(err) = self.sync_group(&http, options, record, &mut group_report, &mut report.requests).await {
+            if let Err(err) = self
+                .sync_group(
+                    &http,
+                    options,
+                    record,
+                    &mut group_report,
+                    &mut report.requests,
+                )
+                .await
+            {
                 if matches!(err, Error::Offline) {
                     offline += 1;
                 }
@@ -165,7 +204,8 @@ impl Groups {
         }
         let servers: BTreeSet<&str> = followed.iter().map(|r| r.server_url.as_str()).collect();
         for server in servers {
-            self.fetch_directory(&http, options, server, &mut report).await;
+            self.fetch_directory(&http, options, server, &mut report)
+                .await;
         }
         Ok(report)
     }
@@ -232,7 +272,12 @@ impl Groups {
     }
 
     /// Applies one page and its cursor in a single transaction; re-applying is harmless.
-    fn apply_page(&self, record: &GroupRecord, page: &FeedPage, etag: Option<String>) -> Result<Option<Applied>> {
+    fn apply_page(
+        &self,
+        record: &GroupRecord,
+        page: &FeedPage,
+        etag: Option<String>,
+    ) -> Result<Option<Applied>> {
         self.inner.with_unlocked(|u| {
             let row_id = record.row_id(u);
             let Some(mut current) = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)? else {
@@ -273,7 +318,9 @@ impl Groups {
     fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
         self.inner.with_unlocked(|u| {
             let row_id = group_row_id(u, &record.server_url, &record.group_id);
-            let mut current = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?.ok_or(Error::NotFound)?;
+            let mut current = u
+                .get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?
+                .ok_or(Error::NotFound)?;
             let tx = u.store.conn().unchecked_transaction()?;
             clear_events(u, &record.server_url, &record.group_id)?;
             current.cursor = "0".into();
@@ -284,16 +331,28 @@ impl Groups {
         })
     }
 
-    async fn fetch_directory(&self, http: &reqwest::Client, options: &SyncOptions, server: &str, report: &mut SyncReport) {
+    async fn fetch_directory(
+        &self,
+        http: &reqwest::Client,
+        options: &SyncOptions,
+        server: &str,
+        report: &mut SyncReport,
+    ) {
         let url = format!("{server}/v1/directory/bundle");
-        let Ok(response) = send(options, &mut report.requests, || http.get(&url)).await else { return };
+        let Ok(response) = send(options, &mut report.requests, || http.get(&url)).await else {
+            return;
+        };
         if response.status() != StatusCode::OK {
             return;
         }
-        let Ok(bytes) = response.bytes().await else { return };
+        let Ok(bytes) = response.bytes().await else {
+            return;
+        };
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
             Ok(version) => report.directory_version = Some(version),
-            Err(Error::Directory(crate::directory::DirectoryError::Bundle(bundle::BundleError::NotNewer { .. }))) => {}
+            Err(Error::Directory(crate::directory::DirectoryError::Bundle(
+                bundle::BundleError::NotNewer { .. },
+            ))) => {}
             Err(err) => report.directory_error = Some(err.to_string()),
         }
     }
@@ -327,8 +386,14 @@ impl Default for GroupRecord {
 /// A page is applied only if all of it makes sense: events of this group, valid fields, a
 /// cursor that does not go backwards.
 fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
-    let bad = |why: &str| Error::Remote { status: 200, reason: format!("the server sent a page that makes no sense: {why}") };
-    let (old, new) = (record.cursor.parse::<i64>(), page.next_cursor.parse::<i64>());
+    let bad = |why: &str| Error::Remote {
+        status: 200,
+        reason: format!("the server sent a page that makes no sense: {why}"),
+    };
+    let (old, new) = (
+        record.cursor.parse::<i64>(),
+        page.next_cursor.parse::<i64>(),
+    );
     match (old, new) {
         (Ok(old), Ok(new)) if new >= old => {}
         _ => return Err(bad("cursor")),
@@ -337,7 +402,10 @@ fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
         if event.group_id != record.group_id {
             return Err(bad("an event of another group"));
         }
-        event.input.validate().map_err(|_| bad("an invalid event"))?;
+        event
+            .input
+            .validate()
+            .map_err(|_| bad("an invalid event"))?;
         if event.id.is_empty() || event.id.len() > 64 {
             return Err(bad("an event id"));
         }
@@ -351,12 +419,19 @@ fn client(options: &SyncOptions) -> Result<reqwest::Client> {
         .connect_timeout(options.timeout.min(Duration::from_secs(5)))
         .user_agent(concat!("kinship/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Remote { status: 0, reason: format!("cannot set up HTTP: {e}") })
+        .map_err(|e| Error::Remote {
+            status: 0,
+            reason: format!("cannot set up HTTP: {e}"),
+        })
 }
 
 /// Sends with retries: connection failures and timeouts, 5xx and 429 are retried with
 /// exponential backoff and jitter (a 429's `Retry-After` is honoured up to a limit).
-async fn send(options: &SyncOptions, requests: &mut u32, build: impl Fn() -> RequestBuilder) -> Result<Response> {
+async fn send(
+    options: &SyncOptions,
+    requests: &mut u32,
+    build: impl Fn() -> RequestBuilder,
+) -> Result<Response> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -390,7 +465,14 @@ fn is_retryable(status: StatusCode) -> bool {
 }
 
 fn retry_after(response: &Response) -> Option<Duration> {
-    let seconds: u64 = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let seconds: u64 = response
+        .headers()
+        .get(header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     Some(Duration::from_secs(seconds))
 }
 
@@ -401,13 +483,17 @@ fn backoff(options: &SyncOptions, attempt: u32) -> Duration {
 }
 
 async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T> {
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| Error::Remote { status: 0, reason: format!("the response broke off: {}", e.without_url()) })?;
+    let bytes = response.bytes().await.map_err(|e| Error::Remote {
+        status: 0,
+        reason: format!("the response broke off: {}", e.without_url()),
+    })?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Remote {
         status: 200,
-        reason: format!("the server sent malformed JSON ({:?} at line {})", e.classify(), e.line()),
+        reason: format!(
+            "the server sent malformed JSON ({:?} at line {})",
+            e.classify(),
+            e.line()
+        ),
     })
 }
 
@@ -420,15 +506,23 @@ fn with_token(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
 
 fn normalize_server(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
-    if crate::directory::actions::is_web_url(url) || url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost") {
+    if crate::directory::actions::is_web_url(url)
+        || url.starts_with("http://127.0.0.1")
+        || url.starts_with("http://localhost")
+    {
         Ok(url.to_owned())
     } else {
-        Err(Error::invalid("a server URL starts with https:// (or http:// for a local test server)"))
+        Err(Error::invalid(
+            "a server URL starts with https:// (or http:// for a local test server)",
+        ))
     }
 }
 
 fn remote(status: u16, reason: &str) -> Error {
-    Error::Remote { status, reason: reason.to_owned() }
+    Error::Remote {
+        status,
+        reason: reason.to_owned(),
+    }
 }
 
 fn remote_status(status: StatusCode) -> Error {

@@ -69,6 +69,8 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(kinship_protocol::MAX_BODY_BYTES))
+        // Feeds are repetitive JSON: gzip cuts the bytes a phone downloads several-fold.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }
 

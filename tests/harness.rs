@@ -1,0 +1,314 @@
+//! End-to-end harness: a real `kinship-server` on loopback, optionally behind a small proxy
+//! that injects the failures phones meet in real life (a 500, a 429, malformed JSON, a server
+//! that disappears mid-sync). Everything binds to 127.0.0.1.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kinship_core::{KdfParams, Kinship};
+use kinship_protocol::Visibility;
+use kinship_server::store::NewGroup;
+use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use serde_json::{json, Value};
+
+pub const PASS: &str = "e2e passphrase one";
+
+/// A server running in this process over a temporary SQLite file.
+pub struct Server {
+    pub base: String,
+    pub url: String,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub async fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("server.sqlite").display());
+        let store = Store::connect(&url, StoreOptions::default())
+            .await
+            .expect("store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let config = ServerConfig {
+            rate_limit_per_minute: 1_000_000,
+            ..ServerConfig::default()
+        };
+        let task = tokio::spawn(serve(listener, app(store, config)));
+        Server {
+            base,
+            url,
+            task,
+            _dir: dir,
+        }
+    }
+
+    /// A second handle on the server's database, for operator actions.
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url, StoreOptions::default())
+            .await
+            .expect("store")
+    }
+
+    pub async fn group(&self, name: &str, visibility: Visibility) -> NewGroup {
+        self.store()
+            .await
+            .create_group(name, "e2e group", visibility)
+            .await
+            .expect("group")
+    }
+
+    pub async fn post(&self, group: &NewGroup, title: &str) -> Value {
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/groups/{}/events", self.base, group.group_id))
+            .bearer_auth(&group.organizer_token)
+            .json(&event(title))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+        response.json().await.expect("event")
+    }
+
+    pub async fn put(&self, group: &NewGroup, id: &str, body: &Value) {
+        let response = reqwest::Client::new()
+            .put(format!(
+                "{}/v1/groups/{}/events/{id}",
+                self.base, group.group_id
+            ))
+            .bearer_auth(&group.organizer_token)
+            .json(body)
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+    }
+
+    pub async fn delete(&self, group: &NewGroup, id: &str) {
+        let response = reqwest::Client::new()
+            .delete(format!(
+                "{}/v1/groups/{}/events/{id}",
+                self.base, group.group_id
+            ))
+            .bearer_auth(&group.organizer_token)
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(response.status(), reqwest::StatusCode::NO_CONTENT);
+    }
+}
+
+pub fn event(title: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "Everyone welcome, come as you are.",
+        "starts_at": "2027-03-05T18:00:00",
+        "ends_at": "2027-03-05T20:00:00",
+        "time_zone": "America/New_York",
+        "place": {"name": "The Center", "address": "208 W 13th St"},
+        "category": "social"
+    })
+}
+
+/// A fresh profile on the phone side.
+pub fn phone() -> (Kinship, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kinship = Kinship::create_with_params(&dir.path().join("phone"), PASS, KdfParams::MINIMUM)
+        .expect("profile");
+    (kinship, dir)
+}
+
+/// What the proxy does with the next request.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer 500 without asking the server.
+    ServerError,
+    /// Answer 429 with `Retry-After: N`.
+    TooManyRequests(u64),
+    /// Answer 200 with a body that is not JSON.
+    MalformedJson,
+}
+
+#[derive(Default)]
+struct ProxyState {
+    upstream: String,
+    faults: Vec<Fault>,
+    /// (path, status) of every request answered.
+    log: Vec<(String, u16)>,
+    /// After this many feed pages answered, the proxy goes away.
+    die_after_pages: Option<usize>,
+    pages: usize,
+    dead: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// A proxy in front of a server: the phone talks to it as if it were the server.
+pub struct Proxy {
+    pub base: String,
+    pub address: SocketAddr,
+    state: Arc<Mutex<ProxyState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Proxy {
+    pub async fn start(upstream: &str) -> Proxy {
+        Self::start_on("127.0.0.1:0".parse().expect("address"), upstream).await
+    }
+
+    /// Starts (again) on a given address, e.g. to bring a "killed" server back.
+    pub async fn start_on(address: SocketAddr, upstream: &str) -> Proxy {
+        let state = Arc::new(Mutex::new(ProxyState {
+            upstream: upstream.to_owned(),
+            ..ProxyState::default()
+        }));
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .expect("bind proxy");
+        let address = listener.local_addr().expect("addr");
+        let (dead_tx, dead_rx) = tokio::sync::oneshot::channel::<()>();
+        state.lock().expect("lock").dead = Some(dead_tx);
+        let router = axum::Router::new()
+            .fallback(forward)
+            .with_state(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = dead_rx.await;
+                })
+                .await;
+        });
+        Proxy {
+            base: format!("http://{address}"),
+            address,
+            state,
+            task,
+        }
+    }
+
+    pub fn inject(&self, faults: Vec<Fault>) {
+        self.state.lock().expect("lock").faults = faults;
+    }
+
+    pub fn die_after_pages(&self, pages: usize) {
+        self.state.lock().expect("lock").die_after_pages = Some(pages);
+    }
+
+    /// Requests answered so far: (path, status).
+    pub fn log(&self) -> Vec<(String, u16)> {
+        self.state.lock().expect("lock").log.clone()
+    }
+
+    pub fn clear_log(&self) {
+        self.state.lock().expect("lock").log.clear();
+    }
+
+    /// Waits until the proxy has stopped listening.
+    pub async fn wait_dead(self) {
+        while !self.task.is_finished() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let fault = {
+        let mut s = state.lock().expect("lock");
+        (!s.faults.is_empty()).then(|| s.faults.remove(0))
+    };
+    let response = match fault {
+        Some(Fault::ServerError) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        Some(Fault::TooManyRequests(seconds)) => {
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert("retry-after", value);
+            }
+            response
+        }
+        Some(Fault::MalformedJson) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            "{\"changes\": [",
+        )
+            .into_response(),
+        None => pass_through(&state, request, &path_and_query).await,
+    };
+    let mut s = state.lock().expect("lock");
+    s.log.push((path.clone(), response.status().as_u16()));
+    if path.ends_with("/events") && response.status() == StatusCode::OK {
+        s.pages += 1;
+        if s.die_after_pages.is_some_and(|limit| s.pages >= limit) {
+            if let Some(dead) = s.dead.take() {
+                let _ = dead.send(());
+            }
+        }
+    }
+    response
+}
+
+async fn pass_through(
+    state: &Arc<Mutex<ProxyState>>,
+    request: Request,
+    path_and_query: &str,
+) -> Response {
+    let upstream = state.lock().expect("lock").upstream.clone();
+    let method = request.method().clone();
+    let headers = request.headers().clone();
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let mut outgoing = reqwest::Client::new()
+        .request(method, format!("{upstream}{path_and_query}"))
+        .body(body.to_vec());
+    for name in [
+        "authorization",
+        "if-none-match",
+        "content-type",
+        "idempotency-key",
+    ] {
+        if let Some(value) = headers.get(name) {
+            outgoing = outgoing.header(name, value.as_bytes());
+        }
+    }
+    match outgoing.send().await {
+        Ok(upstream_response) => {
+            let status = StatusCode::from_u16(upstream_response.status().as_u16())
+                .unwrap_or(StatusCode::BAD_GATEWAY);
+            let mut headers = HeaderMap::new();
+            for name in ["etag", "content-type", "retry-after"] {
+                if let Some(value) = upstream_response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok())
+                {
+                    headers.insert(name, value);
+                }
+            }
+            let bytes: Bytes = upstream_response.bytes().await.unwrap_or_default();
+            (status, headers, bytes).into_response()
+        }
+        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+    }
+}

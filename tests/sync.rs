@@ -1,0 +1,395 @@
+//! The core's sync client against a live kinship-server on loopback.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use kinship_core::groups::EventQuery;
+use kinship_core::sync::SyncOptions;
+use kinship_core::Error;
+use kinship_e2e::*;
+use kinship_protocol::Visibility;
+
+fn quick() -> SyncOptions {
+    SyncOptions {
+        base_backoff: Duration::from_millis(20),
+        ..SyncOptions::default()
+    }
+}
+
+fn all_events() -> EventQuery {
+    EventQuery {
+        from: Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+        days: 365,
+        group_id: None,
+        category: None,
+        include_cancelled: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_and_incremental_sync_with_edits_cancellations_and_deletions() {
+    let server = Server::start().await;
+    let group = server.group("Queer Climbers", Visibility::Public).await;
+    let first = server.post(&group, "Bouldering night").await;
+    let second = server.post(&group, "Rope basics").await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    let followed = groups
+        .follow(&server.base, &group.group_id, None)
+        .await
+        .unwrap();
+    assert_eq!(followed.name, "Queer Climbers");
+
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(
+        (
+            report.groups[0].new,
+            report.groups[0].updated,
+            report.groups[0].removed
+        ),
+        (2, 0, 0)
+    );
+    assert_eq!(groups.upcoming(&all_events()).unwrap().len(), 2);
+
+    let mut cancelled = event("Bouldering night");
+    cancelled["status"] = "cancelled".into();
+    server
+        .put(&group, first["id"].as_str().unwrap(), &cancelled)
+        .await;
+    server.delete(&group, second["id"].as_str().unwrap()).await;
+    server.post(&group, "Trip to the crag").await;
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(
+        (
+            report.groups[0].new,
+            report.groups[0].updated,
+            report.groups[0].removed
+        ),
+        (1, 1, 1)
+    );
+    let events = groups.upcoming(&all_events()).unwrap();
+    let titles: Vec<&str> = events
+        .iter()
+        .map(|e| e.event.input.title.as_str())
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Trip to the crag") && !titles.contains(&"Rope basics"));
+    let bouldering = groups.event(first["id"].as_str().unwrap()).unwrap();
+    assert!(bouldering.is_cancelled());
+    let without_cancelled = EventQuery {
+        include_cancelled: false,
+        ..all_events()
+    };
+    assert_eq!(groups.upcoming(&without_cancelled).unwrap().len(), 1);
+
+    // Nothing about the group or events is stored in clear on the phone.
+    phone.checkpoint().unwrap();
+    for needle in ["Queer Climbers", "Bouldering", group.group_id.as_str()] {
+        for entry in std::fs::read_dir(phone.data_dir()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle} found at rest"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_no_change_poll_is_one_request_answered_304() {
+    let server = Server::start().await;
+    let group = server.group("Quiet", Visibility::Public).await;
+    server.post(&group, "Only event").await;
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+    proxy.clear_log();
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert!(report.groups[0].not_modified);
+    let feed: Vec<(String, u16)> = proxy
+        .log()
+        .into_iter()
+        .filter(|(path, _)| path.ends_with("/events"))
+        .collect();
+    assert_eq!(feed.len(), 1, "{feed:?}");
+    assert_eq!(feed[0].1, 304);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_mid_sync_leaves_consistent_data_and_the_next_sync_completes() {
+    let server = Server::start().await;
+    let group = server.group("Big group", Visibility::Public).await;
+    for i in 0..120 {
+        server.post(&group, &format!("Event {i:03}")).await;
+    }
+    let proxy = Proxy::start(&server.base).await;
+    let address = proxy.address;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+    proxy.die_after_pages(3);
+    let options = SyncOptions {
+        page_size: 20,
+        ..quick()
+    };
+    let result = groups.sync_with(&options).await;
+    assert!(matches!(result, Err(Error::Offline)), "{result:?}");
+    proxy.wait_dead().await;
+    let cached = groups.upcoming(&all_events()).unwrap();
+    assert_eq!(
+        cached.len(),
+        60,
+        "exactly the three pages that arrived, each whole"
+    );
+
+    let _back = Proxy::start_on(address, &server.base).await;
+    let report = groups.sync_with(&options).await.unwrap();
+    assert_eq!(report.groups[0].new, 60, "resumes from the stored cursor");
+    let cached = groups.upcoming(&all_events()).unwrap();
+    assert_eq!(cached.len(), 120);
+    let ids: std::collections::HashSet<&str> = cached.iter().map(|e| e.event.id.as_str()).collect();
+    assert_eq!(ids.len(), 120, "no duplicates");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_500_then_success_and_a_429_with_retry_after_are_ridden_out() {
+    let server = Server::start().await;
+    let group = server.group("Flaky", Visibility::Public).await;
+    server.post(&group, "Still happens").await;
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+
+    proxy.inject(vec![Fault::ServerError]);
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(report.groups[0].new, 1);
+    assert!(report.groups[0].error.is_none());
+
+    server.post(&group, "Another").await;
+    proxy.inject(vec![Fault::TooManyRequests(1)]);
+    let started = Instant::now();
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    assert_eq!(report.groups[0].new, 1);
+    let statuses: Vec<u16> = proxy.log().into_iter().map(|(_, s)| s).collect();
+    assert!(statuses.contains(&500) && statuses.contains(&429));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_json_is_an_error_and_changes_nothing() {
+    let server = Server::start().await;
+    let group = server.group("Odd", Visibility::Public).await;
+    server.post(&group, "First").await;
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+    server.post(&group, "Second").await;
+
+    proxy.inject(vec![Fault::MalformedJson]);
+    let report = groups.sync_with(&quick()).await.unwrap();
+    let error = report.groups[0].error.clone().expect("an error");
+    assert!(error.contains("malformed JSON"), "{error}");
+    assert_eq!(
+        groups.upcoming(&all_events()).unwrap().len(),
+        1,
+        "cache untouched"
+    );
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(
+        report.groups[0].new, 1,
+        "the next sync picks up where it was"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn private_groups_need_the_right_invite_code() {
+    let server = Server::start().await;
+    let group = server.group("Private circle", Visibility::Private).await;
+    server.post(&group, "Members only").await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    let refused = groups.follow(&server.base, &group.group_id, None).await;
+    assert!(
+        matches!(refused, Err(Error::Remote { status: 401, .. })),
+        "{refused:?}"
+    );
+    let wrong = groups
+        .follow(&server.base, &group.group_id, Some("inv_wrong"))
+        .await;
+    assert!(
+        matches!(wrong, Err(Error::Remote { status: 403, .. })),
+        "{wrong:?}"
+    );
+    assert!(
+        groups.list().unwrap().is_empty(),
+        "nothing followed after a refusal"
+    );
+    groups
+        .follow(&server.base, &group.group_id, group.invite_code.as_deref())
+        .await
+        .unwrap();
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(report.groups[0].new, 1);
+    groups.unfollow(&group.group_id).unwrap();
+    assert!(
+        groups.upcoming(&all_events()).unwrap().is_empty(),
+        "leaving forgets the cache"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cursor_older_than_the_kept_history_resyncs_from_scratch() {
+    let server = Server::start().await;
+    let group = server.group("Old", Visibility::Public).await;
+    let a = server.post(&group, "A").await;
+    server.post(&group, "B").await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&server.base, &group.group_id, None)
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+    server.delete(&group, a["id"].as_str().unwrap()).await;
+    server.post(&group, "C").await;
+    server
+        .store()
+        .await
+        .purge_tombstones(Utc::now() + chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    server.post(&group, "D").await;
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert!(report.groups[0].resynced);
+    let titles: Vec<String> = groups
+        .upcoming(&all_events())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.input.title)
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["B", "C", "D"],
+        "the deleted event is gone even though its tombstone was purged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_is_reported_and_cached_events_keep_working() {
+    let server = Server::start().await;
+    let group = server.group("Gone soon", Visibility::Public).await;
+    server.post(&group, "Cached").await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&server.base, &group.group_id, None)
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(matches!(
+        groups.sync_with(&quick()).await,
+        Err(Error::Offline)
+    ));
+    assert_eq!(
+        groups.upcoming(&all_events()).unwrap()[0].event.input.title,
+        "Cached"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ics_export_parses_with_an_independent_icalendar_parser() {
+    let server = Server::start().await;
+    let group = server.group("Calendar", Visibility::Public).await;
+    let mut cancelled = event("Cancelled, sadly; sorry \\ folks");
+    cancelled["status"] = "cancelled".into();
+    let created = server
+        .post(&group, "Pride picnic, with snacks; all welcome")
+        .await;
+    let second: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/groups/{}/events",
+            server.base, group.group_id
+        ))
+        .bearer_auth(&group.organizer_token)
+        .json(&cancelled)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (phone, dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&server.base, &group.group_id, None)
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+    let ids = vec![
+        created["id"].as_str().unwrap().to_owned(),
+        second["id"].as_str().unwrap().to_owned(),
+    ];
+    let calendar = groups.export_ics(&ids, Utc::now()).unwrap();
+    let file = dir.path().join("events.ics");
+    std::fs::write(&file, &calendar).unwrap();
+
+    // Python's `icalendar` package (installed by scripts/test) reads it back.
+    let check = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+for ev in cal.walk('VEVENT'):
+    print(ev['UID'], '|', ev['SUMMARY'], '|', ev['DTSTART'].dt.isoformat(), '|', ev['STATUS'], '|', ev['SEQUENCE'])
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", check])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        output.status.success(),
+        "icalendar could not parse it (run ./scripts/test, which installs it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("Pride picnic, with snacks; all welcome")
+            && lines[0].contains("2027-03-05T23:00:00+00:00")
+            && lines[0].contains("CONFIRMED"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("Cancelled, sadly; sorry \\ folks") && lines[1].contains("CANCELLED"),
+        "{text}"
+    );
+    let version = created["version"].as_i64().unwrap().to_string();
+    assert!(
+        lines[0].trim_end().ends_with(&version),
+        "SEQUENCE follows the version: {text}"
+    );
+}
