@@ -346,6 +346,10 @@ fn tour_runs_and_shows_every_capability() {
         "the plan and crisis help always come first",
         "tap: tel:+447700900123",
         "Crisis contacts, one tap away",
+        "Peer groups: events from a server",
+        "a single request answered 304",
+        "STATUS:CANCELLED",
+        "the cached events still show",
         "→ tel:911",
         "not found anywhere",
         "Locked: reading now fails",
@@ -743,4 +747,86 @@ fn crisis_and_directory_commands() {
             .len()
             > 300
     );
+}
+
+#[test]
+fn groups_sync_and_events_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server_db = format!("sqlite://{}", tmp.path().join("server.sqlite").display());
+    let (base, group, task) = runtime.block_on(async {
+        let store = kinship_server::Store::connect(&server_db, Default::default()).await.unwrap();
+        let group = store.create_group("Ace Meetup", "Asexual and aromantic folks", kinship_protocol::Visibility::Public).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(kinship_server::serve(listener, kinship_server::app(store, Default::default())));
+        let response = reqwest::Client::new()
+            .post(format!("{base}/v1/groups/{}/events", group.group_id))
+            .bearer_auth(&group.organizer_token)
+            .json(&serde_json::json!({"title": "Board games", "starts_at": "2099-05-01T18:00:00", "ends_at": "2099-05-01T21:00:00",
+                "time_zone": "Europe/Berlin", "place": {"name": "Cafe", "address": "Main St 1"}, "category": "social"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+        (base, group, task)
+    });
+
+    ok(&kinship(&dir, &["groups", "join", &base, &group.group_id]));
+    let listed = json(&dir, &["groups", "list", "--json"]);
+    assert_eq!(listed[0]["name"], "Ace Meetup");
+    let report = json(&dir, &["sync", "--json"]);
+    assert_eq!(report["groups"][0]["new"], 1);
+    let events = json(&dir, &["events", "list", "--days", "40000", "--json"]);
+    let first = &events[0];
+    for field in [
+        "id",
+        "group_id",
+        "title",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "status",
+    ] {
+        assert!(first.get(field).is_some(), "events JSON carries {field}");
+    }
+    let ics = tmp.path().join("e.ics");
+    ok(&kinship(
+        &dir,
+        &[
+            "events",
+            "ics",
+            first["id"].as_str().unwrap(),
+            "--output",
+            ics.to_str().unwrap(),
+        ],
+    ));
+    let calendar = std::fs::read_to_string(&ics).unwrap();
+    assert!(
+        calendar.starts_with("BEGIN:VCALENDAR\r\n") && calendar.contains("SUMMARY:Board games")
+    );
+
+    // The server goes away: sync says offline with exit code 5, cached events stay.
+    runtime.block_on(async {
+        task.abort();
+        let _ = task.await;
+    });
+    drop(runtime);
+    let offline = kinship(&dir, &["sync"]);
+    let err = fails_with(&offline, 5);
+    assert!(err.contains("offline"), "{err}");
+    assert_eq!(
+        json(&dir, &["events", "list", "--days", "40000", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    ok(&kinship(&dir, &["groups", "leave", &group.group_id]));
+    assert!(json(&dir, &["events", "list", "--days", "40000", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
 }

@@ -46,6 +46,9 @@ pub(crate) struct GroupRecord {
     pub cursor: String,
     /// The ETag of the last response for `cursor`, for a one-request no-change poll.
     pub etag: Option<String>,
+    /// When this group's server was last asked for a newer directory bundle.
+    #[serde(default)]
+    pub directory_checked_at: Option<DateTime<Utc>>,
 }
 
 /// A cached event with the group it came from.

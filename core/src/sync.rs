@@ -32,6 +32,9 @@ pub struct SyncOptions {
     /// The longest `Retry-After` honoured before giving up on that request.
     pub max_retry_after: Duration,
     pub timeout: Duration,
+    /// How often to ask a server for a newer directory bundle (not on every poll, so a poll
+    /// with nothing new stays one request).
+    pub directory_check_interval: Duration,
 }
 
 impl Default for SyncOptions {
@@ -42,6 +45,7 @@ impl Default for SyncOptions {
             base_backoff: Duration::from_millis(250),
             max_retry_after: Duration::from_secs(30),
             timeout: Duration::from_secs(15),
+            directory_check_interval: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -156,6 +160,7 @@ impl Groups {
             member_token,
             cursor: "0".into(),
             etag: None,
+            directory_checked_at: None,
         };
         self.inner.with_unlocked(|u| {
             u.put_sealed(GROUPS_TABLE, &record.row_id(u), &record)?;
@@ -202,10 +207,24 @@ impl Groups {
         if !followed.is_empty() && offline == followed.len() {
             return Err(Error::Offline);
         }
-        let servers: BTreeSet<&str> = followed.iter().map(|r| r.server_url.as_str()).collect();
+        let now = Utc::now();
+        let due = |r: &GroupRecord| {
+            r.directory_checked_at.is_none_or(|t| {
+                (now - t).to_std().unwrap_or_default() >= options.directory_check_interval
+            })
+        };
+        let servers: BTreeSet<&str> = followed
+            .iter()
+            .filter(|r| due(r))
+            .map(|r| r.server_url.as_str())
+            .collect();
         for server in servers {
-            self.fetch_directory(&http, options, server, &mut report)
-                .await;
+            if self
+                .fetch_directory(&http, options, server, &mut report)
+                .await
+            {
+                self.mark_directory_checked(server, now)?;
+            }
         }
         Ok(report)
     }
@@ -331,22 +350,23 @@ impl Groups {
         })
     }
 
+    /// Asks `server` for a newer signed directory; whether the server answered.
     async fn fetch_directory(
         &self,
         http: &reqwest::Client,
         options: &SyncOptions,
         server: &str,
         report: &mut SyncReport,
-    ) {
+    ) -> bool {
         let url = format!("{server}/v1/directory/bundle");
         let Ok(response) = send(options, &mut report.requests, || http.get(&url)).await else {
-            return;
+            return false;
         };
         if response.status() != StatusCode::OK {
-            return;
+            return response.status() == StatusCode::NOT_FOUND;
         }
         let Ok(bytes) = response.bytes().await else {
-            return;
+            return false;
         };
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
             Ok(version) => report.directory_version = Some(version),
@@ -355,6 +375,19 @@ impl Groups {
             ))) => {}
             Err(err) => report.directory_error = Some(err.to_string()),
         }
+        true
+    }
+
+    fn mark_directory_checked(&self, server: &str, at: chrono::DateTime<Utc>) -> Result<()> {
+        self.inner.with_unlocked(|u| {
+            for (row_id, mut record) in records(u)? {
+                if record.server_url == server {
+                    record.directory_checked_at = Some(at);
+                    u.put_sealed(GROUPS_TABLE, &row_id, &record)?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -379,6 +412,7 @@ impl Default for GroupRecord {
             member_token: None,
             cursor: "0".into(),
             etag: None,
+            directory_checked_at: None,
         }
     }
 }

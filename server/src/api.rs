@@ -71,16 +71,18 @@ pub async fn identify(
     let Some(token) = token else {
         return Ok(Caller::Anonymous);
     };
+    let caller = if let Some(group_id) = state.store.organizer_group(&token).await? {
+        Caller::Organizer { group_id }
+    } else if let Some(group_id) = state.store.member_group(&token).await? {
+        Caller::Member { group_id }
+    } else {
+        return Err(ApiError::Unauthorized);
+    };
+    // Only real tokens get a bucket: made-up ones cannot grow the limiter's memory.
     state
         .limiter
         .check(&format!("token:{}", crate::store::hash_secret(&token)))?;
-    if let Some(group_id) = state.store.organizer_group(&token).await? {
-        return Ok(Caller::Organizer { group_id });
-    }
-    if let Some(group_id) = state.store.member_group(&token).await? {
-        return Ok(Caller::Member { group_id });
-    }
-    Err(ApiError::Unauthorized)
+    Ok(caller)
 }
 
 async fn healthz() -> &'static str {
@@ -351,9 +353,11 @@ fn bearer_token(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+    // The scheme name is case-insensitive (RFC 9110).
     let token = value
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty() && t.len() <= 200)
         .ok_or(ApiError::Unauthorized)?;
     Ok(Some(token.to_owned()))

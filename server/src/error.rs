@@ -32,7 +32,7 @@ pub enum ApiError {
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("storage failed")]
-    Storage(#[from] StoreError),
+    Storage(StoreError),
 }
 
 impl ApiError {
@@ -63,6 +63,16 @@ impl ApiError {
             ApiError::Invalid(_) => "invalid",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Storage(_) => "internal",
+        }
+    }
+}
+
+/// Storage errors that are the client's doing get a client status.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::IdempotentGone => ApiError::Conflict(err.to_string()),
+            other => ApiError::Storage(other),
         }
     }
 }

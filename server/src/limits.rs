@@ -62,22 +62,23 @@ impl RateLimiter {
     }
 }
 
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when the server is
-/// told it sits behind a trusted proxy.
+/// The client's address: the TCP peer, or the last `X-Forwarded-For` hop (added by the proxy)
+/// when the server is told it sits behind a trusted proxy.
 pub fn client_address(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
     trust_forwarded_for: bool,
 ) -> String {
     if trust_forwarded_for {
-        if let Some(first) = headers
+        // The last hop is the one our trusted proxy appended; earlier ones the client wrote.
+        if let Some(last) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
         {
-            return first.to_owned();
+            return last.to_owned();
         }
     }
     peer.map(|p| p.ip().to_string())

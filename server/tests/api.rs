@@ -420,6 +420,20 @@ async fn feed_pages_tombstones_etag_and_idempotency() {
             http.get(&url).send().await.unwrap().status(),
             StatusCode::OK
         );
+
+        // Retrying a post whose event was deleted since is a conflict, not a new event.
+        http.delete(format!("{url}/{}", first["id"].as_str().unwrap()))
+            .bearer_auth(&group.organizer_token)
+            .send()
+            .await
+            .unwrap();
+        let late_retry = post("Retried", Some("retry-1")).await.unwrap();
+        assert_eq!(
+            late_retry.status(),
+            StatusCode::CONFLICT,
+            "[{}]",
+            db.backend
+        );
     }
 }
 

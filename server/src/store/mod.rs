@@ -34,6 +34,8 @@ pub enum StoreError {
     BadUrl,
     #[error("storage task failed")]
     Task,
+    #[error("this Idempotency-Key already created an event, which has since been deleted")]
+    IdempotentGone,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -184,9 +186,8 @@ impl Store {
         {
             Written::New(event) => Ok((event, true)),
             Written::Replayed(event) => Ok((event, false)),
-            Written::Deleted | Written::Missing => Err(StoreError::Malformed(
-                "group vanished during the write".into(),
-            )),
+            // A retry whose first attempt's event was deleted since (or a vanished group).
+            Written::Deleted | Written::Missing => Err(StoreError::IdempotentGone),
         }
     }
 

@@ -1,0 +1,1027 @@
+//! The organizer page end to end: the real server on 127.0.0.1 with a temporary SQLite file,
+//! driven by Debian's headless Chromium through chromedriver's W3C WebDriver protocol (plain
+//! HTTP from this test, no extra crates), and by plain HTTP requests for what a browser would
+//! never send (forged forms, missing CSRF tokens).
+//!
+//! The browser test needs `chromium` and `chromium-driver` (Debian packages; `scripts/test`
+//! installs them). Without them it fails with a message saying so: it never skips. Paths can
+//! be overridden with `KINSHIP_CHROMIUM` and `KINSHIP_CHROMEDRIVER`.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kinship_protocol::Visibility;
+use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A title that would change the page's title if any of it ran.
+const INJECTION: &str =
+    r#"<script>document.title='pwned'</script><img src=x onerror="document.title='pwned'">"#;
+const GROUP_NAME: &str = "Rainbow Readers <&> Friends";
+const EXPECTED_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'";
+
+struct Server {
+    base: String,
+    group_id: String,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+/// The whole application on an ephemeral loopback port, with one public group.
+async fn start_server() -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("kinship.sqlite").display());
+    let store = Store::connect(&url, StoreOptions::default())
+        .await
+        .expect("open the store");
+    let group = store
+        .create_group(GROUP_NAME, "A queer book club", Visibility::Public)
+        .await
+        .expect("create a group");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(serve(listener, app(store, ServerConfig::default())));
+    Server {
+        base: format!("http://{addr}"),
+        group_id: group.group_id,
+        token: group.organizer_token,
+        _dir: dir,
+    }
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Set-Cookie` line for `name`, if the response sets it.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    let first = set_cookie.split(';').next().unwrap_or("");
+    first
+        .split_once('=')
+        .map(|(_, v)| v)
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The value of the first hidden input called `name` in a page.
+fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in the page"))
+        + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn feed(server: &Server) -> Value {
+    let response = http()
+        .get(format!(
+            "{}/v1/groups/{}/events",
+            server.base, server.group_id
+        ))
+        .send()
+        .await
+        .expect("feed request");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("feed JSON")
+}
+
+fn event_form<'a>(csrf: &'a str, title: &'a str, ends_at: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("form_id", "0123456789abcdef0123456789abcdef"),
+        ("title", title),
+        ("description", "Bring a friend & a snack"),
+        ("starts_at", "2026-12-03T19:00"),
+        ("ends_at", ends_at),
+        ("time_zone", "Europe/Lisbon"),
+        ("online_url", ""),
+        ("place_name", "Livraria"),
+        ("place_address", "Rua 1, Lisboa"),
+        ("accessibility", "Step-free entrance"),
+        ("category", "workshop"),
+        ("status", "scheduled"),
+    ]
+}
+
+/// Sign-in, cookies, CSRF and escaping, by plain HTTP: the requests a forging site could send.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_need_a_session_and_its_csrf_token() {
+    let server = start_server().await;
+    let client = http();
+    let base = &server.base;
+
+    // Not signed in: the events page sends you to sign in.
+    let response = client
+        .get(format!("{base}/organize/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/organize");
+
+    // The sign-in page: security headers, a password field, a double-submit CSRF cookie.
+    let response = client.get(format!("{base}/organize")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.starts_with(EXPECTED_CSP), "CSP was {csp}");
+    assert!(!csp.contains("script-src"), "no script may run: {csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert!(headers[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let signin_cookie = set_cookie(&response, "kinship_signin").expect("sign-in cookie");
+    assert!(signin_cookie.contains("HttpOnly") && signin_cookie.contains("SameSite=Strict"));
+    let signin = cookie_value(&signin_cookie);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("type=\"password\""));
+    assert!(html.contains("<label for=\"token\">"));
+    let signin_csrf = hidden_field(&html, "csrf");
+    assert_eq!(signin_csrf, signin);
+    let signin_cookie_header = format!("kinship_signin={signin}");
+
+    // Sign-in without the CSRF pair: 403, no session.
+    let response = client
+        .post(format!("{base}/organize/sign-in"))
+        .form(&[("token", server.token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie(&response, "kinship_session").is_none());
+
+    // A wrong token: 401 with the form again, no session.
+    let response = client
+        .post(format!("{base}/organize/sign-in"))
+        .header(COOKIE, &signin_cookie_header)
+        .form(&[("csrf", signin_csrf.as_str()), ("token", "org_wrong")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&response, "kinship_session").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("didn&#39;t work"), "a clear error: {html}");
+    assert!(html.contains("id=\"token\""));
+    assert!(!html.contains("org_wrong"), "the typed token is not echoed");
+
+    // The right token: 303 to the events page and an HttpOnly, SameSite=Strict session cookie.
+    let response = client
+        .post(format!("{base}/organize/sign-in"))
+        .header(COOKIE, &signin_cookie_header)
+        .form(&[
+            ("csrf", signin_csrf.as_str()),
+            ("token", server.token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/organize/events");
+    let session_cookie = set_cookie(&response, "kinship_session").expect("session cookie");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/organize"] {
+        assert!(
+            session_cookie.split(';').any(|p| p.trim() == part),
+            "{part} missing from {session_cookie}"
+        );
+    }
+    let session = cookie_value(&session_cookie);
+    assert!(
+        session.len() >= 32 && session.bytes().all(|b| b.is_ascii_hexdigit()),
+        "at least 128 random bits: {session}"
+    );
+    let cookie = format!("kinship_session={session}");
+
+    // The events page: the group's name escaped, a CSRF token in every form.
+    let response = client
+        .get(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Rainbow Readers &lt;&amp;&gt; Friends"));
+    assert!(!html.contains(GROUP_NAME));
+    let csrf = hidden_field(&html, "csrf");
+    assert_eq!(csrf.len(), 64);
+    assert_ne!(csrf, session, "the CSRF token is not the session id");
+    for tag in html.split("<form").skip(1) {
+        assert!(
+            tag.contains(&format!("name=\"csrf\" value=\"{csrf}\"")),
+            "a form without the CSRF token: <form{tag}"
+        );
+    }
+
+    // Forged posts: no token, a wrong token, or a token without the session cookie. All 403,
+    // and nothing is created.
+    let good = event_form(&csrf, "Queer book club", "2026-12-03T21:00");
+    let mut without: Vec<_> = good.clone();
+    without.retain(|(k, _)| *k != "csrf");
+    let wrong_csrf = "0".repeat(64);
+    let wrong = event_form(&wrong_csrf, "Queer book club", "2026-12-03T21:00");
+    for (form, cookie) in [
+        (&without, Some(&cookie)),
+        (&wrong, Some(&cookie)),
+        (&good, None),
+    ] {
+        let mut request = client.post(format!("{base}/organize/events")).form(form);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    assert_eq!(feed(&server).await["changes"].as_array().unwrap().len(), 0);
+
+    // A mistake: 422, the field's problem shown, everything typed kept (and escaped).
+    let bad = event_form(&csrf, INJECTION, "2026-12-03T18:00");
+    let response = client
+        .post(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("The end must be after the start."));
+    assert!(html.contains("id=\"ends_at-error\""));
+    assert!(html.contains("value=\"2026-12-03T18:00\""));
+    assert!(html.contains("Bring a friend &amp; a snack"));
+    assert!(html.contains(
+        "value=\"&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;&lt;img src=x onerror=&quot;document.title=&#39;pwned&#39;&quot;&gt;\""
+    ));
+    assert!(!html.contains("<script") && !html.contains("<img"));
+    assert_eq!(feed(&server).await["changes"].as_array().unwrap().len(), 0);
+
+    // The right form creates the event; the same form sent twice creates it once.
+    let form = event_form(&csrf, INJECTION, "2026-12-03T21:00");
+    for _ in 0..2 {
+        let response = client
+            .post(format!("{base}/organize/events"))
+            .header(COOKIE, &cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/organize/events?done=created");
+    }
+    let page = feed(&server).await;
+    let changes = page["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "one event: {page}");
+    let event = &changes[0];
+    assert_eq!(event["title"], INJECTION);
+    assert_eq!(event["starts_at"], "2026-12-03T19:00:00");
+    assert_eq!(event["category"], "workshop");
+    assert_eq!(event["place"]["address"], "Rua 1, Lisboa");
+    assert_eq!(event["status"], "scheduled");
+    let event_id = event["id"].as_str().unwrap().to_owned();
+
+    // The list shows it escaped.
+    let html = client
+        .get(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("id=\"event-{event_id}\"")));
+    assert!(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
+    assert!(!html.contains("<script") && !html.contains("<img"));
+
+    // Edit and cancel also need the token; forged ones change nothing.
+    let response = client
+        .post(format!("{base}/organize/events/{event_id}/cancel"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let edited = event_form("", "Renamed by a forger", "2026-12-03T21:00");
+    let response = client
+        .post(format!("{base}/organize/events/{event_id}"))
+        .header(COOKIE, &cookie)
+        .form(&edited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let event = &feed(&server).await["changes"][0];
+    assert_eq!(event["title"], INJECTION);
+    assert_eq!(event["status"], "scheduled");
+
+    // With the token, cancelling works.
+    let response = client
+        .post(format!("{base}/organize/events/{event_id}/cancel"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(feed(&server).await["changes"][0]["status"], "cancelled");
+
+    // Another group's or an unknown event: 404.
+    let response = client
+        .get(format!(
+            "{base}/organize/events/ffffffffffffffffffffffffffffffff"
+        ))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // Signing out needs the token too, then ends the session for good.
+    let response = client
+        .post(format!("{base}/organize/sign-out"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = client
+        .post(format!("{base}/organize/sign-out"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cleared = set_cookie(&response, "kinship_session").expect("cookie cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let response = client
+        .get(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = client
+        .post(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .form(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(feed(&server).await["changes"].as_array().unwrap().len(), 1);
+}
+
+/// A real click-through in headless Chromium: sign in, create an event whose title is a script
+/// injection, edit it, cancel it, and check that the title shows literally and nothing ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn click_through_in_headless_chromium() {
+    let (chromium, chromedriver) = browser_binaries();
+    let server = start_server().await;
+    let driver = Driver::start(&chromium, &chromedriver)
+        .await
+        .unwrap_or_else(|e| panic!("could not start headless Chromium: {e}"));
+    let result = click_through(&driver, &server).await;
+    drop(driver);
+    if let Err(message) = result {
+        panic!("{message}");
+    }
+}
+
+async fn click_through(driver: &Driver, server: &Server) -> Result<(), String> {
+    let base = &server.base;
+
+    // A wrong token first: the error is shown beside the field.
+    driver.goto(&format!("{base}/organize")).await?;
+    expect_eq(driver.title().await?, "Sign in · Kinship organizer".into())?;
+    driver.type_into("#token", "org_not_the_token").await?;
+    driver.click("#sign-in").await?;
+    driver.wait_text("#token-error", "didn't work").await?;
+
+    // The right token.
+    driver.type_into("#token", &server.token).await?;
+    driver.click("#sign-in").await?;
+    driver.wait_for("form#create").await?;
+    let url = driver.url().await?;
+    expect(url.ends_with("/organize/events"), &format!("at {url}"))?;
+    driver.wait_text("header", GROUP_NAME).await?;
+
+    // Create the event with the injection as its title.
+    driver.type_into("#title", INJECTION).await?;
+    driver
+        .type_into("#description", "Bring a friend <b>or two</b> & snacks.")
+        .await?;
+    driver
+        .set_datetime("#starts_at", "2026-12-03T19:00")
+        .await?;
+    driver.set_datetime("#ends_at", "2026-12-03T21:00").await?;
+    driver.type_into("#time_zone", "Europe/Lisbon").await?;
+    driver
+        .type_into("#place_name", "Livraria Sá da Costa")
+        .await?;
+    driver.type_into("#place_address", "Rua 1, Lisboa").await?;
+    driver
+        .type_into("#accessibility", "Step-free entrance")
+        .await?;
+    driver.click("#category option[value=\"workshop\"]").await?;
+    driver.click("form#create button[type=\"submit\"]").await?;
+    driver.wait_text(".notice", "posted").await?;
+    check_nothing_ran(driver).await?;
+    let titles = driver.texts("#events .event-title").await?;
+    expect_eq(titles, vec![INJECTION.to_owned()])?;
+    driver
+        .wait_text(".event .description", "<b>or two</b>")
+        .await?;
+
+    // Edit it: the form shows the title literally, and a change is saved.
+    driver.click(".event a.edit").await?;
+    driver.wait_for("form#edit").await?;
+    expect_eq(driver.property("#title", "value").await?, INJECTION.into())?;
+    expect_eq(
+        driver.property("#starts_at", "value").await?,
+        "2026-12-03T19:00".into(),
+    )?;
+    expect_eq(
+        driver.property("#description", "value").await?,
+        "Bring a friend <b>or two</b> & snacks.".into(),
+    )?;
+    check_nothing_ran(driver).await?;
+    driver
+        .type_into("#description", "Bring a friend. Tea and biscuits provided.")
+        .await?;
+    driver
+        .type_into("#place_name", "Livraria Sá da Costa, upstairs")
+        .await?;
+    driver.click("form#edit button[type=\"submit\"]").await?;
+    driver.wait_text(".notice", "saved").await?;
+    driver
+        .wait_text(".event .description", "Tea and biscuits")
+        .await?;
+    driver.wait_text(".event", "upstairs").await?;
+
+    // Cancel it.
+    driver.click(".event form.cancel button").await?;
+    driver.wait_text(".notice", "cancelled").await?;
+    driver.wait_text(".event .status", "Cancelled").await?;
+    expect(
+        driver.find_all(".event form.cancel").await?.is_empty(),
+        "a cancelled event offers no cancel button",
+    )?;
+    let titles = driver.texts("#events .event-title").await?;
+    expect_eq(titles, vec![INJECTION.to_owned()])?;
+    check_nothing_ran(driver).await?;
+
+    // The screenshot: a real PNG of a real page.
+    let png = driver.screenshot().await?;
+    let path = target_dir().join("organize-screenshot.png");
+    std::fs::write(&path, &png).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    check_png(&png)?;
+    println!("screenshot saved to {}", path.display());
+
+    // What the browser did is what the API serves.
+    let page = feed(server).await;
+    let changes = page["changes"].as_array().ok_or("no changes")?;
+    expect_eq(changes.len(), 1)?;
+    let event = &changes[0];
+    expect_eq(event["title"].clone(), json!(INJECTION))?;
+    expect_eq(event["status"].clone(), json!("cancelled"))?;
+    expect_eq(event["category"].clone(), json!("workshop"))?;
+    expect_eq(event["starts_at"].clone(), json!("2026-12-03T19:00:00"))?;
+    expect_eq(
+        event["description"].clone(),
+        json!("Bring a friend. Tea and biscuits provided."),
+    )?;
+    expect_eq(
+        event["place"]["name"].clone(),
+        json!("Livraria Sá da Costa, upstairs"),
+    )?;
+
+    // Sign out.
+    driver.click("#sign-out").await?;
+    driver.wait_text(".notice", "signed out").await?;
+    driver.goto(&format!("{base}/organize/events")).await?;
+    driver.wait_for("#token").await?;
+    Ok(())
+}
+
+/// No script ran and the injection made no element: the page title is ours, and the page has
+/// no script or img element at all (it uses neither).
+async fn check_nothing_ran(driver: &Driver) -> Result<(), String> {
+    let title = driver.title().await?;
+    expect(
+        !title.contains("pwned") && title.ends_with("· Kinship organizer"),
+        &format!("the page title changed to {title:?}"),
+    )?;
+    expect_eq(driver.find_all("script").await?.len(), 0)?;
+    expect_eq(driver.find_all("img").await?.len(), 0)?;
+    expect_eq(driver.find_all("[onerror]").await?.len(), 0)?;
+    Ok(())
+}
+
+fn check_png(png: &[u8]) -> Result<(), String> {
+    expect(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the screenshot is not a PNG",
+    )?;
+    expect(png.len() > 24 && &png[12..16] == b"IHDR", "no IHDR chunk")?;
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    expect(
+        width >= 400 && height >= 300,
+        &format!("the screenshot is only {width}x{height}"),
+    )?;
+    // A blank page compresses to a few kilobytes; text, forms and colours do not.
+    expect(
+        png.len() > 20_000,
+        &format!("the screenshot is only {} bytes: blank?", png.len()),
+    )
+}
+
+fn expect(condition: bool, message: &str) -> Result<(), String> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.to_owned())
+    }
+}
+
+fn expect_eq<T: PartialEq + std::fmt::Debug>(actual: T, expected: T) -> Result<(), String> {
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!("expected {expected:?}, got {actual:?}"))
+    }
+}
+
+/// Where cargo puts build output: the test binary lives in `<target>/<profile>/deps/`.
+fn target_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.to_path_buf()))
+        .filter(|dir| dir.join("CACHEDIR.TAG").exists() || dir.ends_with("target"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+/// Chromium and chromedriver, or a failure that says how to get them.
+fn browser_binaries() -> (PathBuf, PathBuf) {
+    let find = |env: &str, name: &str| -> Option<PathBuf> {
+        if let Some(path) = std::env::var_os(env) {
+            return Some(PathBuf::from(path)).filter(|p| p.is_file());
+        }
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    };
+    let chromium = find("KINSHIP_CHROMIUM", "chromium");
+    let chromedriver = find("KINSHIP_CHROMEDRIVER", "chromedriver");
+    match (chromium, chromedriver) {
+        (Some(chromium), Some(chromedriver)) => (chromium, chromedriver),
+        (chromium, chromedriver) => {
+            let missing: Vec<&str> = [
+                ("chromium", chromium.is_none()),
+                ("chromedriver", chromedriver.is_none()),
+            ]
+            .iter()
+            .filter(|(_, gone)| *gone)
+            .map(|(name, _)| *name)
+            .collect();
+            panic!(
+                "the organizer page's browser test needs Debian's headless Chromium and its \
+                 driver (missing: {}). Install them with `apt-get install -y chromium \
+                 chromium-driver` (scripts/test should), or point KINSHIP_CHROMIUM / \
+                 KINSHIP_CHROMEDRIVER at them.",
+                missing.join(", ")
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal W3C WebDriver client over reqwest.
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const WAIT: Duration = Duration::from_secs(15);
+
+struct Driver {
+    http: reqwest::Client,
+    port: u16,
+    session: String,
+    child: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Driver {
+    async fn start(chromium: &Path, chromedriver: &Path) -> Result<Driver, String> {
+        let port = free_port()?;
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            // Chromium on Linux takes its UI language (and so the order of the date segments
+            // that `set_datetime` types) from the environment, not from --lang.
+            .env("LANGUAGE", "en_US:en")
+            .env("LC_ALL", "C.UTF-8")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", chromedriver.display()))?;
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut driver = Driver {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .map_err(|e| e.to_string())?,
+            port,
+            session: String::new(),
+            child,
+            profile,
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok(status) = driver.request("GET", "/status", None).await {
+                if status["ready"] == json!(true) {
+                    break;
+                }
+            }
+            if let Ok(Some(exit)) = driver.child.try_wait() {
+                return Err(format!("chromedriver exited at once: {exit}"));
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err("chromedriver did not become ready in 20 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile_arg = format!("--user-data-dir={}", driver.profile.path().display());
+        let capabilities = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "pageLoadStrategy": "normal",
+                    "goog:chromeOptions": {
+                        "binary": chromium.display().to_string(),
+                        "args": [
+                            "--headless=new",
+                            "--no-sandbox",
+                            "--disable-gpu",
+                            "--disable-dev-shm-usage",
+                            "--disable-background-networking",
+                            "--disable-component-update",
+                            "--disable-sync",
+                            "--no-first-run",
+                            "--lang=en-US",
+                            "--window-size=1280,1600",
+                            profile_arg,
+                        ]
+                    }
+                }
+            }
+        });
+        let created = driver
+            .request("POST", "/session", Some(capabilities))
+            .await?;
+        driver.session = created["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session id in {created}"))?
+            .to_owned();
+        Ok(driver)
+    }
+
+    /// One command; returns its `value`, or the driver's error.
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let request = match method {
+            "GET" => self.http.get(&url),
+            "DELETE" => self.http.delete(&url),
+            _ => self
+                .http
+                .post(&url)
+                .json(&body.unwrap_or_else(|| json!({}))),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))?;
+        let status = response.status();
+        let reply: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("{method} {path}: not JSON: {e}"))?;
+        let value = reply.get("value").cloned().unwrap_or(Value::Null);
+        if status.is_success() {
+            Ok(value)
+        } else {
+            Err(format!(
+                "{method} {path}: {} {}: {}",
+                status,
+                value["error"].as_str().unwrap_or("error"),
+                value["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            ))
+        }
+    }
+
+    async fn command(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        self.request(method, &format!("/session/{}{path}", self.session), body)
+            .await
+    }
+
+    async fn goto(&self, url: &str) -> Result<(), String> {
+        self.command("POST", "/url", Some(json!({ "url": url })))
+            .await
+            .map(drop)
+    }
+
+    async fn title(&self) -> Result<String, String> {
+        Ok(self
+            .command("GET", "/title", None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned())
+    }
+
+    async fn url(&self) -> Result<String, String> {
+        Ok(self
+            .command("GET", "/url", None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned())
+    }
+
+    async fn find(&self, css: &str) -> Result<String, String> {
+        let found = self
+            .command(
+                "POST",
+                "/element",
+                Some(json!({ "using": "css selector", "value": css })),
+            )
+            .await
+            .map_err(|e| format!("finding {css}: {e}"))?;
+        element_id(&found).ok_or_else(|| format!("finding {css}: no element in {found}"))
+    }
+
+    async fn find_all(&self, css: &str) -> Result<Vec<String>, String> {
+        let found = self
+            .command(
+                "POST",
+                "/elements",
+                Some(json!({ "using": "css selector", "value": css })),
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|all| all.iter().filter_map(element_id).collect())
+            .unwrap_or_default())
+    }
+
+    /// Waits until `css` matches (after a click, the next page may still be loading).
+    async fn wait_for(&self, css: &str) -> Result<String, String> {
+        let started = Instant::now();
+        loop {
+            match self.find(css).await {
+                Ok(id) => return Ok(id),
+                Err(e) if started.elapsed() > WAIT => {
+                    return Err(format!("waited {WAIT:?}: {e}"));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Waits until `css`'s text contains `needle`.
+    async fn wait_text(&self, css: &str, needle: &str) -> Result<(), String> {
+        let started = Instant::now();
+        let mut last = String::new();
+        loop {
+            if let Ok(id) = self.find(css).await {
+                if let Ok(text) = self.element_text(&id).await {
+                    if text.contains(needle) {
+                        return Ok(());
+                    }
+                    last = text;
+                }
+            }
+            if started.elapsed() > WAIT {
+                let url = self.url().await.unwrap_or_default();
+                return Err(format!(
+                    "waited {WAIT:?} for {css} to say {needle:?}; it said {last:?} (at {url})"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn element_text(&self, id: &str) -> Result<String, String> {
+        Ok(self
+            .command("GET", &format!("/element/{id}/text"), None)
+            .await?
+            .as_str()
+            .unwrap_or("")
+            .to_owned())
+    }
+
+    async fn texts(&self, css: &str) -> Result<Vec<String>, String> {
+        let mut texts = Vec::new();
+        for id in self.find_all(css).await? {
+            texts.push(self.element_text(&id).await?);
+        }
+        Ok(texts)
+    }
+
+    async fn property(&self, css: &str, name: &str) -> Result<String, String> {
+        let id = self.wait_for(css).await?;
+        let value = self
+            .command("GET", &format!("/element/{id}/property/{name}"), None)
+            .await?;
+        Ok(value.as_str().unwrap_or("").to_owned())
+    }
+
+    async fn click(&self, css: &str) -> Result<(), String> {
+        let id = self.wait_for(css).await?;
+        self.command("POST", &format!("/element/{id}/click"), Some(json!({})))
+            .await
+            .map(drop)
+            .map_err(|e| format!("clicking {css}: {e}"))
+    }
+
+    /// Clears a field and types into it, key by key, as a person would.
+    async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
+        let id = self.wait_for(css).await?;
+        self.command("POST", &format!("/element/{id}/clear"), Some(json!({})))
+            .await
+            .map_err(|e| format!("clearing {css}: {e}"))?;
+        self.command(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await
+        .map_err(|e| format!("typing into {css}: {e}"))?;
+        let typed = self.property(css, "value").await?;
+        expect(
+            typed == text,
+            &format!("typed {text:?} into {css}, it holds {typed:?}"),
+        )
+    }
+
+    /// A datetime-local field, typed segment by segment the way Chromium's en-US control takes
+    /// it (month, day, year, then Tab to hour, minute, AM/PM): `value` is `YYYY-MM-DDTHH:MM`.
+    async fn set_datetime(&self, css: &str, value: &str) -> Result<(), String> {
+        let (date, time) = value.split_once('T').ok_or("datetime needs a T")?;
+        let mut date = date.split('-');
+        let (year, month, day) = (
+            date.next().unwrap_or(""),
+            date.next().unwrap_or(""),
+            date.next().unwrap_or(""),
+        );
+        let (hour, minute) = time.split_once(':').ok_or("time needs a colon")?;
+        let hour: u32 = hour.parse().map_err(|_| "bad hour")?;
+        let (hour12, meridiem) = match hour {
+            0 => (12, "A"),
+            1..=11 => (hour, "A"),
+            12 => (12, "P"),
+            _ => (hour - 12, "P"),
+        };
+        const TAB: &str = "\u{E004}";
+        let keys = format!("{month}{day}{year}{TAB}{hour12:02}{minute}{meridiem}");
+        let id = self.wait_for(css).await?;
+        self.command("POST", &format!("/element/{id}/clear"), Some(json!({})))
+            .await
+            .map_err(|e| format!("clearing {css}: {e}"))?;
+        self.command("POST", &format!("/element/{id}/click"), Some(json!({})))
+            .await
+            .map_err(|e| format!("clicking {css}: {e}"))?;
+        self.command(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": keys })),
+        )
+        .await
+        .map_err(|e| format!("typing into {css}: {e}"))?;
+        let typed = self.property(css, "value").await?;
+        expect(
+            typed == value,
+            &format!("typed {value:?} into {css}, it holds {typed:?}"),
+        )
+    }
+
+    async fn screenshot(&self) -> Result<Vec<u8>, String> {
+        let encoded = self.command("GET", "/screenshot", None).await?;
+        base64_decode(encoded.as_str().ok_or("no screenshot data")?)
+    }
+}
+
+impl Drop for Driver {
+    /// Ends the browser session (which quits Chromium), then stops chromedriver: blocking and
+    /// best effort, so it also runs when a test panics.
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let address = SocketAddr::from(([127, 0, 0, 1], self.port));
+            if let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_secs(2)) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
+                let _ = write!(
+                    stream,
+                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                    self.session, self.port
+                );
+                let mut reply = Vec::new();
+                let _ = stream.read_to_end(&mut reply);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn element_id(value: &Value) -> Option<String> {
+    value[ELEMENT_KEY].as_str().map(str::to_owned)
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut bits, mut count) = (0u32, 0u32);
+    for byte in text.bytes() {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' => continue,
+            _ => return Err(format!("not base64: byte {byte}")),
+        };
+        bits = (bits << 6) | u32::from(value);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Ok(out)
+}
