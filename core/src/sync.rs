@@ -424,10 +424,9 @@ fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
         status: 200,
         reason: format!("the server sent a page that makes no sense: {why}"),
     };
-    let (old, new) = (
-        record.cursor.parse::<i64>(),
-        page.next_cursor.parse::<i64>(),
-    );
+    // Cursors are opaque, but start with the sequence number: it must not go backwards.
+    let seq = |cursor: &str| cursor.split('.').next().unwrap_or("").parse::<i64>();
+    let (old, new) = (seq(&record.cursor), seq(&page.next_cursor));
     match (old, new) {
         (Ok(old), Ok(new)) if new >= old => {}
         _ => return Err(bad("cursor")),

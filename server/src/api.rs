@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::store::GroupRecord;
+use crate::store::{Cursor, GroupRecord};
 use crate::SharedState;
 
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
@@ -168,14 +168,13 @@ async fn feed(
 ) -> Result<Response, ApiError> {
     let caller = identify(&state, &headers, Some(peer)).await?;
     let since = match query.since.as_deref() {
-        None | Some("") => 0,
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|s| *s >= 0)
-            .ok_or_else(|| {
-                ApiError::BadRequest("since must be a cursor from an earlier page".into())
-            })?,
+        None | Some("") => Cursor {
+            seq: 0,
+            purged_through: 0,
+        },
+        Some(text) => Cursor::parse(text).ok_or_else(|| {
+            ApiError::BadRequest("since must be a cursor from an earlier page".into())
+        })?,
     };
     let limit = match query.limit.as_deref() {
         None => DEFAULT_PAGE,
@@ -186,7 +185,7 @@ async fn feed(
             .ok_or_else(|| ApiError::BadRequest(format!("limit must be 1 to {MAX_PAGE}")))?,
     };
     let record = readable_group(&state, &caller, &group_id).await?;
-    if since > 0 && since < record.purged_through {
+    if since.is_stale(&record) {
         return Err(ApiError::Gone(
             "this cursor is older than the kept history: resync from the start".into(),
         ));
@@ -204,8 +203,22 @@ async fn feed(
     {
         return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag));
     }
-    let page = state.store.feed(&group_id, since, limit).await?;
-    Ok(with_etag(Json(page).into_response(), &etag))
+    // Many phones ask for the same page: serve it from memory while the ETag still holds.
+    let key = format!("{group_id}/{etag}");
+    let body = match state.pages.get(&key) {
+        Some(body) => body,
+        None => {
+            let page = state.store.feed(&record, since.seq, limit).await?;
+            let body = axum::body::Bytes::from(
+                serde_json::to_vec(&page)
+                    .map_err(|_| ApiError::BadRequest("page encoding".into()))?,
+            );
+            state.pages.put(key, body.clone());
+            body
+        }
+    };
+    let response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    Ok(with_etag(response, &etag))
 }
 
 async fn create_event(

@@ -49,6 +49,33 @@ pub struct AppState {
     pub limiter: limits::RateLimiter,
     pub metrics: metrics::Metrics,
     pub sessions: organize::Sessions,
+    /// Recently served feed pages by group and ETag.
+    pub pages: PageCache,
+}
+
+/// A small in-memory cache of encoded feed pages. An entry is keyed by the page's ETag, which
+/// changes with every write to the group, so a stale page can never be served; the cache is
+/// simply emptied when full.
+#[derive(Default)]
+pub struct PageCache {
+    pages: std::sync::Mutex<std::collections::HashMap<String, axum::body::Bytes>>,
+}
+
+impl PageCache {
+    const MAX_ENTRIES: usize = 512;
+
+    pub fn get(&self, key: &str) -> Option<axum::body::Bytes> {
+        self.pages.lock().ok()?.get(key).cloned()
+    }
+
+    pub fn put(&self, key: String, page: axum::body::Bytes) {
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= Self::MAX_ENTRIES {
+                pages.clear();
+            }
+            pages.insert(key, page);
+        }
+    }
 }
 
 pub type SharedState = Arc<AppState>;
@@ -61,6 +88,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         config,
         metrics: metrics::Metrics::default(),
         sessions: organize::Sessions::default(),
+        pages: PageCache::default(),
     });
     api::routes()
         .merge(organize::routes())

@@ -24,7 +24,27 @@ pub async fn track(State(state): State<SharedState>, request: Request, next: Nex
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let started = Instant::now();
+    // Addresses are members' personal data: only an operator who asks gets an access log.
+    let logged = state.config.log_client_addresses.then(|| {
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let address = crate::limits::client_address(
+            request.headers(),
+            peer,
+            state.config.trust_forwarded_for,
+        );
+        (address, request.method().clone())
+    });
     let response = next.run(request).await;
+    if let Some((address, method)) = logged {
+        eprintln!(
+            "{address} {method} {route} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     if let Ok(mut requests) = state.metrics.requests.lock() {

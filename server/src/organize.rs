@@ -824,15 +824,18 @@ fn input_to_form(input: &EventInput) -> EventForm {
 async fn group_events(state: &SharedState, group_id: &str) -> Result<Vec<Event>, Fail> {
     let mut events: HashMap<String, Event> = HashMap::new();
     let mut since = 0i64;
+    let Some(group) = state.store.group(group_id).await? else {
+        return Ok(Vec::new());
+    };
     for _ in 0..MAX_FEED_PAGES {
-        let page = state.store.feed(group_id, since, FEED_PAGE).await?;
+        let page = state.store.feed(&group, since, FEED_PAGE).await?;
         for event in page.changes {
             events.insert(event.id.clone(), event);
         }
         for id in &page.tombstones {
             events.remove(id);
         }
-        let next = page.next_cursor.parse::<i64>().unwrap_or(since);
+        let next = crate::store::Cursor::parse(&page.next_cursor).map_or(since, |c| c.seq);
         if !page.has_more || next <= since {
             break;
         }

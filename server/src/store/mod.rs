@@ -214,18 +214,22 @@ impl Store {
         dispatch!(self, s => s.event(group_id, event_id))
     }
 
-    /// Changes and tombstones after `since`, oldest first, at most `limit`.
-    pub async fn feed(&self, group_id: &str, since: i64, limit: u32) -> Result<FeedPage> {
-        let rows = dispatch!(self, s => s.feed_rows(group_id, since, limit + 1))?;
+    /// Changes and tombstones after `since` up to `head` (the group's head when the request
+    /// began, so the page matches its ETag), oldest first, at most `limit`. The cursor it hands
+    /// out carries the purge point it was issued under: see [`Cursor`].
+    pub async fn feed(&self, group: &GroupRecord, since: i64, limit: u32) -> Result<FeedPage> {
+        let group_id = group.group.id.as_str();
+        let rows = dispatch!(self, s => s.feed_rows(group_id, since, group.head, limit + 1))?;
         let has_more = rows.len() > limit as usize;
+        let mut last = since;
         let mut page = FeedPage {
             changes: Vec::new(),
             tombstones: Vec::new(),
-            next_cursor: since.to_string(),
+            next_cursor: String::new(),
             has_more,
         };
         for row in rows.into_iter().take(limit as usize) {
-            page.next_cursor = row.seq.to_string();
+            last = row.seq;
             match row.body {
                 Some(body) => page.changes.push(row_to_event(
                     group_id,
@@ -237,6 +241,11 @@ impl Store {
                 None => page.tombstones.push(row.id),
             }
         }
+        page.next_cursor = Cursor {
+            seq: last,
+            purged_through: group.purged_through,
+        }
+        .to_string();
         Ok(page)
     }
 
@@ -267,6 +276,46 @@ pub(crate) enum WriteKind<'a> {
     Create { idempotency_key: Option<&'a str> },
     Update,
     Delete,
+}
+
+/// A feed position: the last sequence number seen, and the purge point when it was issued.
+///
+/// Written `SEQ.PURGED` (a bare `SEQ` from older clients reads as purge point 0). A cursor
+/// issued before tombstones were purged past it must resync (410); one issued after the purge
+/// is safe even if its number is lower, because later pages never relied on the purged rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub seq: i64,
+    pub purged_through: i64,
+}
+
+impl Cursor {
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (seq, purged) = match text.split_once('.') {
+            Some((seq, purged)) => (seq, purged),
+            None => (text, "0"),
+        };
+        let (seq, purged_through) = (seq.parse::<i64>().ok()?, purged.parse::<i64>().ok()?);
+        (seq >= 0 && purged_through >= 0).then_some(Cursor {
+            seq,
+            purged_through,
+        })
+    }
+
+    /// Whether a reader at this cursor may have missed something the group no longer has.
+    pub fn is_stale(&self, group: &GroupRecord) -> bool {
+        let missed_purge = self.seq > 0
+            && self.seq < group.purged_through
+            && self.purged_through < group.purged_through;
+        // A cursor ahead of the group (e.g. after the server was restored from a backup).
+        missed_purge || self.seq > group.head
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.seq, self.purged_through)
+    }
 }
 
 /// What a write did.

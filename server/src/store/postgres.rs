@@ -325,14 +325,15 @@ impl PgStore {
         &self,
         group_id: &str,
         since: i64,
+        head: i64,
         limit: u32,
     ) -> Result<Vec<FeedRow>> {
         let rows = self
             .client()
             .await?
             .query(
-                "SELECT id, seq, updated_at, body FROM events WHERE group_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                &[&group_id, &since, &i64::from(limit)],
+                "SELECT id, seq, updated_at, body FROM events WHERE group_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
+                &[&group_id, &since, &head, &i64::from(limit)],
             )
             .await?;
         rows.iter()

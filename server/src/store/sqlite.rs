@@ -309,14 +309,15 @@ impl SqliteStore {
         &self,
         group_id: &str,
         since: i64,
+        head: i64,
         limit: u32,
     ) -> Result<Vec<FeedRow>> {
         let group_id = group_id.to_owned();
         self.run(move |conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, seq, updated_at, body FROM events WHERE group_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                "SELECT id, seq, updated_at, body FROM events WHERE group_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
             )?;
-            let rows = stmt.query_map(params![group_id, since, limit], |r| {
+            let rows = stmt.query_map(params![group_id, since, head, limit], |r| {
                 Ok(FeedRow {
                     id: r.get(0)?,
                     seq: r.get(1)?,
