@@ -143,6 +143,9 @@ impl Groups {
             StatusCode::NOT_FOUND => return Err(remote(404, "no such group on that server")),
             status => return Err(remote_status(status)),
         };
+        // Names are shown to the person: refuse control characters and absurd lengths.
+        kinship_protocol::validate_group(&group.name, &group.description)
+            .map_err(|e| remote(200, &format!("the server sent an unusable group ({e})")))?;
         if group.visibility == Visibility::Private && member_token.is_none() {
             return Err(remote(
                 401,
@@ -428,8 +431,12 @@ fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
     let seq = |cursor: &str| cursor.split('.').next().unwrap_or("").parse::<i64>();
     let (old, new) = (seq(&record.cursor), seq(&page.next_cursor));
     match (old, new) {
-        (Ok(old), Ok(new)) if new >= old => {}
+        // A page that says there is more must move forward, or paging would never end.
+        (Ok(old), Ok(new)) if new > old || (new == old && !page.has_more) => {}
         _ => return Err(bad("cursor")),
+    }
+    if page.changes.len() + page.tombstones.len() > kinship_protocol::MAX_PAGE as usize {
+        return Err(bad("too many items"));
     }
     for event in &page.changes {
         if event.group_id != record.group_id {
@@ -515,11 +522,25 @@ fn backoff(options: &SyncOptions, attempt: u32) -> Duration {
     step + step.mul_f64(rand::thread_rng().gen::<f64>())
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T> {
-    let bytes = response.bytes().await.map_err(|e| Error::Remote {
+/// Largest response body read from a server (after decompression): a hostile server cannot
+/// exhaust the phone's memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+async fn read_json<T: serde::de::DeserializeOwned>(mut response: Response) -> Result<T> {
+    let broke = |e: reqwest::Error| Error::Remote {
         status: 0,
         reason: format!("the response broke off: {}", e.without_url()),
-    })?;
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(broke)? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(remote(
+                200,
+                "the server sent more data than a page may hold",
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     serde_json::from_slice(&bytes).map_err(|e| Error::Remote {
         status: 200,
         reason: format!(
@@ -537,17 +558,33 @@ fn with_token(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     }
 }
 
+/// `https://host[:port]`, or plain `http://` only for this device itself (a local test
+/// server): tokens and group ids must not cross a network in clear.
 fn normalize_server(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
-    if crate::directory::actions::is_web_url(url)
-        || url.starts_with("http://127.0.0.1")
-        || url.starts_with("http://localhost")
-    {
+    let refuse = || {
+        Error::invalid(
+            "a server URL starts with https:// (http:// only for 127.0.0.1 or localhost)",
+        )
+    };
+    if let Some(rest) = url.strip_prefix("http://") {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = match authority.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+            _ => authority,
+        };
+        return if matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+            && !rest.contains(char::is_whitespace)
+        {
+            Ok(url.to_owned())
+        } else {
+            Err(refuse())
+        };
+    }
+    if url.starts_with("https://") && crate::directory::actions::is_web_url(url) {
         Ok(url.to_owned())
     } else {
-        Err(Error::invalid(
-            "a server URL starts with https:// (or http:// for a local test server)",
-        ))
+        Err(refuse())
     }
 }
 
@@ -562,5 +599,34 @@ fn remote_status(status: StatusCode) -> Error {
     Error::Remote {
         status: status.as_u16(),
         reason: format!("the server answered {status}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_this_device() {
+        assert_eq!(
+            normalize_server("https://groups.example.org/").unwrap(),
+            "https://groups.example.org"
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:9000",
+            "http://[::1]:8080",
+        ] {
+            assert!(normalize_server(local).is_ok(), "{local}");
+        }
+        for refused in [
+            "http://groups.example.org",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "ftp://x.org",
+            "groups.example.org",
+        ] {
+            assert!(normalize_server(refused).is_err(), "{refused}");
+        }
     }
 }

@@ -93,7 +93,7 @@ pub fn spec() -> Value {
                     "description": {"type": "string"}, "visibility": {"type": "string", "enum": ["public", "private"]},
                     "created_at": {"type": "string", "format": "date-time"}}},
                 "Place": {"type": "object", "required": ["name", "address"], "properties": {"name": {"type": "string"}, "address": {"type": "string"}}},
-                "EventInput": {"type": "object", "additionalProperties": false, "required": ["title", "starts_at", "ends_at", "time_zone", "category"], "properties": {
+                "EventInput": {"type": "object", "description": "The server refuses fields not listed here (422).", "required": ["title", "starts_at", "ends_at", "time_zone", "category"], "properties": {
                     "title": {"type": "string", "minLength": 1, "maxLength": kinship_protocol::MAX_TITLE_CHARS},
                     "description": {"type": "string", "maxLength": kinship_protocol::MAX_DESCRIPTION_CHARS},
                     "starts_at": {"type": "string", "example": "2026-12-03T19:00:00", "description": "local wall-clock time in time_zone"},
