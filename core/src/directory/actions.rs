@@ -43,20 +43,14 @@ pub fn is_sms_number(number: &str) -> bool {
     (3..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// `http(s)://host...` with no spaces or control characters.
+/// A public web link: the protocol's URL rule (`http(s)://host...`, no spaces or control
+/// characters) and a host with a domain, as every published service has.
 pub fn is_web_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) => {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            host.contains('.')
-                && !host.starts_with('.')
-                && url.chars().all(|c| c.is_ascii_graphic())
-        }
-        None => false,
-    }
+    let host = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+        .unwrap_or("");
+    kinship_protocol::is_web_url(url) && host.contains('.') && !host.starts_with('.')
 }
 
 /// The actions an entry offers, most direct first: call, text, chat, website.
