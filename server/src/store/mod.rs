@@ -66,27 +66,80 @@ pub struct StoreOptions {
     pub hold_writes: Option<Duration>,
 }
 
-pub enum Store {
+pub struct Store {
+    backend: Backend,
+    groups: GroupCache,
+}
+
+enum Backend {
     Sqlite(SqliteStore),
     Postgres(PgStore),
 }
 
 macro_rules! dispatch {
     ($self:ident, $store:ident => $call:expr) => {
-        match $self {
-            Store::Sqlite($store) => $call.await,
-            Store::Postgres($store) => $call.await,
+        match &$self.backend {
+            Backend::Sqlite($store) => $call.await,
+            Backend::Postgres($store) => $call.await,
         }
     };
+}
+
+/// Group records (head, purge point) read in the last [`GROUP_CACHE_TTL`], so a burst of
+/// polls costs one database read. A slightly old head is safe: every row up to a committed
+/// head is committed, pages are bounded by the head they were computed for, and the next poll
+/// sees the rest, so a reader can be a moment late but never skips a change. This instance's
+/// own writes forget the entry at once.
+#[derive(Default)]
+struct GroupCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, GroupRecord)>>,
+}
+
+pub const GROUP_CACHE_TTL: Duration = Duration::from_millis(250);
+
+impl GroupCache {
+    fn fresh(&self, id: &str) -> Option<GroupRecord> {
+        let entries = self.entries.lock().ok()?;
+        let (at, record) = entries.get(id)?;
+        (at.elapsed() < GROUP_CACHE_TTL).then(|| record.clone())
+    }
+
+    fn put(&self, record: &GroupRecord) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= 10_000 {
+                entries.clear();
+            }
+            entries.insert(
+                record.group.id.clone(),
+                (std::time::Instant::now(), record.clone()),
+            );
+        }
+    }
+
+    fn forget(&self, id: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(id);
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
 }
 
 impl Store {
     /// Opens `sqlite://PATH` or `postgres://...` and brings its schema up to date.
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Store> {
         if let Some(path) = url.strip_prefix("sqlite://") {
-            Ok(Store::Sqlite(SqliteStore::open(path, options).await?))
+            Ok(Store::from(Backend::Sqlite(
+                SqliteStore::open(path, options).await?,
+            )))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Store::Postgres(PgStore::connect(url, options).await?))
+            Ok(Store::from(Backend::Postgres(
+                PgStore::connect(url, options).await?,
+            )))
         } else {
             Err(StoreError::BadUrl)
         }
@@ -145,7 +198,14 @@ impl Store {
     }
 
     pub async fn group(&self, id: &str) -> Result<Option<GroupRecord>> {
-        dispatch!(self, s => s.group(id))
+        if let Some(record) = self.groups.fresh(id) {
+            return Ok(Some(record));
+        }
+        let record = dispatch!(self, s => s.group(id))?;
+        if let Some(record) = &record {
+            self.groups.put(record);
+        }
+        Ok(record)
     }
 
     /// The group an organizer token belongs to.
@@ -182,7 +242,14 @@ impl Store {
         let body =
             serde_json::to_string(input).map_err(|e| StoreError::Malformed(e.to_string()))?;
         let event_id = random_hex(16);
-        match dispatch!(self, s => s.write_event(group_id, &event_id, Some(&body), WriteKind::Create { idempotency_key }))?
+        match self
+            .write(
+                group_id,
+                &event_id,
+                Some(&body),
+                WriteKind::Create { idempotency_key },
+            )
+            .await?
         {
             Written::New(event) => Ok((event, true)),
             Written::Replayed(event) => Ok((event, false)),
@@ -199,15 +266,32 @@ impl Store {
     ) -> Result<Option<Event>> {
         let body =
             serde_json::to_string(input).map_err(|e| StoreError::Malformed(e.to_string()))?;
-        Ok(dispatch!(self, s => s.write_event(group_id, event_id, Some(&body), WriteKind::Update))?.event())
+        Ok(self
+            .write(group_id, event_id, Some(&body), WriteKind::Update)
+            .await?
+            .event())
     }
 
     /// Deletes an event, leaving a tombstone in the feed. `false` if there was no such event.
     pub async fn delete_event(&self, group_id: &str, event_id: &str) -> Result<bool> {
         Ok(!matches!(
-            dispatch!(self, s => s.write_event(group_id, event_id, None, WriteKind::Delete))?,
+            self.write(group_id, event_id, None, WriteKind::Delete)
+                .await?,
             Written::Missing
         ))
+    }
+
+    /// Every event write goes through here, so this instance never serves its own stale head.
+    async fn write(
+        &self,
+        group_id: &str,
+        event_id: &str,
+        body: Option<&str>,
+        kind: WriteKind<'_>,
+    ) -> Result<Written> {
+        let written = dispatch!(self, s => s.write_event(group_id, event_id, body, kind));
+        self.groups.forget(group_id);
+        written
     }
 
     pub async fn event(&self, group_id: &str, event_id: &str) -> Result<Option<Event>> {
@@ -251,7 +335,9 @@ impl Store {
 
     /// Forgets tombstones older than `before`; cursors from before them get 410 Gone.
     pub async fn purge_tombstones(&self, before: DateTime<Utc>) -> Result<u64> {
-        dispatch!(self, s => s.purge_tombstones(before.timestamp_micros()))
+        let purged = dispatch!(self, s => s.purge_tombstones(before.timestamp_micros()));
+        self.groups.clear();
+        purged
     }
 
     pub async fn publish_directory(&self, version: i64, bytes: &[u8]) -> Result<()> {
@@ -263,9 +349,16 @@ impl Store {
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    fn from(backend: Backend) -> Store {
+        Store {
+            backend,
+            groups: GroupCache::default(),
         }
     }
 }
