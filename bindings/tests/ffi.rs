@@ -1,0 +1,66 @@
+//! The exported API as a foreign caller sees it (called from Rust here; the Kotlin tests call
+//! the same functions through the generated bindings).
+
+use kinship_ffi::{crisis_contacts, KinshipError, KinshipProfile, NewJournalEntry};
+
+#[test]
+fn profile_journal_and_errors_cross_as_typed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    assert!(matches!(
+        KinshipProfile::open(path.clone()),
+        Err(KinshipError::NotInitialized)
+    ));
+    assert!(matches!(
+        KinshipProfile::create(path.clone(), "short".into()),
+        Err(KinshipError::WeakPassphrase)
+    ));
+    let profile = KinshipProfile::create(path.clone(), "a long ffi passphrase".into()).unwrap();
+    let entry = profile
+        .add_entry(NewJournalEntry {
+            title: Some("Hi".into()),
+            body: "from the phone".into(),
+            mood: Some(4),
+            tags: vec!["ffi".into()],
+        })
+        .unwrap();
+    assert_eq!(profile.get_entry(entry.id.clone()).unwrap(), entry);
+    assert_eq!(profile.search_entries("PHONE".into(), 10).unwrap().len(), 1);
+    assert!(matches!(
+        profile.add_entry(NewJournalEntry {
+            title: None,
+            body: "x".into(),
+            mood: Some(9),
+            tags: vec![]
+        }),
+        Err(KinshipError::InvalidInput { .. })
+    ));
+    profile.lock();
+    assert!(matches!(
+        profile.list_entries(10),
+        Err(KinshipError::Locked)
+    ));
+    assert!(matches!(
+        profile.unlock("wrong passphrase!".into()),
+        Err(KinshipError::WrongPassphrase)
+    ));
+    profile.unlock("a long ffi passphrase".into()).unwrap();
+    assert_eq!(profile.list_entries(10).unwrap()[0].id, entry.id);
+    profile.enable_device_key(vec![3u8; 32]).unwrap();
+    profile.lock();
+    profile.unlock_with_device_key(vec![3u8; 32]).unwrap();
+    assert!(profile.is_unlocked());
+    profile.quick_erase().unwrap();
+    assert!(matches!(
+        KinshipProfile::open(path),
+        Err(KinshipError::NotInitialized)
+    ));
+}
+
+#[test]
+fn crisis_contacts_need_no_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts = crisis_contacts(dir.path().to_string_lossy().into_owned(), "GB".into()).unwrap();
+    assert_eq!(contacts[0].action_uri, "tel:999");
+    assert!(contacts.iter().all(|c| !c.source_url.is_empty()));
+}
