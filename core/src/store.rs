@@ -8,7 +8,7 @@
 //!
 //! Only sealed blobs and random row ids are stored (see `docs/SECURITY.md`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -75,7 +75,6 @@ pub enum StoreError {
 
 pub struct Store {
     conn: Connection,
-    path: PathBuf,
 }
 
 impl Store {
@@ -95,24 +94,13 @@ impl Store {
              PRAGMA temp_store = MEMORY;
              PRAGMA secure_delete = ON;",
         )?;
-        let mut store = Store {
-            conn,
-            path: path.to_owned(),
-        };
+        let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Folds the WAL back into the main file and truncates it, then closes the connection.
