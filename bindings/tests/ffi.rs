@@ -22,6 +22,7 @@ fn profile_journal_and_errors_cross_as_typed_values() {
             body: "from the phone".into(),
             mood: Some(4),
             tags: vec!["ffi".into()],
+            strategy_ids: vec![],
         })
         .unwrap();
     assert_eq!(profile.get_entry(entry.id.clone()).unwrap(), entry);
@@ -31,7 +32,8 @@ fn profile_journal_and_errors_cross_as_typed_values() {
             title: None,
             body: "x".into(),
             mood: Some(9),
-            tags: vec![]
+            tags: vec![],
+            strategy_ids: vec![],
         }),
         Err(KinshipError::InvalidInput { .. })
     ));
@@ -60,7 +62,44 @@ fn profile_journal_and_errors_cross_as_typed_values() {
 #[test]
 fn crisis_contacts_need_no_profile() {
     let dir = tempfile::tempdir().unwrap();
-    let contacts = crisis_contacts(dir.path().to_string_lossy().into_owned(), "GB".into()).unwrap();
-    assert_eq!(contacts[0].action_uri, "tel:999");
-    assert!(contacts.iter().all(|c| !c.source_url.is_empty()));
+    let help = crisis_contacts(dir.path().to_string_lossy().into_owned(), "GB".into()).unwrap();
+    assert!(help.has_country_data);
+    assert_eq!(help.contacts[0].action_uri, "tel:999");
+    assert!(help.contacts.iter().all(|c| !c.source_url.is_empty()));
+    let unknown = crisis_contacts(dir.path().to_string_lossy().into_owned(), "ZZ".into()).unwrap();
+    assert!(!unknown.has_country_data);
+    assert!(unknown.advice.unwrap().contains("112"));
+}
+
+#[test]
+fn exported_objects_are_shared_safely_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<KinshipProfile>();
+    assert_send_sync::<kinship_ffi::KinshipDirectory>();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = KinshipProfile::create(path, "a long ffi passphrase".into()).unwrap();
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let profile = profile.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    profile
+                        .add_entry(NewJournalEntry {
+                            title: None,
+                            body: format!("thread {t} entry {i}"),
+                            mood: None,
+                            tags: vec![],
+                            strategy_ids: vec![],
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    assert_eq!(profile.entry_count().unwrap(), 100);
 }

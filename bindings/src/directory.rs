@@ -1,0 +1,380 @@
+//! The offline directory: crisis contacts (no profile, no passphrase, no network), search,
+//! signed updates, and the person's own sealed entries.
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use chrono::Utc;
+
+use crate::error::Result;
+use crate::profile::KinshipProfile;
+
+mirror_enum! {
+    DirectoryKind <=> kinship_core::directory::Kind {
+        Emergency,
+        CrisisHotline,
+        TextLine,
+        Chat,
+        OnlineCommunity,
+        InPersonGroup,
+        MentorshipProgram,
+        /// Professional help: peer support works best alongside it.
+        Counseling,
+    }
+}
+
+mirror_enum! {
+    /// A way to be reached that a search can ask for.
+    ContactChannel <=> kinship_core::directory::Channel {
+        Phone,
+        Sms,
+        Chat,
+        Website,
+    }
+}
+
+/// One tap in the crisis list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CrisisContactItem {
+    pub id: String,
+    pub name: String,
+    pub kind: DirectoryKind,
+    /// "Call 988", "Text HOME to 741741"...
+    pub label: String,
+    /// `tel:`, `sms:` or `https:`: the phone only opens it.
+    pub action_uri: String,
+    /// `None` when the hours are not known.
+    pub open_now: Option<bool>,
+    pub always_open: bool,
+    pub lgbtq: bool,
+    /// Verified more than a year ago.
+    pub stale: bool,
+    pub source_url: String,
+    /// `YYYY-MM-DD`.
+    pub verified_on: String,
+}
+
+/// Who to call now in one country.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CrisisHelp {
+    pub country: String,
+    /// Whether the directory has any entry for this country.
+    pub has_country_data: bool,
+    pub contacts: Vec<CrisisContactItem>,
+    /// Honest advice when there is no verified number for the country.
+    pub advice: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DirectoryAction {
+    pub label: String,
+    pub uri: String,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DirectoryEntry {
+    pub id: String,
+    pub kind: DirectoryKind,
+    pub name: String,
+    pub organization: Option<String>,
+    pub description: Option<String>,
+    /// ISO 3166-1 alpha-2 codes, or `INT` for international services.
+    pub countries: Vec<String>,
+    pub languages: Vec<String>,
+    pub audience: Vec<String>,
+    pub phone_e164: Option<String>,
+    pub short_code: Option<String>,
+    pub sms_number: Option<String>,
+    pub sms_keyword: Option<String>,
+    pub chat_url: Option<String>,
+    pub website: Option<String>,
+    pub hours_text: Option<String>,
+    pub cost: Option<String>,
+    pub confidentiality: Option<String>,
+    pub notes: Option<String>,
+    pub source_url: String,
+    /// `YYYY-MM-DD`.
+    pub verified_on: String,
+}
+
+/// A search result with what the app needs to show and act on it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DirectoryHit {
+    pub entry: DirectoryEntry,
+    /// One of the person's own sealed entries.
+    pub private: bool,
+    pub stale: bool,
+    pub open_now: Option<bool>,
+    pub actions: Vec<DirectoryAction>,
+}
+
+/// What a search asks for; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct DirectoryQuery {
+    #[uniffi(default = None)]
+    pub text: Option<String>,
+    /// Entries for this country; international ones are always included.
+    #[uniffi(default = None)]
+    pub country: Option<String>,
+    #[uniffi(default = None)]
+    pub kind: Option<DirectoryKind>,
+    /// Entries for every one of these audiences (`lgbtq`, `trans`, `youth`...).
+    #[uniffi(default = [])]
+    pub audience: Vec<String>,
+    #[uniffi(default = None)]
+    pub language: Option<String>,
+    #[uniffi(default = None)]
+    pub channel: Option<ContactChannel>,
+    #[uniffi(default = false)]
+    pub open_now: bool,
+    #[uniffi(default = None)]
+    pub limit: Option<u32>,
+}
+
+/// An entry of the person's own (a therapist, a local group); sealed in their profile.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct NewPrivateEntry {
+    #[uniffi(default = None)]
+    pub kind: Option<DirectoryKind>,
+    pub name: String,
+    #[uniffi(default = None)]
+    pub organization: Option<String>,
+    #[uniffi(default = None)]
+    pub description: Option<String>,
+    /// A full international number (`+44 ...`); it must validate to become a `tel:` action.
+    #[uniffi(default = None)]
+    pub phone: Option<String>,
+    #[uniffi(default = None)]
+    pub sms: Option<String>,
+    #[uniffi(default = None)]
+    pub website: Option<String>,
+    #[uniffi(default = None)]
+    pub notes: Option<String>,
+}
+
+/// Who to call now in `country` (two letters), with no profile, no passphrase and no
+/// network: the emergency number first, then crisis lines open now.
+#[uniffi::export]
+pub fn crisis_contacts(data_dir: String, country: String) -> Result<CrisisHelp> {
+    let directory = kinship_core::Directory::load(&PathBuf::from(data_dir))?;
+    Ok(directory.crisis_contacts(&country, Utc::now()).into())
+}
+
+/// The public directory in use for a data folder: the newest verified signed bundle there, or
+/// the one compiled in. Needs no profile. Safe to share between threads.
+#[derive(uniffi::Object)]
+pub struct KinshipDirectory {
+    data_dir: PathBuf,
+    current: RwLock<kinship_core::Directory>,
+}
+
+#[uniffi::export]
+impl KinshipDirectory {
+    #[uniffi::constructor]
+    pub fn open(data_dir: String) -> Result<Arc<Self>> {
+        let data_dir = PathBuf::from(data_dir);
+        let current = RwLock::new(kinship_core::Directory::load(&data_dir)?);
+        Ok(Arc::new(KinshipDirectory { data_dir, current }))
+    }
+
+    pub fn version(&self) -> u64 {
+        self.snapshot().version()
+    }
+
+    /// Countries with at least one entry, as two-letter codes.
+    pub fn countries(&self) -> Vec<String> {
+        self.snapshot().countries()
+    }
+
+    pub fn crisis_contacts(&self, country: String) -> CrisisHelp {
+        self.snapshot().crisis_contacts(&country, Utc::now()).into()
+    }
+
+    /// Public entries matching `query`, best first.
+    pub fn search(&self, query: DirectoryQuery) -> Vec<DirectoryHit> {
+        let hits = self.snapshot().search(&query.into(), &[], Utc::now());
+        hits.into_iter().map(Into::into).collect()
+    }
+
+    pub fn get(&self, id: String) -> Option<DirectoryEntry> {
+        self.snapshot().get(&id).cloned().map(Into::into)
+    }
+
+    /// Installs a signed directory bundle if it verifies and is newer; returns the version
+    /// now in use. A refused bundle changes nothing.
+    pub fn install_bundle(&self, bundle: Vec<u8>) -> Result<u64> {
+        kinship_core::directory::bundle::install(
+            &self.data_dir,
+            &bundle,
+            kinship_core::directory::bundle::TRUSTED_KEYS,
+        )?;
+        let reloaded = kinship_core::Directory::load(&self.data_dir)?;
+        let version = reloaded.version();
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = reloaded;
+        Ok(version)
+    }
+}
+
+impl KinshipDirectory {
+    /// A cheap clone of the directory in use (a poisoned lock still holds a valid snapshot).
+    fn snapshot(&self) -> kinship_core::Directory {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+#[uniffi::export]
+impl KinshipProfile {
+    /// Searches the public directory and the person's own entries together.
+    pub fn search_directory(
+        &self,
+        directory: Arc<KinshipDirectory>,
+        query: DirectoryQuery,
+    ) -> Result<Vec<DirectoryHit>> {
+        let hits = self.inner.personal_directory().search(
+            &directory.snapshot(),
+            &query.into(),
+            Utc::now(),
+        )?;
+        Ok(hits.into_iter().map(Into::into).collect())
+    }
+
+    pub fn add_private_entry(&self, entry: NewPrivateEntry) -> Result<DirectoryEntry> {
+        let added = self
+            .inner
+            .personal_directory()
+            .add(entry.into(), crate::now_local())?;
+        Ok(added.into())
+    }
+
+    pub fn update_private_entry(
+        &self,
+        id: String,
+        entry: NewPrivateEntry,
+    ) -> Result<DirectoryEntry> {
+        let updated =
+            self.inner
+                .personal_directory()
+                .update(&id, entry.into(), crate::now_local())?;
+        Ok(updated.into())
+    }
+
+    pub fn remove_private_entry(&self, id: String) -> Result<()> {
+        Ok(self.inner.personal_directory().remove(&id)?)
+    }
+
+    /// The person's own entries, by name.
+    pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
+        let entries = self.inner.personal_directory().private_entries()?;
+        Ok(entries.into_iter().map(Into::into).collect())
+    }
+}
+
+impl From<DirectoryQuery> for kinship_core::DirectoryQuery {
+    fn from(query: DirectoryQuery) -> Self {
+        kinship_core::DirectoryQuery {
+            text: query.text,
+            country: query.country,
+            kind: query.kind.map(Into::into),
+            audience: query.audience,
+            language: query.language,
+            channel: query.channel.map(Into::into),
+            open_now: query.open_now,
+            limit: query.limit.map(|l| l as usize),
+        }
+    }
+}
+
+impl From<NewPrivateEntry> for kinship_core::directory::private::NewPrivateEntry {
+    fn from(entry: NewPrivateEntry) -> Self {
+        kinship_core::directory::private::NewPrivateEntry {
+            kind: entry.kind.map(Into::into),
+            name: entry.name,
+            organization: entry.organization,
+            description: entry.description,
+            phone: entry.phone,
+            sms: entry.sms,
+            website: entry.website,
+            notes: entry.notes,
+        }
+    }
+}
+
+impl From<kinship_core::directory::DirectoryEntry> for DirectoryEntry {
+    fn from(e: kinship_core::directory::DirectoryEntry) -> Self {
+        let (sms_number, sms_keyword) = match e.channels.sms {
+            Some(sms) => (Some(sms.number), sms.keyword),
+            None => (None, None),
+        };
+        DirectoryEntry {
+            id: e.id,
+            kind: e.kind.into(),
+            name: e.name,
+            organization: e.organization,
+            description: e.description,
+            countries: e.countries,
+            languages: e.languages,
+            audience: e.audience,
+            phone_e164: e.channels.phone_e164,
+            short_code: e.channels.short_code,
+            sms_number,
+            sms_keyword,
+            chat_url: e.channels.chat_url,
+            website: e.channels.website,
+            hours_text: e.hours_text,
+            cost: e.cost,
+            confidentiality: e.confidentiality,
+            notes: e.notes,
+            source_url: e.source_url,
+            verified_on: e.verified_on.to_string(),
+        }
+    }
+}
+
+impl From<kinship_core::directory::SearchHit> for DirectoryHit {
+    fn from(hit: kinship_core::directory::SearchHit) -> Self {
+        DirectoryHit {
+            entry: hit.entry.into(),
+            private: hit.private,
+            stale: hit.stale,
+            open_now: hit.open_now,
+            actions: hit
+                .actions
+                .into_iter()
+                .map(|a| DirectoryAction {
+                    label: a.label,
+                    uri: a.uri,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<kinship_core::CrisisContacts> for CrisisHelp {
+    fn from(help: kinship_core::CrisisContacts) -> Self {
+        CrisisHelp {
+            country: help.country,
+            has_country_data: help.has_country_data,
+            contacts: help
+                .contacts
+                .into_iter()
+                .map(|c| CrisisContactItem {
+                    id: c.id,
+                    name: c.name,
+                    kind: c.kind.into(),
+                    label: c.label,
+                    action_uri: c.action_uri,
+                    open_now: c.open_now,
+                    always_open: c.always_open,
+                    lgbtq: c.lgbtq,
+                    stale: c.stale,
+                    source_url: c.source_url,
+                    verified_on: c.verified_on.to_string(),
+                })
+                .collect(),
+            advice: help.advice,
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The one error type phones see, and the one place core errors become it.
+
+use kinship_core::backup::BackupError;
+
+/// Every error a phone can see, with what the app can do about it. Messages never carry
+/// anything the person wrote or any key material.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum KinshipError {
+    /// Ask for the passphrase (or the device key) again.
+    #[error("the vault is locked")]
+    Locked,
+    #[error("no Kinship profile exists here yet")]
+    NotInitialized,
+    #[error("a Kinship profile already exists here")]
+    AlreadyInitialized,
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("wrong device key")]
+    WrongDeviceKey,
+    #[error("passphrase too weak")]
+    WeakPassphrase,
+    #[error("not found")]
+    NotFound,
+    /// The input was refused as it is; `reason` says what to change.
+    #[error("invalid input: {reason}")]
+    InvalidInput { reason: String },
+    /// No server could be reached; everything cached keeps working.
+    #[error("offline")]
+    Offline,
+    /// Sealed data failed authentication: a damaged or tampered row.
+    #[error("damaged data: {reason}")]
+    Corrupted { reason: String },
+    /// A backup file that cannot be restored (not a backup, damaged, too large...).
+    #[error("backup: {reason}")]
+    BadBackup { reason: String },
+    /// A directory update that was refused; the directory in use stays as it was.
+    #[error("directory update refused: {reason}")]
+    DirectoryUpdateRefused { reason: String },
+    /// The server answered, but not with what was needed.
+    #[error("server: {reason}")]
+    Remote { status: u16, reason: String },
+    /// The phone's storage failed (full disk, permissions).
+    #[error("storage: {reason}")]
+    Storage { reason: String },
+}
+
+pub type Result<T, E = KinshipError> = std::result::Result<T, E>;
+
+impl From<kinship_core::Error> for KinshipError {
+    fn from(err: kinship_core::Error) -> Self {
+        use kinship_core::Error as E;
+        match err {
+            E::Locked | E::Erased => KinshipError::Locked,
+            E::NotInitialized => KinshipError::NotInitialized,
+            E::AlreadyInitialized => KinshipError::AlreadyInitialized,
+            E::WrongPassphrase | E::Backup(BackupError::WrongPassphrase) => {
+                KinshipError::WrongPassphrase
+            }
+            E::WrongDeviceKey | E::NoDeviceKey => KinshipError::WrongDeviceKey,
+            E::WeakPassphrase => KinshipError::WeakPassphrase,
+            E::NotFound => KinshipError::NotFound,
+            E::InvalidInput { reason } => KinshipError::InvalidInput { reason },
+            E::Offline => KinshipError::Offline,
+            E::Corrupted { what } => KinshipError::Corrupted { reason: what },
+            E::Remote { status, reason } => KinshipError::Remote { status, reason },
+            E::Backup(backup) => KinshipError::BadBackup {
+                reason: backup.to_string(),
+            },
+            E::Directory(directory) => KinshipError::DirectoryUpdateRefused {
+                reason: directory.to_string(),
+            },
+            storage @ (E::Storage(_) | E::Io(_)) => KinshipError::Storage {
+                reason: storage.to_string(),
+            },
+        }
+    }
+}
+
+impl From<kinship_core::directory::DirectoryError> for KinshipError {
+    fn from(err: kinship_core::directory::DirectoryError) -> Self {
+        kinship_core::Error::from(err).into()
+    }
+}
