@@ -33,6 +33,9 @@ CP="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-
     | grep -v '^warning: unable to find kotlin-stdlib' || true
 [ -d "$WORK/classes/app/kinship/core" ] || { echo "Kotlin compilation failed" >&2; exit 1; }
 
+# Every *Test.kt file holds one test class of the same name.
+TEST_CLASSES=$(find android/src/test/kotlin -name '*Test.kt' -printf 'app.kinship.core.%f\n' | sed 's/\.kt$//' | sort)
+
 # A real server with one public group and one event.
 DB="sqlite://$WORK/server.sqlite"
 GROUP_JSON=$(target/debug/kinship-server --database-url "$DB" create-group --name "JVM test group" --json)
@@ -48,4 +51,4 @@ curl -sf -X POST "http://127.0.0.1:$PORT/v1/groups/$GROUP/events" -H "Authorizat
 
 KINSHIP_TEST_SERVER="http://127.0.0.1:$PORT" KINSHIP_TEST_GROUP="$GROUP" \
     java -ea -Djna.library.path="$PWD/target/debug" \
-    -cp "$WORK/classes:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" org.junit.runner.JUnitCore app.kinship.core.KinshipTest
+    -cp "$WORK/classes:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" org.junit.runner.JUnitCore $TEST_CLASSES

@@ -1,0 +1,27 @@
+// Benchmark lines printed by the Kotlin side (parsed by scripts/test): the cost of a trivial
+// call through JNA, and of listing 50 entries as Kotlin objects.
+package app.kinship.core
+
+import org.junit.Assert.assertEquals
+import org.junit.Test
+
+class BenchTest {
+    @Test
+    fun ffiCallAndList50() {
+        freshProfile().use { profile ->
+            repeat(60) { i -> profile.addEntry(note("body $i", title = "Entry $i")) }
+            repeat(10_000) { profile.isUnlocked() } // warm up the JIT
+            val calls = 100_000
+            var start = System.nanoTime()
+            repeat(calls) { profile.isUnlocked() }
+            val perCall = (System.nanoTime() - start) / calls
+            repeat(20) { profile.listEntries(50u) }
+            val runs = 200
+            start = System.nanoTime()
+            repeat(runs) { assertEquals(50, profile.listEntries(50u).size) }
+            val list50 = (System.nanoTime() - start) / runs / 1000.0
+            println("bench ffi_call_ns $perCall ns")
+            println("bench kotlin_list50_us ${"%.1f".format(list50)} us")
+        }
+    }
+}

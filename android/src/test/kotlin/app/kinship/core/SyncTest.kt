@@ -1,0 +1,63 @@
+// Following a group and syncing its events as Kotlin suspend functions against a real
+// kinship-server on loopback (started by android/run-jvm-tests.sh).
+package app.kinship.core
+
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+class SyncTest {
+    @Test
+    fun followSyncEventsCalendarAndUnfollow(): Unit = runBlocking {
+        val (server, group) = testServer()
+        freshProfile().use { profile ->
+            val followed = profile.followGroup(server, group, null)
+            assertEquals("JVM test group", followed.name)
+            assertEquals(GroupVisibility.PUBLIC, followed.visibility)
+
+            val first = profile.syncNow()
+            assertEquals(1u, first.groups)
+            assertEquals(1u, first.newEvents)
+            assertTrue(first.errors.isEmpty())
+            val second = profile.syncNow()
+            assertEquals(0u, second.newEvents)
+            assertTrue(second.perGroup.single().notModified)
+
+            val events = profile.upcomingEvents(EventQuery(from = "2098-12-31T00:00:00Z", days = 30u))
+            val event = events.single()
+            assertEquals("Kotlin meetup", event.title)
+            assertEquals("2099-01-01T17:00:00+00:00", event.startsAtUtc)
+            assertEquals("Hall", event.placeName)
+            assertEquals(event, profile.getEvent(event.id))
+            val ics = profile.exportEventsIcs(listOf(event.id))
+            assertTrue(ics.startsWith("BEGIN:VCALENDAR"))
+            assertTrue(ics.contains("SUMMARY:Kotlin meetup"))
+            assertTrue(profile.upcomingEvents(EventQuery(from = "2100-01-01T00:00:00Z")).isEmpty())
+
+            profile.unfollowGroup(group)
+            assertTrue(profile.followedGroups().isEmpty())
+            assertThrows<KinshipException.NotFound>("the event left with its group") { profile.getEvent(event.id) }
+        }
+    }
+
+    @Test
+    fun noServerIsOfflineAndBadInputIsRefused(): Unit = runBlocking {
+        freshProfile().use { profile ->
+            try {
+                profile.followGroup("http://127.0.0.1:9", "abc123", null)
+                error("following with no server must throw")
+            } catch (e: KinshipException.Offline) {
+                // expected: nothing listens on the discard port
+            }
+            try {
+                profile.followGroup("http://127.0.0.1:9", "not a group id!", null)
+                error("a malformed group id must throw")
+            } catch (e: KinshipException.InvalidInput) {
+                assertTrue(e.reason.isNotBlank())
+            }
+            val summary = profile.syncNow()
+            assertEquals(0u, summary.groups)
+        }
+    }
+}
