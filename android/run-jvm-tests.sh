@@ -31,7 +31,7 @@ if [ "$PROFILE" = release ]; then
 fi
 cargo build -q -p kinship-ffi -p kinship-server
 LIB_DIR="$PWD/target/$PROFILE"
-cargo run -q -p kinship-ffi --bin uniffi-bindgen -- generate --no-format \
+cargo run -q --bin uniffi-bindgen -- generate --no-format \
     --library "$LIB_DIR/libkinship_ffi.so" --language kotlin --out-dir "$WORK/generated"
 
 CP="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"

@@ -243,8 +243,8 @@ impl KinshipProfile {
             .collect())
     }
 
-    /// What might help now, at `distress` 0 to 10 in these moments. From 8 up, the safety
-    /// plan and crisis help come first.
+    /// What might help now, at `distress` 0 to 10 in these moments: up to `limit`
+    /// strategies. From 8 up, the safety plan and crisis help come first, on top of `limit`.
     pub fn suggest_strategies(
         &self,
         distress: u8,
@@ -298,7 +298,7 @@ impl From<kinship_core::coping::Try> for CopingTry {
             distress_before: t.distress_before,
             distress_after: t.distress_after,
             note: t.note,
-            at: t.at.to_rfc3339(),
+            at: crate::rfc3339(&t.at),
         }
     }
 }

@@ -102,7 +102,7 @@ pub struct DirectoryEntry {
 pub struct DirectoryHit {
     pub entry: DirectoryEntry,
     /// One of the person's own sealed entries.
-    pub private: bool,
+    pub is_private: bool,
     pub stale: bool,
     pub open_now: Option<bool>,
     pub actions: Vec<DirectoryAction>,
@@ -337,7 +337,7 @@ impl From<kinship_core::directory::SearchHit> for DirectoryHit {
     fn from(hit: kinship_core::directory::SearchHit) -> Self {
         DirectoryHit {
             entry: hit.entry.into(),
-            private: hit.private,
+            is_private: hit.private,
             stale: hit.stale,
             open_now: hit.open_now,
             actions: hit

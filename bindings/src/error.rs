@@ -66,9 +66,7 @@ impl From<kinship_core::Error> for KinshipError {
             E::Backup(backup) => KinshipError::BadBackup {
                 reason: backup.to_string(),
             },
-            E::Directory(directory) => KinshipError::DirectoryUpdateRefused {
-                reason: directory.to_string(),
-            },
+            E::Directory(directory) => directory.into(),
             storage @ (E::Storage(_) | E::Io(_)) => KinshipError::Storage {
                 reason: storage.to_string(),
             },
@@ -78,6 +76,15 @@ impl From<kinship_core::Error> for KinshipError {
 
 impl From<kinship_core::directory::DirectoryError> for KinshipError {
     fn from(err: kinship_core::directory::DirectoryError) -> Self {
-        kinship_core::Error::from(err).into()
+        use kinship_core::directory::DirectoryError as D;
+        match err {
+            // The variant already says "refused"; the reason is the inner cause alone.
+            D::Bundle(bundle) => KinshipError::DirectoryUpdateRefused {
+                reason: bundle.to_string(),
+            },
+            D::Builtin(data) => KinshipError::Corrupted {
+                reason: format!("the built-in directory: {data}"),
+            },
+        }
     }
 }

@@ -53,6 +53,7 @@ pub struct GroupEvent {
     pub time_zone: String,
     /// RFC 3339 UTC start, for sorting and reminders (`None` for an unknown time zone).
     pub starts_at_utc: Option<String>,
+    pub ends_at_utc: Option<String>,
     pub online_url: Option<String>,
     pub place_name: Option<String>,
     pub place_address: Option<String>,
@@ -199,15 +200,20 @@ impl From<kinship_core::groups::FollowedGroup> for FollowedGroup {
             name: g.name,
             description: g.description,
             visibility: g.visibility.into(),
-            followed_at: g.followed_at.to_rfc3339(),
-            last_synced_at: g.last_synced_at.map(|t| t.to_rfc3339()),
+            followed_at: crate::rfc3339(&g.followed_at),
+            last_synced_at: g.last_synced_at.map(|t| crate::rfc3339(&t)),
         }
     }
 }
 
 impl From<kinship_core::groups::CachedEvent> for GroupEvent {
     fn from(cached: kinship_core::groups::CachedEvent) -> Self {
-        let starts_at_utc = cached.starts_at_utc().map(|t| t.to_rfc3339());
+        let starts_at_utc = cached.starts_at_utc().map(|t| crate::rfc3339(&t));
+        let ends_at_utc = kinship_core::groups::local_to_utc(
+            &cached.event.input.time_zone,
+            cached.event.input.ends_at,
+        )
+        .map(|t| crate::rfc3339(&t));
         let cancelled = cached.is_cancelled();
         let event = cached.event;
         let input = event.input;
@@ -226,13 +232,14 @@ impl From<kinship_core::groups::CachedEvent> for GroupEvent {
             ends_at: input.ends_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
             time_zone: input.time_zone,
             starts_at_utc,
+            ends_at_utc,
             online_url: input.online_url,
             place_name,
             place_address,
             accessibility: input.accessibility,
             category: input.category.into(),
             cancelled,
-            updated_at: event.updated_at.to_rfc3339(),
+            updated_at: crate::rfc3339(&event.updated_at),
         }
     }
 }

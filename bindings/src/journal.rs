@@ -23,9 +23,12 @@ pub struct JournalEntry {
 /// What the person writes: a new entry, or the whole edited entry.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct NewJournalEntry {
+    #[uniffi(default = None)]
     pub title: Option<String>,
     pub body: String,
+    #[uniffi(default = None)]
     pub mood: Option<u8>,
+    #[uniffi(default = [])]
     pub tags: Vec<String>,
     #[uniffi(default = [])]
     pub strategy_ids: Vec<String>,
@@ -197,8 +200,8 @@ impl From<kinship_core::Entry> for JournalEntry {
     fn from(entry: kinship_core::Entry) -> Self {
         JournalEntry {
             id: entry.id,
-            created_at: entry.created_at.to_rfc3339(),
-            updated_at: entry.updated_at.to_rfc3339(),
+            created_at: crate::rfc3339(&entry.created_at),
+            updated_at: crate::rfc3339(&entry.updated_at),
             title: entry.title,
             body: entry.body,
             mood: entry.mood,
@@ -222,12 +225,13 @@ pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| KinshipError::InvalidInput {
-            reason: format!("not an RFC 3339 time: {text:?}"),
+            // Never quote the input: error text can end up in logs.
+            reason: "a time must be RFC 3339, like 2026-11-27T18:00:00Z".into(),
         })
 }
 
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| KinshipError::InvalidInput {
-        reason: format!("not a YYYY-MM-DD date: {text:?}"),
+        reason: "a date must be YYYY-MM-DD".into(),
     })
 }

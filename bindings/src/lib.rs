@@ -64,6 +64,15 @@ pub use safety_plan::*;
 
 uniffi::setup_scaffolding!();
 
+/// An instant as the phones get it: RFC 3339 with milliseconds and the UTC offset it was
+/// written with, which both `java.time` and Foundation's ISO 8601 formatter read.
+pub(crate) fn rfc3339<Tz: chrono::TimeZone>(instant: &chrono::DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
 /// The writer's local time with its UTC offset, as the core stores it.
 pub(crate) fn now_local() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()

@@ -29,12 +29,19 @@ pub struct PlanContact {
 
 #[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct SafetyPlan {
+    #[uniffi(default = [])]
     pub warning_signs: Vec<String>,
+    #[uniffi(default = [])]
     pub internal_coping: Vec<String>,
+    #[uniffi(default = [])]
     pub distractions: Vec<String>,
+    #[uniffi(default = [])]
     pub help_contacts: Vec<PlanContact>,
+    #[uniffi(default = [])]
     pub professionals: Vec<String>,
+    #[uniffi(default = [])]
     pub safe_environment: Vec<String>,
+    #[uniffi(default = [])]
     pub reasons_for_living: Vec<String>,
     /// RFC 3339; `None` until the person writes the plan.
     #[uniffi(default = None)]
@@ -129,7 +136,7 @@ impl From<kinship_core::SafetyPlan> for SafetyPlan {
             professionals: plan.professionals,
             safe_environment: plan.safe_environment,
             reasons_for_living: plan.reasons_for_living,
-            updated_at: plan.updated_at.map(|t| t.to_rfc3339()),
+            updated_at: plan.updated_at.map(|t| crate::rfc3339(&t)),
         }
     }
 }

@@ -33,7 +33,7 @@ class DirectoryTest {
             assertEquals("tel:999", directory.crisisContacts("GB").contacts.first().actionUri)
             val hits = directory.search(DirectoryQuery(country = "US", kind = DirectoryKind.CRISIS_HOTLINE, limit = 10u))
             assertTrue(hits.isNotEmpty())
-            assertTrue(hits.all { it.entry.kind == DirectoryKind.CRISIS_HOTLINE && it.actions.isNotEmpty() && !it.`private` })
+            assertTrue(hits.all { it.entry.kind == DirectoryKind.CRISIS_HOTLINE && it.actions.isNotEmpty() && !it.isPrivate })
             assertEquals(hits.first().entry, directory.get(hits.first().entry.id))
             assertEquals(null, directory.get("no-such-entry"))
             assertThrows<KinshipException.DirectoryUpdateRefused>("a garbage bundle") {
@@ -51,7 +51,7 @@ class DirectoryTest {
                 }
                 val found = profile.searchDirectory(directory, DirectoryQuery(text = "robin"))
                 assertEquals(own.id, found.single().entry.id)
-                assertTrue(found.single().`private`)
+                assertTrue(found.single().isPrivate)
                 assertTrue(found.single().actions.any { it.uri == "tel:+442079460123" })
                 // Nobody else sees it: the public search does not.
                 assertTrue(directory.search(DirectoryQuery(text = "robin")).isEmpty())

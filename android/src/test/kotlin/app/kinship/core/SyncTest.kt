@@ -27,7 +27,7 @@ class SyncTest {
             val events = profile.upcomingEvents(EventQuery(from = "2098-12-31T00:00:00Z", days = 30u))
             val event = events.single()
             assertEquals("Kotlin meetup", event.title)
-            assertEquals("2099-01-01T17:00:00+00:00", event.startsAtUtc)
+            assertEquals("2099-01-01T17:00:00.000+00:00", event.startsAtUtc)
             assertEquals("Hall", event.placeName)
             assertEquals(event, profile.getEvent(event.id))
             val ics = profile.exportEventsIcs(listOf(event.id))
