@@ -66,7 +66,7 @@ android {
         release {
             // A library is shrunk by the app that uses it, with consumer-rules.pro.
             isMinifyEnabled = false
-            proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "proguard-rules.pro")
+            proguardFiles(getDefaultProguardFile("proguard-android-optimize.txt"), "consumer-rules.pro")
         }
     }
 

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 KOTLIN_VERSION=2.4.20
 TOOLS=${KINSHIP_TOOLS_DIR:-$PWD/target/tools}
 WORK=$(mktemp -d)
-SERVER_PID=
+# shellcheck source=scripts/lib/test-server.sh
+. scripts/lib/test-server.sh
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+    stop_test_server
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -31,32 +32,25 @@ if [ "$PROFILE" = release ]; then
 fi
 cargo build -q -p kinship-ffi -p kinship-server
 LIB_DIR="$PWD/target/$PROFILE"
+# Generated from the debug library: the release profile strips the metadata uniffi reads.
 cargo run -q --bin uniffi-bindgen -- generate --no-format \
-    --library "$LIB_DIR/libkinship_ffi.so" --language kotlin --out-dir "$WORK/generated"
+    --library target/debug/libkinship_ffi.so --language kotlin --out-dir "$WORK/generated"
 
+mapfile -t SOURCES < <(find "$WORK/generated" android/src/test/kotlin -name '*.kt')
 CP="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar:$KOTLIN_HOME/lib/kotlinx-coroutines-core-jvm.jar"
-"$KOTLIN_HOME/bin/kotlinc" -Werror -cp "$CP" -d "$WORK/classes" \
-    $(find "$WORK/generated" -name '*.kt') $(find android/src/test/kotlin -name '*.kt') 2>&1 \
+"$KOTLIN_HOME/bin/kotlinc" -Werror -cp "$CP" -d "$WORK/classes" "${SOURCES[@]}" 2>&1 \
     | grep -v '^warning: unable to find kotlin-stdlib' || true
 [ -d "$WORK/classes/app/kinship/core" ] || { echo "Kotlin compilation failed" >&2; exit 1; }
 
 # Every *Test.kt file holds one test class of the same name.
-TEST_CLASSES=${KINSHIP_JVM_TESTS:-}
-[ -n "$TEST_CLASSES" ] || TEST_CLASSES=$(find android/src/test/kotlin -name '*Test.kt' -printf 'app.kinship.core.%f\n' | sed 's/\.kt$//' | sort)
+if [ -n "${KINSHIP_JVM_TESTS:-}" ]; then
+    read -r -a TEST_CLASSES <<<"$KINSHIP_JVM_TESTS"
+else
+    mapfile -t TEST_CLASSES < <(find android/src/test/kotlin -name '*Test.kt' -printf 'app.kinship.core.%f\n' | sed 's/\.kt$//' | sort)
+fi
 
 # A real server with one public group and one event.
-DB="sqlite://$WORK/server.sqlite"
-GROUP_JSON=$(target/debug/kinship-server --database-url "$DB" create-group --name "JVM test group" --json)
-GROUP=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["group_id"])' <<<"$GROUP_JSON")
-TOKEN=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["organizer_token"])' <<<"$GROUP_JSON")
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/debug/kinship-server --database-url "$DB" serve --listen "127.0.0.1:$PORT" >/dev/null &
-SERVER_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf -X POST "http://127.0.0.1:$PORT/v1/groups/$GROUP/events" -H "Authorization: Bearer $TOKEN" \
-    -H 'content-type: application/json' \
-    -d '{"title":"Kotlin meetup","starts_at":"2099-01-01T18:00:00","ends_at":"2099-01-01T20:00:00","time_zone":"Europe/Berlin","place":{"name":"Hall","address":"Street 1"},"category":"social"}' >/dev/null
+start_test_server "$WORK"
 
-KINSHIP_TEST_SERVER="http://127.0.0.1:$PORT" KINSHIP_TEST_GROUP="$GROUP" \
-    java -ea -Djna.library.path="$LIB_DIR" \
-    -cp "$WORK/classes:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" org.junit.runner.JUnitCore $TEST_CLASSES
+java -ea -Djna.library.path="$LIB_DIR" \
+    -cp "$WORK/classes:$CP:$KOTLIN_HOME/lib/kotlin-stdlib.jar" org.junit.runner.JUnitCore "${TEST_CLASSES[@]}"
