@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kinship_protocol::{Category, Event, Status, Visibility};
 use serde::{Deserialize, Serialize};
 
@@ -244,12 +244,5 @@ pub(crate) fn clear_events(u: &Unlocked, server_url: &str, group_id: &str) -> Re
 
 /// A local wall-clock time in an IANA zone, in UTC (earliest reading if ambiguous).
 pub fn local_to_utc(zone: &str, local: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
-    let tz: chrono_tz::Tz = zone.parse().ok()?;
-    tz.from_local_datetime(&local)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(local + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
+    crate::zone::local_to_utc(zone, local)
 }

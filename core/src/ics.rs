@@ -6,12 +6,11 @@
 //! times; this exporter writes UTC (`DTSTART:20261203T190000Z`). A correct `VTIMEZONE` means
 //! copying the zone's transition rules out of the tz database, and calendar apps disagree on
 //! how they read them; a UTC instant is read the same way everywhere and each app shows it in
-//! the viewer's own zone. The conversion happens here, with chrono-tz, at export time.
+//! the viewer's own zone. The conversion happens at export time, with the tz database in [`crate::zone`].
 //!
 //! Pure: no I/O and no clock; the caller passes `now` for `DTSTAMP`.
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use kinship_protocol::{Event, Status};
 
 /// One event to export, with what the calendar needs that the event itself does not carry.
@@ -64,15 +63,14 @@ fn write_event(out: &mut String, item: &IcsEvent<'_>, now: DateTime<Utc>) -> Res
     let input = &event.input;
     let host =
         server_host(item.server).ok_or_else(|| IcsError::BadServerUrl(item.server.into()))?;
-    let zone: Tz = input
-        .time_zone
-        .parse()
-        .map_err(|_| IcsError::UnknownTimeZone {
+    if !crate::zone::is_known(&input.time_zone) {
+        return Err(IcsError::UnknownTimeZone {
             event_id: event.id.clone(),
             zone: input.time_zone.clone(),
-        })?;
-    let starts = to_utc(zone, input.starts_at, event)?;
-    let ends = to_utc(zone, input.ends_at, event)?;
+        });
+    }
+    let starts = to_utc(input.starts_at, event)?;
+    let ends = to_utc(input.ends_at, event)?;
 
     line(out, "BEGIN:VEVENT");
     text(out, "UID", &format!("{}@{host}", event.id));
@@ -122,29 +120,15 @@ fn description(item: &IcsEvent<'_>) -> String {
     parts.join("\n\n")
 }
 
-/// The UTC instant of a wall-clock time in `zone`.
-///
-/// - Ambiguous (clocks go back, the hour happens twice): the earlier instant, so nobody
-///   arrives an hour late.
-/// - Nonexistent (clocks go forward, the time falls in the gap): read with the offset in force
-///   just before the gap, which shifts it forward by the gap's length (01:30 in a 01:00→02:00
-///   gap becomes 02:30), the same as most calendar apps do.
-fn to_utc(zone: Tz, local: NaiveDateTime, event: &Event) -> Result<DateTime<Utc>, IcsError> {
-    let instant = match zone.from_local_datetime(&local) {
-        LocalResult::Single(at) | LocalResult::Ambiguous(at, _) => Some(at.with_timezone(&Utc)),
-        LocalResult::None => (1..=48)
-            .filter_map(|hours| local.checked_sub_signed(TimeDelta::hours(hours)))
-            .find_map(|before| zone.from_local_datetime(&before).latest())
-            .and_then(|before| {
-                let offset = TimeDelta::seconds(before.offset().fix().local_minus_utc().into());
-                local.checked_sub_signed(offset)
-            })
-            .map(|utc| utc.and_utc()),
-    };
-    instant.ok_or_else(|| IcsError::NonexistentLocalTime {
-        event_id: event.id.clone(),
-        local,
-        zone: event.input.time_zone.clone(),
+/// The UTC instant of a wall-clock time in the event's zone (see [`crate::zone::local_to_utc`]
+/// for ambiguous and nonexistent times).
+fn to_utc(local: NaiveDateTime, event: &Event) -> Result<DateTime<Utc>, IcsError> {
+    crate::zone::local_to_utc(&event.input.time_zone, local).ok_or_else(|| {
+        IcsError::NonexistentLocalTime {
+            event_id: event.id.clone(),
+            local,
+            zone: event.input.time_zone.clone(),
+        }
     })
 }
 

@@ -20,6 +20,7 @@ pub mod store;
 pub mod sync;
 pub mod text;
 pub mod vault;
+pub mod zone;
 
 pub use backup::{ExportSummary, ImportSummary, Progress};
 pub use coping::{

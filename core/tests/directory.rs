@@ -8,7 +8,7 @@ use ed25519_dalek::SigningKey;
 use kinship_core::directory::bundle::{self, TrustedKey};
 use kinship_core::directory::private::NewPrivateEntry;
 use kinship_core::directory::{
-    Channel, Directory, DirectoryData, DirectoryQuery, Kind, BUILTIN_JSON,
+    builtin_json, Channel, Directory, DirectoryData, DirectoryQuery, Kind,
 };
 use kinship_core::Error;
 
@@ -314,7 +314,7 @@ fn test_key() -> (SigningKey, TrustedKey) {
 }
 
 fn document_with_version(version: u64) -> String {
-    let mut data: DirectoryData = serde_json::from_str(BUILTIN_JSON).unwrap();
+    let mut data: DirectoryData = serde_json::from_str(&builtin_json().unwrap()).unwrap();
     data.version = version;
     data.entries.retain(|e| e.serves("US") || e.serves("GB"));
     serde_json::to_string(&data).unwrap()

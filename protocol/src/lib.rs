@@ -174,7 +174,7 @@ impl EventInput {
     pub fn validate(&self) -> Result<(), FieldError> {
         check_text("title", &self.title, 1, MAX_TITLE_CHARS)?;
         check_text("description", &self.description, 0, MAX_DESCRIPTION_CHARS)?;
-        if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
+        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
             return Err(field("time_zone", "not an IANA time zone"));
         }
         if self.ends_at <= self.starts_at {

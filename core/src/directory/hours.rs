@@ -4,7 +4,6 @@
 //! at 10:00 is open at 19:00 in London, and ranges may run past midnight (22:00–02:00).
 
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,10 +38,9 @@ impl Hours {
         match self {
             Hours::Always { always } => *always,
             Hours::Weekly { time_zone, weekly } => {
-                let Ok(zone) = time_zone.parse::<Tz>() else {
+                let Some(local) = crate::zone::utc_to_local(time_zone, at) else {
                     return false;
                 };
-                let local = at.with_timezone(&zone);
                 let minute = local.hour() * 60 + local.minute();
                 let today = local.weekday();
                 weekly.iter().any(|slot| slot.covers(today, minute))
@@ -55,7 +53,7 @@ impl Hours {
             Hours::Always { always: true } => Ok(()),
             Hours::Always { always: false } => Err("`always` must be true when present".into()),
             Hours::Weekly { time_zone, weekly } => {
-                if time_zone.parse::<Tz>().is_err() {
+                if !crate::zone::is_known(time_zone) {
                     return Err(format!("unknown time zone {time_zone}"));
                 }
                 if weekly.is_empty() {

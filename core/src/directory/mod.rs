@@ -28,8 +28,17 @@ pub use model::{
     Channels, DataError, DirectoryData, DirectoryEntry, EmergencyService, Kind, Sms, INTERNATIONAL,
 };
 
-/// The directory compiled into the library.
-pub const BUILTIN_JSON: &str = include_str!("../../data/directory.json");
+/// The directory compiled into the library (core/data/directory.json), DEFLATE-compressed by
+/// core/build.rs.
+const BUILTIN_DEFLATE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/directory.json.deflate"));
+
+/// The JSON of the directory compiled into the library.
+pub fn builtin_json() -> Result<String, DataError> {
+    let bytes = miniz_oxide::inflate::decompress_to_vec_with_limit(BUILTIN_DEFLATE, 16 << 20)
+        .map_err(|_| DataError::Malformed("the built-in directory does not inflate".into()))?;
+    String::from_utf8(bytes)
+        .map_err(|_| DataError::Malformed("the built-in directory is not UTF-8".into()))
+}
 /// An entry verified longer ago than this is shown as stale.
 pub const STALE_AFTER_DAYS: i64 = 365;
 /// Said when there are no verified numbers for a country. 112 is the GSM standard emergency
@@ -156,7 +165,7 @@ impl Directory {
     pub fn builtin() -> Result<Directory, DirectoryError> {
         static BUILTIN: OnceLock<Result<Directory, DataError>> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| Directory::parse(BUILTIN_JSON))
+            .get_or_init(|| Directory::parse(&builtin_json()?))
             .clone()
             .map_err(DirectoryError::Builtin)
     }
