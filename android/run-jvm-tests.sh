@@ -9,14 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KOTLIN_VERSION=2.4.20
 TOOLS=${KINSHIP_TOOLS_DIR:-$PWD/target/tools}
-WORK=$(mktemp -d)
 # shellcheck source=scripts/lib/test-server.sh
 . scripts/lib/test-server.sh
-cleanup() {
-    stop_test_server
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work_dir
 
 if [ ! -x "$TOOLS/node_modules/kotlin-compiler/bin/kotlinc" ]; then
     npm install --silent --prefix "$TOOLS" "kotlin-compiler@$KOTLIN_VERSION"

@@ -8,14 +8,9 @@ if [ "$(uname -s)" != Darwin ]; then
     exit 1
 fi
 cd "$(dirname "$0")/.."
-WORK=$(mktemp -d)
 # shellcheck source=scripts/lib/test-server.sh
 . scripts/lib/test-server.sh
-cleanup() {
-    stop_test_server
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_work_dir
 
 ./ios/build-xcframework.sh
 cargo build -q -p kinship-server

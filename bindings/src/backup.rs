@@ -12,14 +12,14 @@ pub trait BackupProgress: Send + Sync {
     fn on_progress(&self, done: u32, total: u32);
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct BackupExportSummary {
     pub entries: u32,
     /// Damaged entries that could not be included.
     pub unreadable: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct BackupImportSummary {
     pub added: u32,
     pub updated: u32,

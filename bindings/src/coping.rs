@@ -50,7 +50,7 @@ mirror_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct Strategy {
     pub id: String,
     pub title: String,
@@ -66,7 +66,7 @@ pub struct Strategy {
 }
 
 /// A strategy of the person's own. Unset fields get defaults (5 minutes, `Personal`).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct NewStrategy {
     pub title: String,
     #[uniffi(default = None)]
@@ -83,7 +83,7 @@ pub struct NewStrategy {
 }
 
 /// Fields to change in a custom strategy; unset fields keep their value.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct StrategyEdit {
     #[uniffi(default = None)]
     pub title: Option<String>,
@@ -100,7 +100,7 @@ pub struct StrategyEdit {
 }
 
 /// One logged try: distress 0 to 10 before and after.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CopingTry {
     pub id: String,
     pub strategy_id: String,
@@ -111,7 +111,7 @@ pub struct CopingTry {
     pub at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct NewCopingTry {
     pub strategy_id: String,
     pub distress_before: u8,
@@ -121,7 +121,7 @@ pub struct NewCopingTry {
 }
 
 /// How a strategy has worked for this person.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct StrategyStats {
     pub id: String,
     pub title: String,
@@ -131,7 +131,7 @@ pub struct StrategyStats {
     pub mean_change: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct Suggestion {
     pub kind: SuggestionKind,
     pub id: String,

@@ -34,7 +34,7 @@ mirror_enum! {
 }
 
 /// One tap in the crisis list.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CrisisContactItem {
     pub id: String,
     pub name: String,
@@ -55,7 +55,7 @@ pub struct CrisisContactItem {
 }
 
 /// Who to call now in one country.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct CrisisHelp {
     pub country: String,
     /// Whether the directory has any entry for this country.
@@ -65,13 +65,13 @@ pub struct CrisisHelp {
     pub advice: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct DirectoryAction {
     pub label: String,
     pub uri: String,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct DirectoryEntry {
     pub id: String,
     pub kind: DirectoryKind,
@@ -98,7 +98,7 @@ pub struct DirectoryEntry {
 }
 
 /// A search result with what the app needs to show and act on it.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct DirectoryHit {
     pub entry: DirectoryEntry,
     /// One of the person's own sealed entries.
@@ -109,7 +109,7 @@ pub struct DirectoryHit {
 }
 
 /// What a search asks for; every filter is optional.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct DirectoryQuery {
     #[uniffi(default = None)]
     pub text: Option<String>,
@@ -132,7 +132,7 @@ pub struct DirectoryQuery {
 }
 
 /// An entry of the person's own (a therapist, a local group); sealed in their profile.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct NewPrivateEntry {
     #[uniffi(default = None)]
     pub kind: Option<DirectoryKind>,
@@ -154,6 +154,8 @@ pub struct NewPrivateEntry {
 
 /// Who to call now in `country` (two letters), with no profile, no passphrase and no
 /// network: the emergency number first, then crisis lines open now.
+/// It loads the directory on every call (checking an installed bundle's signature); a screen
+/// that asks repeatedly keeps a [`KinshipDirectory`] instead.
 #[uniffi::export]
 pub fn crisis_contacts(data_dir: String, country: String) -> Result<CrisisHelp> {
     let directory = kinship_core::Directory::load(&PathBuf::from(data_dir))?;

@@ -25,7 +25,7 @@ mirror_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct FollowedGroup {
     pub server_url: String,
     pub group_id: String,
@@ -38,7 +38,7 @@ pub struct FollowedGroup {
 }
 
 /// An event cached on the phone, readable offline.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct GroupEvent {
     pub id: String,
     pub group_id: String,
@@ -65,7 +65,7 @@ pub struct GroupEvent {
 }
 
 /// Which cached events to list.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct EventQuery {
     /// RFC 3339; now when unset. Ongoing events are included.
     #[uniffi(default = None)]
@@ -82,7 +82,7 @@ pub struct EventQuery {
 }
 
 /// What one sync changed in one group.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct GroupSyncResult {
     pub group_id: String,
     pub name: String,
@@ -95,7 +95,7 @@ pub struct GroupSyncResult {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct SyncSummary {
     pub groups: u32,
     pub new_events: u32,
@@ -209,11 +209,7 @@ impl From<kinship_core::groups::FollowedGroup> for FollowedGroup {
 impl From<kinship_core::groups::CachedEvent> for GroupEvent {
     fn from(cached: kinship_core::groups::CachedEvent) -> Self {
         let starts_at_utc = cached.starts_at_utc().map(|t| crate::rfc3339(&t));
-        let ends_at_utc = kinship_core::groups::local_to_utc(
-            &cached.event.input.time_zone,
-            cached.event.input.ends_at,
-        )
-        .map(|t| crate::rfc3339(&t));
+        let ends_at_utc = cached.ends_at_utc().map(|t| crate::rfc3339(&t));
         let cancelled = cached.is_cancelled();
         let event = cached.event;
         let input = event.input;

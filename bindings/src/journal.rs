@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::{KinshipError, Result};
 use crate::profile::KinshipProfile;
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct JournalEntry {
     pub id: String,
     /// RFC 3339 with the writer's UTC offset.
@@ -21,7 +21,7 @@ pub struct JournalEntry {
 }
 
 /// What the person writes: a new entry, or the whole edited entry.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct NewJournalEntry {
     #[uniffi(default = None)]
     pub title: Option<String>,
@@ -35,7 +35,7 @@ pub struct NewJournalEntry {
 }
 
 /// Which entries a listing wants; every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct JournalFilter {
     #[uniffi(default = None)]
     pub tag: Option<String>,
@@ -49,14 +49,14 @@ pub struct JournalFilter {
     pub until: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct JournalPage {
     pub entries: Vec<JournalEntry>,
     /// Pass back for the next (older) page; `None` on the last page.
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct MoodPoint {
     /// `YYYY-MM-DD` for a day, `YYYY-Www` for an ISO week.
     pub period: String,
@@ -64,13 +64,13 @@ pub struct MoodPoint {
     pub rated_entries: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct TagCount {
     pub tag: String,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct JournalStats {
     pub entries: u32,
     pub mood_by_day: Vec<MoodPoint>,

@@ -13,6 +13,9 @@
 //!   [`backup`]: methods on [`KinshipProfile`].
 //! - [`directory`]: [`KinshipDirectory`] and [`crisis_contacts`], which need no profile and
 //!   no passphrase, plus the person's own sealed entries on [`KinshipProfile`].
+//!
+//! Records deliberately do not implement `Debug`: most carry what the person wrote (entries,
+//! notes, plan items, followed groups), and nothing of that may reach a log or a panic message.
 
 /// Declares a foreign-facing copy of a core enum (uniffi needs its own type, and a distinct
 /// name where two core enums share one) with conversions both ways.

@@ -17,7 +17,7 @@ mirror_enum! {
 }
 
 /// A person to ask for help.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Clone, PartialEq, uniffi::Record)]
 pub struct PlanContact {
     pub name: String,
     /// As the person typed it.
@@ -27,7 +27,7 @@ pub struct PlanContact {
     pub action_uri: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
 pub struct SafetyPlan {
     #[uniffi(default = [])]
     pub warning_signs: Vec<String>,

@@ -67,7 +67,12 @@ impl CachedEvent {
 
     /// When it starts, in UTC (its local time read in its own time zone).
     pub fn starts_at_utc(&self) -> Option<DateTime<Utc>> {
-        local_to_utc(&self.event.input.time_zone, self.event.input.starts_at)
+        crate::zone::local_to_utc(&self.event.input.time_zone, self.event.input.starts_at)
+    }
+
+    /// When it ends, in UTC.
+    pub fn ends_at_utc(&self) -> Option<DateTime<Utc>> {
+        crate::zone::local_to_utc(&self.event.input.time_zone, self.event.input.ends_at)
     }
 }
 
@@ -144,7 +149,7 @@ impl Groups {
                 .filter(|e| query.include_cancelled || !e.is_cancelled())
                 .filter_map(|e| {
                     let start = e.starts_at_utc()?;
-                    let end = local_to_utc(&e.event.input.time_zone, e.event.input.ends_at)?;
+                    let end = e.ends_at_utc()?;
                     (end >= query.from && start <= until).then_some((start, e))
                 })
                 .collect();
@@ -240,9 +245,4 @@ pub(crate) fn clear_events(u: &Unlocked, server_url: &str, group_id: &str) -> Re
         }
     }
     Ok(removed)
-}
-
-/// A local wall-clock time in an IANA zone, in UTC (earliest reading if ambiguous).
-pub fn local_to_utc(zone: &str, local: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
-    crate::zone::local_to_utc(zone, local)
 }

@@ -7,6 +7,13 @@
 #                        Europe/Berlin, at "Hall")
 # The caller must have built target/debug/kinship-server, and stops it with stop_test_server.
 
+# make_work_dir: sets WORK to a fresh temporary directory; on exit, the test server is stopped
+# and the directory removed.
+make_work_dir() {
+    WORK=$(mktemp -d)
+    trap 'stop_test_server; rm -rf "$WORK"' EXIT
+}
+
 # start_test_server WORK_DIR
 start_test_server() {
     local work=$1 db group_json token port

@@ -29,13 +29,6 @@ final class KinshipDates: @unchecked Sendable {
     private let lock = NSLock()
     private let fractional = KinshipDates.iso8601([.withInternetDateTime, .withFractionalSeconds])
     private let wholeSeconds = KinshipDates.iso8601([.withInternetDateTime])
-    private let local: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter
-    }()
 
     private static func iso8601(_ options: ISO8601DateFormatter.Options) -> ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
@@ -43,31 +36,11 @@ final class KinshipDates: @unchecked Sendable {
         return formatter
     }
 
-    /// An RFC 3339 instant such as `2026-11-27T16:06:43.996864379+00:00`, with or without
-    /// fractional seconds.
+    /// An RFC 3339 instant as the core writes it (`2026-11-27T16:06:43.996+00:00`, with
+    /// milliseconds), or without fractional seconds.
     func instant(_ text: String) -> Date? {
-        let trimmed = Self.keepingMilliseconds(text)
         lock.lock()
         defer { lock.unlock() }
-        return fractional.date(from: trimmed) ?? wholeSeconds.date(from: trimmed)
-    }
-
-    /// A wall-clock `YYYY-MM-DDTHH:MM:SS` in an IANA time zone.
-    func wallClock(_ text: String, in zoneIdentifier: String) -> Date? {
-        guard let zone = TimeZone(identifier: zoneIdentifier) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        local.timeZone = zone
-        return local.date(from: text)
-    }
-
-    /// Drops fraction digits after the third: the core writes nanoseconds, Foundation's
-    /// ISO 8601 formatter reads milliseconds.
-    static func keepingMilliseconds(_ text: String) -> String {
-        guard let dot = text.firstIndex(of: ".") else { return text }
-        let digits = text.index(after: dot)
-        let end = text[digits...].firstIndex { !("0"..."9").contains($0) } ?? text.endIndex
-        let kept = text.index(digits, offsetBy: 3, limitedBy: end) ?? end
-        return String(text[..<kept]) + text[end...]
+        return fractional.date(from: text) ?? wholeSeconds.date(from: text)
     }
 }

@@ -44,18 +44,14 @@ class SyncTest {
     @Test
     fun noServerIsOfflineAndBadInputIsRefused(): Unit = runBlocking {
         freshProfile().use { profile ->
-            try {
+            // Nothing listens on the discard port.
+            assertThrows<KinshipException.Offline>("no server") {
                 profile.followGroup("http://127.0.0.1:9", "abc123", null)
-                error("following with no server must throw")
-            } catch (e: KinshipException.Offline) {
-                // expected: nothing listens on the discard port
             }
-            try {
+            val invalid = assertThrows<KinshipException.InvalidInput>("a malformed group id") {
                 profile.followGroup("http://127.0.0.1:9", "not a group id!", null)
-                error("a malformed group id must throw")
-            } catch (e: KinshipException.InvalidInput) {
-                assertTrue(e.reason.isNotBlank())
             }
+            assertTrue(invalid.reason.isNotBlank())
             val summary = profile.syncNow()
             assertEquals(0u, summary.groups)
         }
