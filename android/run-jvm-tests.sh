@@ -37,11 +37,12 @@ CP="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-
     | grep -v '^warning: unable to find kotlin-stdlib' || true
 [ -d "$WORK/classes/app/kinship/core" ] || { echo "Kotlin compilation failed" >&2; exit 1; }
 
-# Every *Test.kt file holds one test class of the same name.
+# Every *Test.kt file holds one test class of the same name. BenchTest measures rather than
+# tests: it runs only when asked for (scripts/test does, in its benchmark step).
 if [ -n "${KINSHIP_JVM_TESTS:-}" ]; then
     read -r -a TEST_CLASSES <<<"$KINSHIP_JVM_TESTS"
 else
-    mapfile -t TEST_CLASSES < <(find android/src/test/kotlin -name '*Test.kt' -printf 'app.kinship.core.%f\n' | sed 's/\.kt$//' | sort)
+    mapfile -t TEST_CLASSES < <(find android/src/test/kotlin -name '*Test.kt' ! -name 'BenchTest.kt' -printf 'app.kinship.core.%f\n' | sed 's/\.kt$//' | sort)
 fi
 
 # A real server with one public group and one event.

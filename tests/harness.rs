@@ -130,6 +130,26 @@ pub fn phone() -> (Kinship, tempfile::TempDir) {
     (kinship, dir)
 }
 
+/// Files under `dir`, at any depth, whose bytes contain `needle` (names only, never contents).
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
+}
+
 /// What the proxy does with the next request.
 #[derive(Debug, Clone)]
 pub enum Fault {
@@ -139,6 +159,11 @@ pub enum Fault {
     TooManyRequests(u64),
     /// Answer 200 with a body that is not JSON.
     MalformedJson,
+    /// Forward to the server unchanged (to place a later fault on a later request).
+    PassThrough,
+    /// Forward, then send the headers and half of the server's body, and drop the connection.
+    /// Waits for the next feed request.
+    CutBody,
 }
 
 #[derive(Default)]
@@ -150,6 +175,12 @@ struct ProxyState {
     /// After this many feed pages answered, the proxy goes away.
     die_after_pages: Option<usize>,
     pages: usize,
+    /// Bodies cut off halfway so far.
+    cuts: usize,
+    /// Path and query of every request, in order.
+    requested: Vec<String>,
+    /// Bearer tokens the phone sent, in order (to look for them at rest afterwards).
+    bearer_tokens: Vec<String>,
     dead: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -215,6 +246,21 @@ impl Proxy {
         self.state.lock().expect("lock").log.clone()
     }
 
+    /// Path and query of every request so far (the feed's `since` cursors among them).
+    pub fn requested(&self) -> Vec<String> {
+        self.state.lock().expect("lock").requested.clone()
+    }
+
+    /// Bearer tokens the phone has sent so far.
+    pub fn bearer_tokens(&self) -> Vec<String> {
+        self.state.lock().expect("lock").bearer_tokens.clone()
+    }
+
+    /// Responses whose body was cut off halfway (Fault::CutBody) so far.
+    pub fn cuts(&self) -> usize {
+        self.state.lock().expect("lock").cuts
+    }
+
     pub fn clear_log(&self) {
         self.state.lock().expect("lock").log.clear();
     }
@@ -234,9 +280,20 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
+    let bearer = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
     let fault = {
         let mut s = state.lock().expect("lock");
-        (!s.faults.is_empty()).then(|| s.faults.remove(0))
+        s.bearer_tokens.extend(bearer);
+        s.requested.push(path_and_query.clone());
+        // A cut body is aimed at a feed page; other requests (a directory check) pass it by.
+        let aimed_elsewhere =
+            matches!(s.faults.first(), Some(Fault::CutBody)) && !path.ends_with("/events");
+        (!s.faults.is_empty() && !aimed_elsewhere).then(|| s.faults.remove(0))
     };
     let response = match fault {
         Some(Fault::ServerError) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
@@ -253,7 +310,13 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
             "{\"changes\": [",
         )
             .into_response(),
-        None => pass_through(&state, request, &path_and_query).await,
+        Some(Fault::CutBody) => {
+            let whole = pass_through(&state, request, &path_and_query).await;
+            let cut = cut_halfway(whole).await;
+            state.lock().expect("lock").cuts += 1;
+            cut
+        }
+        Some(Fault::PassThrough) | None => pass_through(&state, request, &path_and_query).await,
     };
     let mut s = state.lock().expect("lock");
     s.log.push((path.clone(), response.status().as_u16()));
@@ -266,6 +329,28 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
         }
     }
     response
+}
+
+/// The same status and headers, a `Content-Length` for the whole body, then half the body and
+/// an error, on which the server drops the connection mid-body.
+async fn cut_halfway(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts
+        .headers
+        .insert("content-length", HeaderValue::from(bytes.len()));
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(half),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "cut",
+        )),
+    ];
+    let stream = futures_util::stream::iter(chunks);
+    Response::from_parts(parts, axum::body::Body::from_stream(stream))
 }
 
 async fn pass_through(

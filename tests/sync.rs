@@ -82,17 +82,72 @@ async fn first_and_incremental_sync_with_edits_cancellations_and_deletions() {
     };
     assert_eq!(groups.upcoming(&without_cancelled).unwrap().len(), 1);
 
-    // Nothing about the group or events is stored in clear on the phone.
-    phone.checkpoint().unwrap();
-    for needle in ["Queer Climbers", "Bouldering", group.group_id.as_str()] {
-        for entry in std::fs::read_dir(phone.data_dir()).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-                "{needle} found at rest"
+    // Nothing about the group or events is stored in clear on the phone, in the WAL before a
+    // checkpoint or in the database after it, at any depth of the profile folder.
+    let needles = [
+        "Queer Climbers",
+        "Bouldering",
+        "Trip to the crag",
+        &group.group_id,
+        PASS,
+    ];
+    for when in ["before checkpoint", "after checkpoint"] {
+        for needle in needles {
+            assert_eq!(
+                files_containing(phone.data_dir(), needle),
+                Vec::<std::path::PathBuf>::new(),
+                "found at rest {when}"
             );
         }
+        phone.checkpoint().unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_groups_member_token_and_invite_code_never_reach_the_disk_in_clear() {
+    let server = Server::start().await;
+    let group = server.group("Trans peer circle", Visibility::Private).await;
+    server.post(&group, "Quiet evening").await;
+    let invite = group
+        .invite_code
+        .clone()
+        .expect("a private group has an invite code");
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, Some(&invite))
+        .await
+        .unwrap();
+    assert_eq!(groups.sync_with(&quick()).await.unwrap().groups[0].new, 1);
+    let tokens = proxy.bearer_tokens();
+    let member_token = tokens
+        .last()
+        .expect("the feed was read with a member token");
+    assert!(member_token.len() >= 20, "a real token");
+
+    let needles = [
+        member_token.as_str(),
+        &invite,
+        &group.group_id,
+        "Trans peer circle",
+        "Quiet evening",
+        PASS,
+    ];
+    let scan = |when: &str| {
+        for needle in needles {
+            assert_eq!(
+                files_containing(phone.data_dir(), needle),
+                Vec::<std::path::PathBuf>::new(),
+                "found at rest {when}"
+            );
+        }
+    };
+    scan("before checkpoint");
+    phone.checkpoint().unwrap();
+    scan("after checkpoint");
+    phone.lock();
+    scan("after lock");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -157,6 +212,82 @@ async fn a_server_killed_mid_sync_leaves_consistent_data_and_the_next_sync_compl
     assert_eq!(cached.len(), 120);
     let ids: std::collections::HashSet<&str> = cached.iter().map(|e| e.event.id.as_str()).collect();
     assert_eq!(ids.len(), 120, "no duplicates");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_dropped_halfway_through_a_page_stores_nothing_of_it() {
+    let server = Server::start().await;
+    let group = server.group("Cut off", Visibility::Public).await;
+    for i in 0..20 {
+        server.post(&group, &format!("Event {i:03}")).await;
+    }
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+    let options = SyncOptions {
+        page_size: 20,
+        ..quick()
+    };
+    groups.sync_with(&options).await.unwrap();
+    assert_eq!(groups.upcoming(&all_events()).unwrap().len(), 20);
+    // The cursor the phone holds shows in the `since` of its next feed request.
+    let feed_requests = |from: usize| -> Vec<String> {
+        proxy.requested()[from..]
+            .iter()
+            .filter(|r| r.contains("/events?"))
+            .cloned()
+            .collect()
+    };
+    for i in 20..60 {
+        server.post(&group, &format!("Event {i:03}")).await;
+    }
+
+    // Cut off on every attempt the client makes (it retries a broken page), so the sync has to
+    // give up with that page half-received.
+    let attempts = options.max_attempts as usize;
+    proxy.inject(vec![Fault::CutBody; attempts]);
+    let mark = proxy.requested().len();
+    let report = groups.sync_with(&options).await.unwrap();
+    let cut_requests = feed_requests(mark);
+    let cut_request = cut_requests.first().cloned().expect("a feed request");
+    assert_eq!(
+        proxy.cuts(),
+        attempts,
+        "every attempt's body was cut off halfway"
+    );
+    assert!(
+        cut_requests.iter().all(|r| *r == cut_request),
+        "each retry asked for the same page: {cut_requests:?}"
+    );
+    assert!(
+        report.groups[0].error.is_some(),
+        "the cut page is an error: {report:?}"
+    );
+    assert_eq!(report.groups[0].new, 0);
+    assert_eq!(
+        groups.upcoming(&all_events()).unwrap().len(),
+        20,
+        "nothing of the cut page is stored"
+    );
+
+    let mark = proxy.requested().len();
+    let report = groups.sync_with(&options).await.unwrap();
+    assert_eq!(
+        feed_requests(mark).first(),
+        Some(&cut_request),
+        "the cursor did not move: the next sync asks for the same page"
+    );
+    assert_eq!(
+        report.groups[0].new, 40,
+        "the next sync fetches the page again"
+    );
+    let cached = groups.upcoming(&all_events()).unwrap();
+    let ids: std::collections::HashSet<&str> = cached.iter().map(|e| e.event.id.as_str()).collect();
+    assert_eq!((cached.len(), ids.len()), (60, 60));
 }
 
 #[tokio::test(flavor = "multi_thread")]

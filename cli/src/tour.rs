@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use chrono::{DateTime, FixedOffset, Local, TimeZone};
+use kinship_core::coping::SuggestionKind;
 use kinship_core::directory::private::NewPrivateEntry;
 use kinship_core::{
     Category, Context, CrisisContacts, Directory, DirectoryQuery, EntryChanges, EntryFilter, Error,
@@ -165,8 +166,14 @@ pub fn run() -> CliResult {
             print_logged(&logged);
         }
     }
-    println!("After two tries that helped, the same question ranks it first:");
-    print_suggestions(&coping.suggest(6, &anxious, 3)?);
+    let second_pick = coping.suggest(6, &anxious, 3)?;
+    let tried = first_pick.last().map(|s| s.id.as_str());
+    let rank = second_pick
+        .iter()
+        .position(|s| Some(s.id.as_str()) == tried)
+        .map_or_else(|| "not in the top 3".to_owned(), |i| format!("#{}", i + 1));
+    println!("After two tries that helped, the same question ranks it {rank}:");
+    print_suggestions(&second_pick);
     coping.add_custom(
         NewStrategy {
             title: format!("Text {MARKER} a meme"),
@@ -198,8 +205,20 @@ pub fn run() -> CliResult {
     )?;
     planner.add_contact(&format!("{MARKER} (my sister)"), "+44 7700 900123", now)?;
     print_plan(&kinship, &planner.get()?);
-    println!("\nAt distress 9/10 the plan and crisis help always come first:");
-    print_suggestions(&coping.suggest(9, &[], 2)?);
+    let urgent = coping.suggest(9, &[], 2)?;
+    let first_kinds: Vec<&str> = urgent
+        .iter()
+        .map(|s| match s.kind {
+            SuggestionKind::SafetyPlan => "your safety plan",
+            SuggestionKind::Crisis => "crisis help",
+            SuggestionKind::Strategy => "a strategy",
+        })
+        .collect();
+    println!(
+        "\nAt distress 9/10 the first suggestions are: {}",
+        first_kinds.join(", then ")
+    );
+    print_suggestions(&urgent);
 
     heading("8. Crisis contacts, one tap away, even when locked");
     let directory = Directory::builtin()?;
@@ -425,8 +444,14 @@ fn peer_groups(kinship: &Kinship) -> CliResult {
             .map_err(other)?;
         println!("The organizer cancels the walk; the next sync brings just that change:");
         print_report(&groups.sync_now().await?);
-        println!("And a sync with nothing new is a single request answered 304:");
-        print_report(&groups.sync_now().await?);
+        let quiet = groups.sync_now().await?;
+        let answered_304 = quiet.groups.iter().filter(|g| g.not_modified).count();
+        println!(
+            "And a sync with nothing new: {} request(s), {answered_304} of {} group(s) answered 304:",
+            quiet.requests,
+            quiet.groups.len()
+        );
+        print_report(&quiet);
         let calendar = groups.export_ics(&[event_id], Utc::now())?;
         println!("\"Add to calendar\" (iCalendar, RFC 5545):");
         for line in calendar.lines().filter(|l| l.starts_with("SUMMARY") || l.starts_with("DTSTART") || l.starts_with("STATUS")) {

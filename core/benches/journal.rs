@@ -40,13 +40,28 @@ fn main() {
         }
     }
     let plain_ms = best(&plain);
-    let encrypted_ms = best(&encrypted);
-    results.push(("insert_10k_encrypted", encrypted_ms, "ms", "-"));
+    // The best round by its total, so that inserts and their index upkeep come from one run.
+    let encrypted = encrypted
+        .into_iter()
+        .min_by(|a, b| a.total().total_cmp(&b.total()))
+        .expect("two rounds");
+    results.push(("insert_10k_encrypted", encrypted.total(), "ms", "-"));
     results.push(("insert_10k_plain", plain_ms, "ms", "-"));
-    results.push(("insert_ratio", encrypted_ms / plain_ms, "x", "<= 1.3"));
+    results.push(("index_catch_up_10k", encrypted.index_catch_up_ms, "ms", "-"));
+    results.push((
+        "insert_ratio",
+        encrypted.total() / plain_ms,
+        "x",
+        "<= 1.3 (sealing and index upkeep)",
+    ));
+    results.push((
+        "insert_ratio_without_index",
+        encrypted.insert_ms / plain_ms,
+        "x",
+        "- (sealing only)",
+    ));
 
     let (_, kinship) = insert_encrypted(&dir.path().join("query"), &entries);
-    results.push(("index_catch_up_10k", index_catch_up(&kinship), "ms", "-"));
     let journal = kinship.journal();
     kinship.lock();
     kinship.unlock(PASS).expect("unlock");
@@ -91,9 +106,23 @@ fn main() {
     support::print_results(&results);
 }
 
-/// Adds every entry through the public API (sealing, index upkeep, one transaction each).
-/// The in-memory index is built first, as it is once the app has shown the journal.
-fn insert_encrypted(path: &Path, entries: &[NewEntry]) -> (f64, Kinship) {
+/// What the encrypted inserts cost: the timed loop, and the index upkeep it defers to the
+/// first query after it (the search index is updated lazily, so the loop alone understates).
+struct EncryptedInsert {
+    insert_ms: f64,
+    index_catch_up_ms: f64,
+}
+
+impl EncryptedInsert {
+    fn total(&self) -> f64 {
+        self.insert_ms + self.index_catch_up_ms
+    }
+}
+
+/// Adds every entry through the public API (sealing, one transaction each), then pays the
+/// deferred index upkeep. The in-memory index is built first, as it is once the app has shown
+/// the journal.
+fn insert_encrypted(path: &Path, entries: &[NewEntry]) -> (EncryptedInsert, Kinship) {
     let kinship = Kinship::create_with_params(path, PASS, KdfParams::MINIMUM).expect("create");
     let journal = kinship.journal();
     journal.count().expect("index");
@@ -101,15 +130,15 @@ fn insert_encrypted(path: &Path, entries: &[NewEntry]) -> (f64, Kinship) {
     for (i, entry) in entries.iter().enumerate() {
         journal.add(entry.clone(), at(i)).expect("add");
     }
-    let elapsed = ms(started.elapsed());
-    (elapsed, kinship)
-}
-
-/// The indexing deferred by the inserts, paid by the first query after them.
-fn index_catch_up(kinship: &Kinship) -> f64 {
+    let insert_ms = ms(started.elapsed());
     let started = Instant::now();
-    kinship.journal().count().expect("count");
-    ms(started.elapsed())
+    assert_eq!(journal.count().expect("count"), entries.len());
+    let index_catch_up_ms = ms(started.elapsed());
+    let cost = EncryptedInsert {
+        insert_ms,
+        index_catch_up_ms,
+    };
+    (cost, kinship)
 }
 
 /// Same schema, same pragmas, same JSON document per row, stored without encryption.

@@ -7,6 +7,7 @@
 //! (or their phone's device key) unwraps; see `docs/SECURITY.md` and `docs/FORMAT.md`.
 
 pub mod backup;
+pub mod clock;
 pub mod coping;
 pub mod directory;
 pub mod error;

@@ -12,13 +12,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::OptionalExtension;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use crate::clock::{Clock, WallClock};
 use crate::coping::{Coping, CopingState};
 use crate::error::{Error, Result};
 use crate::journal::{index::JournalIndex, Journal};
@@ -150,7 +151,15 @@ impl Kinship {
     pub fn set_auto_lock(&self, timeout: Option<Duration>) {
         let mut state = self.inner.state();
         state.auto_lock = timeout;
-        state.last_used = Instant::now();
+        state.touch();
+    }
+
+    /// Replaces the clock idle time is measured with (the wall clock by default). For tests,
+    /// and for an app that has a better clock that counts time asleep.
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        let mut state = self.inner.state();
+        state.clock = clock;
+        state.touch();
     }
 
     /// Crypto-shredding: overwrites and removes every wrapped copy of the data key first, so the
@@ -224,7 +233,8 @@ impl Kinship {
                     key_file: Some(key_file),
                     unlocked,
                     auto_lock: None,
-                    last_used: Instant::now(),
+                    clock: Arc::new(WallClock),
+                    last_used: WallClock.now(),
                 }),
             }),
         }
@@ -246,7 +256,7 @@ impl Inner {
         state.expire_if_idle();
         let unlocked = state.unlocked.as_mut().ok_or(Error::Locked)?;
         let result = f(unlocked);
-        state.last_used = Instant::now();
+        state.touch();
         result
     }
 
@@ -261,7 +271,7 @@ impl Inner {
         change(&mut key_file, &unlocked.data_key)?;
         key_file.save(&self.paths.keys)?;
         state.key_file = Some(key_file);
-        state.last_used = Instant::now();
+        state.touch();
         Ok(())
     }
 
@@ -283,7 +293,9 @@ struct State {
     key_file: Option<KeyFile>,
     unlocked: Option<Unlocked>,
     auto_lock: Option<Duration>,
-    last_used: Instant,
+    clock: Arc<dyn Clock>,
+    /// The clock's reading at the last call that touched the data.
+    last_used: Duration,
 }
 
 impl State {
@@ -308,7 +320,7 @@ impl State {
         }
         self.lock();
         self.unlocked = Some(Unlocked::new(data_key, cipher, store));
-        self.last_used = Instant::now();
+        self.touch();
         Ok(())
     }
 
@@ -318,9 +330,15 @@ impl State {
         }
     }
 
+    fn touch(&mut self) {
+        self.last_used = self.clock.now();
+    }
+
     fn expire_if_idle(&mut self) {
         if let Some(timeout) = self.auto_lock {
-            if self.unlocked.is_some() && self.last_used.elapsed() >= timeout {
+            // A clock that went backwards cannot say how long the phone was idle: lock.
+            let idle = self.clock.now().checked_sub(self.last_used);
+            if self.unlocked.is_some() && idle.is_none_or(|idle| idle >= timeout) {
                 self.lock();
             }
         }

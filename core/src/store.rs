@@ -94,6 +94,8 @@ impl Store {
              PRAGMA temp_store = MEMORY;
              PRAGMA secure_delete = ON;",
         )?;
+        #[cfg(debug_assertions)]
+        crash_test::install_pause_in_commit(&conn);
         let mut store = Store { conn };
         store.migrate()?;
         Ok(store)
@@ -221,5 +223,37 @@ mod tests {
             .unwrap();
         drop(conn);
         assert!(matches!(Store::open(&path), Err(StoreError::TooNew { .. })));
+    }
+}
+
+/// Debug builds only: the SIGKILL test (`core/tests/crash.rs`) must kill a writer while a
+/// transaction is open, which no timing can guarantee. With `KINSHIP_TEST_PAUSE_IN_COMMIT=N`
+/// set, the Nth commit on this connection stops inside SQLite's commit hook (the transaction
+/// is written but not committed), says `in-commit` on stdout and waits to be killed. Release
+/// builds, which phones run, do not contain this.
+#[cfg(debug_assertions)]
+mod crash_test {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub const PAUSE_ENV: &str = "KINSHIP_TEST_PAUSE_IN_COMMIT";
+
+    pub fn install_pause_in_commit(conn: &rusqlite::Connection) {
+        let Some(target) = std::env::var(PAUSE_ENV)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            return;
+        };
+        let commits = AtomicUsize::new(0);
+        conn.commit_hook(Some(move || {
+            if commits.fetch_add(1, Ordering::SeqCst) + 1 == target {
+                let mut out = std::io::stdout();
+                let _ = writeln!(out, "in-commit");
+                let _ = out.flush();
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+            false
+        }));
     }
 }

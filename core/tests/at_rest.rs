@@ -21,26 +21,61 @@ fn marker_in_titles_bodies_and_tags_never_appears_in_any_file() {
     }
     // Edits and a search index in memory must not leak either.
     let journal = kinship.journal();
-    assert_eq!(journal.search(&marker, 100).unwrap().len(), 50);
+    let edited = format!("Edited{marker}");
+    let page = journal
+        .list(&kinship_core::EntryFilter::default(), 10, None)
+        .unwrap();
+    assert_eq!(page.entries.len(), 10);
+    for entry in &page.entries {
+        journal
+            .update(
+                &entry.id,
+                kinship_core::EntryChanges {
+                    title: Some(Some(format!("{edited} title"))),
+                    body: Some(format!("rewritten with {edited}")),
+                    tags: Some(vec![format!("tag{edited}")]),
+                    ..Default::default()
+                },
+                at(100),
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        journal.search(&edited, 100).unwrap().len(),
+        10,
+        "the edits happened"
+    );
+    assert_eq!(
+        journal.search(&marker, 100).unwrap().len(),
+        40,
+        "the 40 unedited"
+    );
 
     let files = snapshot(&path);
     assert!(
         files.keys().any(|p| p.ends_with("kinship.sqlite-wal")),
         "test should see the WAL: {files:?}"
     );
-    assert!(
-        files_containing(&path, &marker).is_empty(),
-        "before checkpoint"
-    );
+    for needle in [marker.as_str(), edited.as_str(), PASS] {
+        let found = files_containing(&path, needle);
+        assert!(
+            found.is_empty(),
+            "before checkpoint: {needle:?} in {found:?}"
+        );
+    }
     // Case-folded and accent-stripped forms feed the search index; they must not be on disk.
     assert!(files_containing(&path, &marker.to_lowercase()).is_empty());
 
     kinship.checkpoint().unwrap();
-    assert!(
-        files_containing(&path, &marker).is_empty(),
-        "after checkpoint"
-    );
+    for needle in [marker.as_str(), edited.as_str(), PASS] {
+        assert!(
+            files_containing(&path, needle).is_empty(),
+            "after checkpoint"
+        );
+    }
     kinship.lock();
-    assert!(files_containing(&path, &marker).is_empty(), "after lock");
+    for needle in [marker.as_str(), edited.as_str(), PASS] {
+        assert!(files_containing(&path, needle).is_empty(), "after lock");
+    }
     assert!(files_containing(&path, &marker.to_lowercase()).is_empty());
 }

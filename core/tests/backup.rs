@@ -165,3 +165,87 @@ fn weak_backup_passphrase_is_refused() {
     ));
     assert!(!file.exists());
 }
+
+/// Re-seals `document` as a correctly encrypted backup: only the document's checks can refuse
+/// it, not the cipher.
+fn sealed_backup(
+    dir: &std::path::Path,
+    name: &str,
+    document: &serde_json::Value,
+) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let plaintext = serde_json::to_vec(document).unwrap();
+    let file =
+        kinship_core::backup::encrypt(&plaintext, BACKUP_PASS, kinship_core::KdfParams::MINIMUM)
+            .unwrap();
+    std::fs::write(&path, file).unwrap();
+    path
+}
+
+#[test]
+fn a_correctly_encrypted_but_invalid_backup_imports_nothing_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, _) = new_profile(&dir.path().join("a"));
+    for i in 0..5 {
+        add(&source, i, "title", &format!("entry {i}"), Some(3), &[]);
+    }
+    let exported = dir.path().join("good.bin");
+    source
+        .export_backup(&exported, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    let plaintext =
+        kinship_core::backup::decrypt(&std::fs::read(&exported).unwrap(), BACKUP_PASS).unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&plaintext).unwrap();
+    assert_eq!(document["journal"].as_array().unwrap().len(), 5);
+
+    let (target, target_path) = new_profile(&dir.path().join("b"));
+    let existing = add(&target, 0, "mine", "mine", None, &[]);
+    target.checkpoint().unwrap();
+    let before = snapshot(&target_path);
+
+    // Not the document's shape at all.
+    let shapeless = sealed_backup(
+        dir.path(),
+        "shapeless.bin",
+        &serde_json::json!({"format": "kinship-backup", "version": 1, "journal": "nope"}),
+    );
+    assert!(matches!(
+        target.import_backup(&shapeless, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::Malformed(_)))
+    ));
+    assert_eq!(snapshot(&target_path), before);
+
+    // The right shape, four good entries, and a last one whose mood is out of range: the four
+    // are merged inside the import's transaction before the fifth fails, so all-or-nothing
+    // is what keeps them out.
+    let mut last_bad = document.clone();
+    last_bad["journal"][4]["mood"] = serde_json::json!(9);
+    let last_bad = sealed_backup(dir.path(), "last-bad.bin", &last_bad);
+    let mut reported = 0;
+    let result = target.import_backup(&last_bad, BACKUP_PASS, &mut |p| reported = p.done);
+    assert!(
+        matches!(result, Err(Error::InvalidInput { .. })),
+        "{result:?}"
+    );
+    assert_eq!(
+        reported, 4,
+        "the four good entries were merged before the refusal"
+    );
+    assert_eq!(target.journal().count().unwrap(), 1, "none of them stayed");
+    assert_eq!(target.journal().get(&existing.id).unwrap(), existing);
+    target.lock();
+    target.unlock(PASS).unwrap();
+    assert_eq!(
+        target.journal().count().unwrap(),
+        1,
+        "nothing on disk either"
+    );
+
+    // The untouched document still imports, so the refusals above were about the edits.
+    let good = sealed_backup(dir.path(), "resealed.bin", &document);
+    let summary = target
+        .import_backup(&good, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    assert_eq!(summary.added, 5);
+    assert_eq!(target.journal().count().unwrap(), 6);
+}

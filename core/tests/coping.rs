@@ -149,7 +149,21 @@ fn context_narrows_and_high_distress_prefers_short_strategies() {
     let dir = tempfile::tempdir().unwrap();
     let (kinship, _) = new_profile(dir.path());
     let coping = kinship.coping();
-    for s in coping.suggest(3, &[Context::CantSleep], 10).unwrap() {
+    let sleepless = coping.suggest(3, &[Context::CantSleep], 10).unwrap();
+    assert!(
+        !sleepless.is_empty(),
+        "the library has strategies for sleeplessness"
+    );
+    let unfiltered = coping.suggest(3, &[], 100).unwrap();
+    assert!(
+        unfiltered.iter().any(|s| !coping
+            .get(&s.id)
+            .unwrap()
+            .suits
+            .contains(&Context::CantSleep)),
+        "the context filter had something to remove"
+    );
+    for s in sleepless {
         assert!(
             coping
                 .get(&s.id)
@@ -160,7 +174,9 @@ fn context_narrows_and_high_distress_prefers_short_strategies() {
             s.id
         );
     }
-    for s in coping.suggest(7, &[], 10).unwrap() {
+    let distressed = coping.suggest(7, &[], 10).unwrap();
+    assert!(!distressed.is_empty(), "something is offered at distress 7");
+    for s in distressed {
         let strategy = coping.get(&s.id).unwrap();
         assert!(
             strategy.suits.contains(&Context::HighDistress) && strategy.minutes <= 10,
@@ -168,11 +184,17 @@ fn context_narrows_and_high_distress_prefers_short_strategies() {
             s.id
         );
     }
-    assert!(coping
-        .suggest(5, &[], 100)
-        .unwrap()
-        .iter()
-        .all(|s| s.category != Category::UrgentHelp));
+    let calm = coping.suggest(5, &[], 100).unwrap();
+    assert!(!calm.is_empty());
+    assert!(calm.iter().all(|s| s.category != Category::UrgentHelp));
+    assert!(
+        coping
+            .suggest(9, &[], 100)
+            .unwrap()
+            .iter()
+            .any(|s| s.category == Category::UrgentHelp),
+        "urgent help exists, so its absence at 5 means something"
+    );
 }
 
 #[test]

@@ -1,83 +1,117 @@
-//! A writer killed with SIGKILL in the middle of 1000 adds leaves a sound database that holds
-//! every entry whose add had returned.
+//! A writer killed with SIGKILL in the middle of its adds leaves a sound database that holds
+//! exactly the entries whose add had returned, each with its exact content.
 //!
-//! The writer is this same test binary, re-run with `KINSHIP_CRASH_WRITER_DIR` set so that the
-//! `crash_writer_child` test becomes the writer; it prints `added <id>` after each add returns.
+//! The writer is the `crash_writer` example (core/examples), a separate program. In the paused
+//! rounds it stops inside SQLite's commit hook on a chosen commit (debug builds only, see
+//! `store::crash_test`) and says so, so the kill is known to land inside a transaction; in the
+//! free round it is killed after a delay, wherever it is.
 
 mod common;
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use kinship_core::{Kinship, NewEntry};
+use kinship_core::Kinship;
 
-const WRITER_ENV: &str = "KINSHIP_CRASH_WRITER_DIR";
 const ADDS: usize = 1000;
 
-#[test]
-fn crash_writer_child() {
-    let Ok(dir) = std::env::var(WRITER_ENV) else {
-        return;
-    };
-    let kinship = Kinship::open(std::path::Path::new(&dir)).unwrap();
-    kinship.unlock(PASS).unwrap();
-    let journal = kinship.journal();
-    println!("ready");
-    for i in 0..ADDS {
-        let entry = journal
-            .add(
-                NewEntry {
-                    title: Some(format!("crash {i}")),
-                    body: "x".repeat(1000),
-                    mood: Some(3),
-                    tags: vec!["crash".into()],
-                    ..NewEntry::default()
-                },
-                at(i as i64),
-            )
-            .unwrap();
-        println!("added {}", entry.id);
+fn writer_binary() -> PathBuf {
+    // target/debug/deps/crash-<hash> -> target/debug/examples/crash_writer
+    let exe = std::env::current_exe().expect("test binary path");
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|debug| debug.join("examples").join("crash_writer"))
+        .expect("target folder");
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test` builds the examples",
+        path.display()
+    );
+    path
+}
+
+struct Killed {
+    /// (id, n) of every add that returned before the kill.
+    returned: Vec<(String, usize)>,
+    paused_in_commit: bool,
+    finished: bool,
+}
+
+/// Runs the writer on `path` and kills it: inside commit `pause_at` when given, else `delay`
+/// after it starts writing.
+fn run_and_kill(path: &Path, pause_at: Option<usize>, delay: Duration) -> Killed {
+    let mut command = Command::new(writer_binary());
+    command
+        .arg(path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(n) = pause_at {
+        command.env("KINSHIP_TEST_PAUSE_IN_COMMIT", n.to_string());
     }
-    println!("finished");
+    let mut child = command.spawn().expect("start the writer");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut returned = Vec::new();
+    let mut paused_in_commit = false;
+    let mut finished = false;
+    let parse_added = |line: &str| {
+        let mut parts = line.strip_prefix("added ")?.split(' ');
+        Some((parts.next()?.to_owned(), parts.next()?.parse().ok()?))
+    };
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        if line == "ready" && pause_at.is_none() {
+            std::thread::sleep(delay);
+            break;
+        }
+        if line == "in-commit" {
+            paused_in_commit = true;
+            break;
+        }
+        returned.extend(parse_added(&line));
+    }
+    child.kill().expect("SIGKILL"); // SIGKILL on Unix
+    child.wait().expect("reaped");
+    for line in lines.map_while(Result::ok) {
+        finished |= line == "finished";
+        returned.extend(parse_added(&line));
+    }
+    Killed {
+        returned,
+        paused_in_commit,
+        finished,
+    }
 }
 
 #[test]
 fn sigkill_mid_write_loses_no_returned_entry_and_keeps_integrity() {
-    #[cfg(unix)]
-    for (round, delay_ms) in [5u64, 20, 60].into_iter().enumerate() {
+    let rounds: [(Option<usize>, u64); 4] =
+        [(Some(40), 0), (Some(250), 0), (Some(700), 0), (None, 60)];
+    for (round, (pause_at, delay_ms)) in rounds.into_iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
         let (kinship, path) = new_profile(dir.path());
         drop(kinship);
 
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "crash_writer_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(WRITER_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        // Wait for the writer to be unlocked and writing, then kill it after a short while.
-        for line in lines.by_ref() {
-            // libtest prints "test crash_writer_child ... " without a newline before our output.
-            if line.unwrap().ends_with("ready") {
-                break;
-            }
+        let killed = run_and_kill(&path, pause_at, Duration::from_millis(delay_ms));
+        let returned = &killed.returned;
+        assert!(
+            !killed.finished,
+            "round {round}: the writer finished before the kill"
+        );
+        assert!(
+            returned.len() >= 10,
+            "round {round}: only {} adds were acknowledged before the kill",
+            returned.len()
+        );
+        if pause_at.is_some() {
+            assert!(
+                killed.paused_in_commit,
+                "round {round}: never reached the commit"
+            );
         }
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
-        let returned: Vec<String> = lines
-            .map_while(Result::ok)
-            .filter_map(|l| l.strip_prefix("added ").map(str::to_owned))
-            .collect();
 
         let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
         let check: String = conn
@@ -89,26 +123,48 @@ fn sigkill_mid_write_loses_no_returned_entry_and_keeps_integrity() {
         let kinship = Kinship::open(&path).unwrap();
         kinship.unlock(PASS).unwrap();
         let journal = kinship.journal();
-        for id in &returned {
-            assert!(
-                journal.get(id).is_ok(),
-                "round {round}: entry {id} returned but is missing"
+        for (id, n) in returned {
+            let entry = journal
+                .get(id)
+                .unwrap_or_else(|e| panic!("round {round}: entry {n} returned but is gone: {e}"));
+            let want = expected(*n);
+            assert_eq!(
+                (&entry.title, &entry.body, entry.mood, &entry.tags),
+                (&want.title, &want.body, want.mood, &want.tags),
+                "round {round}: entry {n} changed"
             );
         }
         let stored = journal.count().unwrap();
-        assert!(
-            stored >= returned.len() && stored <= returned.len() + 1,
-            "round {round}: {stored} stored, {} returned",
-            returned.len()
-        );
+        if killed.paused_in_commit {
+            // The add stopped in its commit never returned, and must not be there.
+            assert_eq!(stored, returned.len(), "round {round}");
+        } else {
+            assert!(
+                stored == returned.len() || stored == returned.len() + 1,
+                "round {round}: {stored} stored, {} returned",
+                returned.len()
+            );
+        }
         assert!(journal.unreadable_ids().unwrap().is_empty());
         eprintln!(
-            "round {round}: killed after {} of {ADDS} adds",
-            returned.len()
+            "round {round}: killed after {} of {ADDS} adds{}",
+            returned.len(),
+            if killed.paused_in_commit {
+                ", inside a commit"
+            } else {
+                ""
+            }
         );
-        assert!(
-            returned.len() < ADDS,
-            "round {round}: writer finished before the kill; lower the delay"
-        );
+    }
+}
+
+/// The writer's entry `n` (core/examples/crash_writer.rs).
+fn expected(n: usize) -> kinship_core::NewEntry {
+    kinship_core::NewEntry {
+        title: Some(format!("crash {n}")),
+        body: format!("{n:04} {}", "x".repeat(995)),
+        mood: Some((n % 5 + 1) as u8),
+        tags: vec!["crash".into(), format!("n{n}")],
+        ..kinship_core::NewEntry::default()
     }
 }

@@ -97,13 +97,38 @@ fn short_codes_and_sms_numbers_check_against_libphonenumber_short_number_data() 
         "number check failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let last = stdout.trim_end().lines().last().unwrap_or_default();
+    assert!(last.contains(" passed, 0 failed, "), "{stdout}");
+    // Numbers libphonenumber cannot check are unverified, not passed: each one must be on the
+    // reviewed list, and the list must name no number the data no longer exempts.
+    let unverified: std::collections::BTreeSet<String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("unverified "))
+        .map(|l| l.split(':').next().unwrap_or_default().to_owned())
+        .collect();
+    let pinned: std::collections::BTreeSet<String> = include_str!("libphonenumber_exceptions.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    let new: Vec<_> = unverified.difference(&pinned).collect();
+    let gone: Vec<_> = pinned.difference(&unverified).collect();
     assert!(
+        new.is_empty() && gone.is_empty(),
+        "exceptions not on the reviewed list: {new:?}; listed but no longer exempt: {gone:?}"
+    );
+    let counted: usize = last
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" unverified"))
+        .and_then(|n| n.parse().ok())
+        .expect("the unverified count");
+    assert_eq!(
+        counted,
         stdout
-            .trim_end()
             .lines()
-            .last()
-            .is_some_and(|l| l.ends_with(" 0 failed")),
-        "{stdout}"
+            .filter(|l| l.starts_with("unverified "))
+            .count()
     );
 }
 
@@ -178,6 +203,12 @@ fn a_country_without_data_gets_the_honest_fallback() {
     let advice = contacts.advice.expect("advice");
     assert!(advice.contains("112") && advice.contains("not everywhere"));
     assert_eq!(contacts.contacts[0].action_uri, "tel:112");
+    // The advice promises international lines exactly when some follow 112.
+    assert_eq!(
+        advice.contains("international lines below"),
+        contacts.contacts.len() > 1,
+        "{advice}"
+    );
     assert!(contacts
         .contacts
         .iter()
@@ -219,13 +250,44 @@ fn search_filters_ranks_and_marks_stale_entries() {
         ..Default::default()
     });
     assert!(!texts.is_empty() && texts.iter().all(|h| h.entry.channels.sms.is_some()));
-    let open = query(DirectoryQuery {
-        country: Some("US".into()),
-        kind: Some(Kind::CrisisHotline),
-        open_now: true,
-        ..Default::default()
-    });
+    // The open-now filter, at an hour of the week when some US line is closed: it keeps every
+    // open one and drops exactly the closed ones.
+    let us_lines = |open_now: bool, at| {
+        directory.search(
+            &DirectoryQuery {
+                country: Some("US".into()),
+                kind: Some(Kind::CrisisHotline),
+                open_now,
+                ..Default::default()
+            },
+            &[],
+            at,
+        )
+    };
+    let week_start = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    let closed_hour = (0..168)
+        .map(|h| week_start + chrono::Duration::hours(h))
+        .find(|at| {
+            us_lines(false, *at)
+                .iter()
+                .any(|h| h.open_now == Some(false))
+        })
+        .expect("some US crisis line keeps hours");
+    let everything = us_lines(false, closed_hour);
+    let open = us_lines(true, closed_hour);
+    assert!(!open.is_empty(), "some line is open");
     assert!(open.iter().all(|h| h.open_now == Some(true)));
+    let open_ids: Vec<&str> = open.iter().map(|h| h.entry.id.as_str()).collect();
+    let expected: Vec<&str> = everything
+        .iter()
+        .filter(|h| h.open_now == Some(true))
+        .map(|h| h.entry.id.as_str())
+        .collect();
+    assert_eq!(open_ids, expected);
+    assert!(
+        open.len() < everything.len(),
+        "the filter removed the closed ones"
+    );
     let emergency_first = query(DirectoryQuery {
         country: Some("FR".into()),
         ..Default::default()
@@ -234,11 +296,12 @@ fn search_filters_ranks_and_marks_stale_entries() {
 
     // Two years on, everything verified in 2026 is stale.
     let later = Utc.with_ymd_and_hms(2028, 12, 1, 12, 0, 0).unwrap();
-    assert!(directory
-        .search(&DirectoryQuery::default(), &[], later)
-        .iter()
-        .all(|h| h.stale));
-    assert!(query(DirectoryQuery::default()).iter().all(|h| !h.stale));
+    let later_hits = directory.search(&DirectoryQuery::default(), &[], later);
+    assert!(!later_hits.is_empty());
+    assert!(later_hits.iter().all(|h| h.stale));
+    let now_hits = query(DirectoryQuery::default());
+    assert!(!now_hits.is_empty());
+    assert!(now_hits.iter().all(|h| !h.stale));
 }
 
 #[test]
@@ -311,6 +374,18 @@ fn test_key() -> (SigningKey, TrustedKey) {
         public_key: signing.verifying_key().to_bytes(),
     };
     (signing, trusted)
+}
+
+/// A bundle envelope signed with `signing` over `payload`, without the signing tool's checks.
+fn envelope(signing: &SigningKey, key_id: &str, payload: &str) -> String {
+    use ed25519_dalek::Signer;
+    serde_json::json!({
+        "format": bundle::BUNDLE_FORMAT,
+        "key_id": key_id,
+        "signature": hex::encode(signing.sign(payload.as_bytes()).to_bytes()),
+        "payload": payload,
+    })
+    .to_string()
 }
 
 fn document_with_version(version: u64) -> String {
@@ -409,6 +484,20 @@ fn signed_bundles_install_and_bad_ones_leave_the_last_good_directory() {
         bundle::sign(&invalid, &key_hex, "test-key").is_err(),
         "the signing tool refuses invalid data"
     );
+    // The same invalid directory signed directly, as a careless or hostile publisher would:
+    // the signature verifies, so only the payload's validation can refuse it.
+    let signed_invalid = envelope(&signing, "test-key", &invalid);
+    assert!(matches!(
+        bundle::verify(signed_invalid.as_bytes(), &keys),
+        Err(bundle::BundleError::Invalid(_))
+    ));
+    refuse(signed_invalid.as_bytes());
+    let bad_id = envelope(
+        &signing,
+        "test-key",
+        &document_with_version(builtin_version + 9).replacen("\"id\":\"", "\"id\":\"BAD ", 1),
+    );
+    refuse(bad_id.as_bytes());
 
     // The production keys do not trust the test key: the app keeps its built-in directory.
     assert_eq!(

@@ -140,13 +140,17 @@ fn device_key_unlocks_until_disabled() {
 fn auto_lock_makes_calls_fail_with_locked_after_idle_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let (kinship, _) = new_profile(dir.path());
+    let clock = std::sync::Arc::new(kinship_core::clock::ManualClock::new());
+    kinship.set_clock(clock.clone());
     kinship.set_auto_lock(Some(Duration::from_millis(150)));
-    // Activity keeps it open.
-    for _ in 0..3 {
-        std::thread::sleep(Duration::from_millis(50));
+    // Activity keeps it open: each call restarts the idle time.
+    for _ in 0..5 {
+        clock.advance(Duration::from_millis(149));
         kinship.journal().count().unwrap();
     }
-    std::thread::sleep(Duration::from_millis(300));
+    clock.advance(Duration::from_millis(149));
+    assert!(kinship.is_unlocked(), "1 ms short of the timeout");
+    clock.advance(Duration::from_millis(1));
     assert!(matches!(
         kinship.journal().list(&EntryFilter::default(), 10, None),
         Err(Error::Locked)
@@ -154,6 +158,27 @@ fn auto_lock_makes_calls_fail_with_locked_after_idle_timeout() {
     assert!(!kinship.is_unlocked());
     kinship.unlock(PASS).unwrap();
     assert!(kinship.is_unlocked());
+    // A clock turned back cannot prove the phone was in use: it locks.
+    clock.rewind(Duration::from_secs(3600));
+    assert!(!kinship.is_unlocked());
+}
+
+#[test]
+fn auto_lock_on_the_real_clock_fires_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let started = std::time::Instant::now();
+    kinship.set_auto_lock(Some(Duration::from_millis(100)));
+    // Waits for the lock itself (bounded), rather than sleeping a guessed time.
+    while kinship.is_unlocked() {
+        assert!(started.elapsed() < Duration::from_secs(10), "never locked");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "not before the timeout"
+    );
+    assert!(matches!(kinship.journal().count(), Err(Error::Locked)));
 }
 
 #[test]
@@ -175,8 +200,25 @@ fn quick_erase_destroys_keys_and_removes_every_file() {
     add(&kinship, 0, "t", "b", None, &[]);
     let keys_before = std::fs::read(path.join("keys.json")).unwrap();
     let database = std::fs::read(path.join("kinship.sqlite")).unwrap();
+    // A second name for the key file's inode, outside the profile: a plain remove_file would
+    // leave its bytes readable there; shredding must overwrite them in place first.
+    let witness = dir.path().join("keys-witness");
+    std::fs::hard_link(path.join("keys.json"), &witness).unwrap();
 
     kinship.quick_erase().unwrap();
+    let after = std::fs::read(&witness).unwrap();
+    assert_eq!(
+        after.len(),
+        keys_before.len(),
+        "overwritten in place, same length"
+    );
+    assert_ne!(after, keys_before, "the key file's bytes were overwritten");
+    let wrapped = keys_before
+        .windows(16)
+        .step_by(16)
+        .filter(|chunk| after.windows(16).any(|w| w == *chunk))
+        .count();
+    assert_eq!(wrapped, 0, "no 16-byte run of the old key file survives");
     assert!(
         !path.exists(),
         "profile folder should be gone: {:?}",

@@ -30,6 +30,8 @@ pub struct ServerConfig {
     pub log_client_addresses: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
     pub trust_forwarded_for: bool,
+    /// Feed pages kept in memory (0 turns the page cache off, e.g. to measure the database).
+    pub page_cache_entries: usize,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
             rate_limit_per_minute: 600,
             log_client_addresses: false,
             trust_forwarded_for: false,
+            page_cache_entries: PageCache::DEFAULT_ENTRIES,
         }
     }
 }
@@ -55,26 +58,53 @@ pub struct AppState {
 
 /// A small in-memory cache of encoded feed pages. An entry is keyed by the page's ETag, which
 /// changes with every write to the group, so a stale page can never be served; the cache is
-/// simply emptied when full.
-#[derive(Default)]
+/// simply emptied when full. Hits and misses are counted for `/metrics`.
 pub struct PageCache {
     pages: std::sync::Mutex<std::collections::HashMap<String, axum::body::Bytes>>,
+    max_entries: usize,
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
 }
 
 impl PageCache {
-    const MAX_ENTRIES: usize = 512;
+    pub const DEFAULT_ENTRIES: usize = 512;
 
+    pub fn new(max_entries: usize) -> Self {
+        PageCache {
+            pages: Default::default(),
+            max_entries,
+            hits: Default::default(),
+            misses: Default::default(),
+        }
+    }
+
+    /// The cached page, counting a hit or a miss.
     pub fn get(&self, key: &str) -> Option<axum::body::Bytes> {
-        self.pages.lock().ok()?.get(key).cloned()
+        use std::sync::atomic::Ordering::Relaxed;
+        let found = self.pages.lock().ok().and_then(|p| p.get(key).cloned());
+        match found {
+            Some(_) => self.hits.fetch_add(1, Relaxed),
+            None => self.misses.fetch_add(1, Relaxed),
+        };
+        found
     }
 
     pub fn put(&self, key: String, page: axum::body::Bytes) {
+        if self.max_entries == 0 {
+            return;
+        }
         if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= Self::MAX_ENTRIES {
+            if pages.len() >= self.max_entries {
                 pages.clear();
             }
             pages.insert(key, page);
         }
+    }
+
+    /// (hits, misses) since the server started.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
     }
 }
 
@@ -82,13 +112,14 @@ pub type SharedState = Arc<AppState>;
 
 /// The whole HTTP application.
 pub fn app(store: Store, config: ServerConfig) -> Router {
+    let page_cache_entries = config.page_cache_entries;
     let state = Arc::new(AppState {
         limiter: limits::RateLimiter::new(config.rate_limit_per_minute),
         store,
         config,
         metrics: metrics::Metrics::default(),
         sessions: organize::Sessions::default(),
-        pages: PageCache::default(),
+        pages: PageCache::new(page_cache_entries),
     });
     api::routes()
         .merge(organize::routes())

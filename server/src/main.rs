@@ -36,6 +36,9 @@ enum Command {
         /// Use X-Forwarded-For for the client address (only behind a trusted load balancer).
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// Feed pages kept in memory; 0 turns the page cache off (benchmarks of the database).
+        #[arg(long, default_value_t = kinship_server::PageCache::DEFAULT_ENTRIES)]
+        page_cache_entries: usize,
         /// Tests only: hold each write transaction open this long.
         #[arg(long, hide = true)]
         test_hold_write_ms: Option<u64>,
@@ -115,6 +118,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             rate_limit_per_minute,
             log_client_addresses,
             trust_forwarded_for,
+            page_cache_entries,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -129,6 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 rate_limit_per_minute,
                 log_client_addresses,
                 trust_forwarded_for,
+                page_cache_entries,
             };
             serve(listener, app(store, config))
                 .await

@@ -76,6 +76,10 @@ pub async fn render(State(state): State<SharedState>) -> impl IntoResponse {
             ));
         }
     }
+    let (hits, misses) = state.pages.counts();
+    out.push_str(&format!(
+        "# HELP kinship_feed_page_cache_total Feed pages served from memory (hit) or read from the database (miss).\n# TYPE kinship_feed_page_cache_total counter\nkinship_feed_page_cache_total{{result=\"hit\"}} {hits}\nkinship_feed_page_cache_total{{result=\"miss\"}} {misses}\n"
+    ));
     out.push_str(&format!(
         "# HELP kinship_store_backend The storage backend in use.\n# TYPE kinship_store_backend gauge\nkinship_store_backend{{backend=\"{}\"}} 1\n",
         state.store.backend()

@@ -30,6 +30,10 @@ struct Server {
     base: String,
     group_id: String,
     token: String,
+    /// A second public group, with one real event of its own.
+    other_group_id: String,
+    other_token: String,
+    other_event_id: String,
     _dir: tempfile::TempDir,
 }
 
@@ -47,14 +51,79 @@ async fn start_server() -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1");
+    let other = store
+        .create_group("Another group", "Someone else's events", Visibility::Public)
+        .await
+        .expect("create a second group");
     let addr = listener.local_addr().expect("local address");
     tokio::spawn(serve(listener, app(store, ServerConfig::default())));
+    let base = format!("http://{addr}");
+    let created: Value = http()
+        .post(format!("{base}/v1/groups/{}/events", other.group_id))
+        .bearer_auth(&other.organizer_token)
+        .json(&json!({
+            "title": "Their event",
+            "starts_at": "2026-12-10T19:00:00",
+            "ends_at": "2026-12-10T21:00:00",
+            "time_zone": "Europe/Lisbon",
+            "category": "social"
+        }))
+        .send()
+        .await
+        .expect("post the other group's event")
+        .json()
+        .await
+        .expect("event JSON");
     Server {
-        base: format!("http://{addr}"),
+        base,
         group_id: group.group_id,
         token: group.organizer_token,
+        other_group_id: other.group_id,
+        other_token: other.organizer_token,
+        other_event_id: created["id"].as_str().expect("event id").to_owned(),
         _dir: dir,
     }
+}
+
+/// Signs in with `token` by plain HTTP: the session cookie header and the page's CSRF token.
+async fn sign_in(base: &str, token: &str) -> (String, String) {
+    let client = http();
+    let response = client.get(format!("{base}/organize")).send().await.unwrap();
+    let signin = cookie_value(&set_cookie(&response, "kinship_signin").expect("sign-in cookie"));
+    let csrf = hidden_field(&response.text().await.unwrap(), "csrf");
+    let response = client
+        .post(format!("{base}/organize/sign-in"))
+        .header(COOKIE, format!("kinship_signin={signin}"))
+        .form(&[("csrf", csrf.as_str()), ("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session = cookie_value(&set_cookie(&response, "kinship_session").expect("session"));
+    let cookie = format!("kinship_session={session}");
+    let html = client
+        .get(format!("{base}/organize/events"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (cookie, hidden_field(&html, "csrf"))
+}
+
+/// The other group's feed, as anyone may read it (it is public).
+async fn other_feed(server: &Server) -> Value {
+    let response = http()
+        .get(format!(
+            "{}/v1/groups/{}/events",
+            server.base, server.other_group_id
+        ))
+        .send()
+        .await
+        .expect("feed request");
+    response.json().await.expect("feed JSON")
 }
 
 fn http() -> reqwest::Client {
@@ -368,7 +437,8 @@ async fn forms_need_a_session_and_its_csrf_token() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(feed(&server).await["changes"][0]["status"], "cancelled");
 
-    // Another group's or an unknown event: 404.
+    // An unknown event, and another group's real event: 404 to view, edit or cancel, with a
+    // valid session and CSRF token, and the other group's event stays exactly as it was.
     let response = client
         .get(format!(
             "{base}/organize/events/ffffffffffffffffffffffffffffffff"
@@ -378,6 +448,79 @@ async fn forms_need_a_session_and_its_csrf_token() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let theirs = server.other_event_id.clone();
+    let their_feed = other_feed(&server).await;
+    assert_eq!(their_feed["changes"][0]["id"], theirs.as_str());
+    let response = client
+        .get(format!("{base}/organize/events/{theirs}"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("Their event"), "nothing of it is shown");
+    let hijack = event_form(&csrf, "Taken over", "2026-12-03T21:00");
+    let response = client
+        .post(format!("{base}/organize/events/{theirs}"))
+        .header(COOKIE, &cookie)
+        .form(&hijack)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = client
+        .post(format!("{base}/organize/events/{theirs}/cancel"))
+        .header(COOKIE, &cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        other_feed(&server).await,
+        their_feed,
+        "their event is unchanged"
+    );
+
+    // One session's CSRF token is worthless in another session: the other group's organizer,
+    // signed in, cannot be made to post with this session's token.
+    let (their_cookie, their_csrf) = sign_in(base, &server.other_token).await;
+    assert_ne!(their_csrf, csrf);
+    let response = client
+        .post(format!("{base}/organize/events"))
+        .header(COOKIE, &their_cookie)
+        .form(&event_form(&csrf, "Planted", "2026-12-03T21:00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = client
+        .post(format!("{base}/organize/events/{theirs}/cancel"))
+        .header(COOKIE, &their_cookie)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        other_feed(&server).await,
+        their_feed,
+        "nothing was planted or cancelled"
+    );
+    // ...while their own token works in their own session (the check above could fail).
+    let response = client
+        .post(format!("{base}/organize/events/{theirs}/cancel"))
+        .header(COOKIE, &their_cookie)
+        .form(&[("csrf", their_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        other_feed(&server).await["changes"][0]["status"],
+        "cancelled"
+    );
 
     // Signing out needs the token too, then ends the session for good.
     let response = client
