@@ -179,6 +179,8 @@ struct ProxyState {
     cuts: usize,
     /// Path and query of every request, in order.
     requested: Vec<String>,
+    /// (path, whether it carried an Authorization header) of every request.
+    authorization_seen: Vec<(String, bool)>,
     /// Bearer tokens the phone sent, in order (to look for them at rest afterwards).
     bearer_tokens: Vec<String>,
     dead: Option<tokio::sync::oneshot::Sender<()>>,
@@ -251,6 +253,11 @@ impl Proxy {
         self.state.lock().expect("lock").requested.clone()
     }
 
+    /// (path, carried an Authorization header) of every request so far.
+    pub fn authorization_seen(&self) -> Vec<(String, bool)> {
+        self.state.lock().expect("lock").authorization_seen.clone()
+    }
+
     /// Bearer tokens the phone has sent so far.
     pub fn bearer_tokens(&self) -> Vec<String> {
         self.state.lock().expect("lock").bearer_tokens.clone()
@@ -290,6 +297,10 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
         let mut s = state.lock().expect("lock");
         s.bearer_tokens.extend(bearer);
         s.requested.push(path_and_query.clone());
+        s.authorization_seen.push((
+            path.clone(),
+            request.headers().contains_key("authorization"),
+        ));
         // A cut body is aimed at a feed page; other requests (a directory check) pass it by.
         let aimed_elsewhere =
             matches!(s.faults.first(), Some(Fault::CutBody)) && !path.ends_with("/events");

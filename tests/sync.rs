@@ -3,6 +3,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
+use kinship_core::directory::reports::ReportProblem;
 use kinship_core::groups::EventQuery;
 use kinship_core::sync::SyncOptions;
 use kinship_core::Error;
@@ -523,4 +524,97 @@ for ev in cal.walk('VEVENT'):
         lines[0].trim_end().ends_with(&version),
         "SEQUENCE follows the version: {text}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn directory_reports_queue_offline_sealed_and_reach_the_server_anonymously() {
+    let server = Server::start().await;
+    let group = server.group("Report group", Visibility::Private).await;
+    let invite = group.invite_code.clone().expect("invite");
+    let proxy = Proxy::start(&server.base).await;
+    let address = proxy.address;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &group.group_id, Some(&invite))
+        .await
+        .unwrap();
+    groups.sync_with(&quick()).await.unwrap();
+
+    // Offline first: the server goes away, the person reports two entries.
+    proxy.die_after_pages(0);
+    drop(proxy);
+    let directory = phone.personal_directory();
+    let entry_id = kinship_core::Directory::builtin()
+        .unwrap()
+        .crisis_contacts("US", Utc::now())
+        .contacts
+        .iter()
+        .find(|c| c.kind != kinship_core::directory::Kind::Emergency)
+        .map(|c| c.id.clone())
+        .expect("a US crisis line");
+    let note = "NoteMarker rang twice, no answer";
+    directory
+        .report(
+            &entry_id,
+            ReportProblem::DidNotConnect,
+            Some(note.into()),
+            Utc::now(),
+        )
+        .unwrap();
+    directory
+        .report(&entry_id, ReportProblem::WrongHours, None, Utc::now())
+        .unwrap();
+    assert!(matches!(
+        directory.report("no-such-entry", ReportProblem::Closed, None, Utc::now()),
+        Err(Error::NotFound)
+    ));
+    assert_eq!(directory.queued_reports().unwrap().len(), 2);
+    let result = groups.sync_with(&quick()).await;
+    assert!(matches!(result, Err(Error::Offline)), "{result:?}");
+    assert_eq!(
+        directory.queued_reports().unwrap().len(),
+        2,
+        "kept while offline"
+    );
+    phone.checkpoint().unwrap();
+    assert!(
+        files_containing(phone.data_dir(), "NoteMarker").is_empty(),
+        "the queued note is sealed"
+    );
+    assert!(
+        files_containing(phone.data_dir(), &entry_id).is_empty(),
+        "so is the entry id"
+    );
+
+    // Back online: the next sync sends both, with no token, and the queue empties.
+    let proxy = Proxy::start_on(address, &server.base).await;
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(report.reports_sent, 2);
+    assert!(directory.queued_reports().unwrap().is_empty());
+    let posts: Vec<bool> = proxy
+        .authorization_seen()
+        .into_iter()
+        .filter(|(path, _)| path == "/v1/directory/reports")
+        .map(|(_, auth)| auth)
+        .collect();
+    assert_eq!(posts, [false, false], "reports carry no token");
+
+    let stored = server.store().await.directory_reports().await.unwrap();
+    let ours: Vec<_> = stored.iter().filter(|r| r.entry_id == entry_id).collect();
+    assert_eq!(ours.len(), 2);
+    let failed = ours
+        .iter()
+        .find(|r| r.problem == "did_not_connect")
+        .unwrap();
+    assert_eq!(
+        (failed.count, failed.notes.as_slice()),
+        (1, [note.to_owned()].as_slice())
+    );
+    let version = kinship_core::Directory::builtin().unwrap().version();
+    assert!(ours.iter().all(|r| r.directory_version == version as i64));
+
+    // A second sync sends nothing more.
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert_eq!(report.reports_sent, 0);
 }

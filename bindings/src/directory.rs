@@ -15,11 +15,44 @@ mirror_enum! {
         CrisisHotline,
         TextLine,
         Chat,
+        /// A listening or peer line: someone to talk to, not a crisis service.
+        WarmLine,
         OnlineCommunity,
         InPersonGroup,
         MentorshipProgram,
         /// Professional help: peer support works best alongside it.
         Counseling,
+    }
+}
+
+mirror_enum! {
+    /// What a tap does.
+    ActionKind <=> kinship_core::directory::ActionKind {
+        Call,
+        Text,
+        WhatsApp,
+        Chat,
+        Website,
+    }
+}
+
+mirror_enum! {
+    /// What a tap leaves on the phone for someone who picks it up: warn before the tap.
+    ActionTrace <=> kinship_core::directory::Trace {
+        CallLog,
+        SmsThread,
+        MessagingAppChat,
+        BrowserHistory,
+    }
+}
+
+mirror_enum! {
+    /// What went wrong with a directory entry ("this number didn't work").
+    ReportProblem <=> kinship_core::directory::reports::ReportProblem {
+        DidNotConnect,
+        WrongHours,
+        Closed,
+        WrongInformation,
     }
 }
 
@@ -43,12 +76,26 @@ pub struct CrisisContactItem {
     pub label: String,
     /// `tel:`, `sms:` or `https:`: the phone only opens it.
     pub action_uri: String,
-    /// `None` when the hours are not known.
+    pub action_kind: ActionKind,
+    /// What the tap leaves on the phone.
+    pub trace: ActionTrace,
+    /// `None` when the hours are not known, or depend on the caller's region.
     pub open_now: Option<bool>,
+    /// For a line closed now: when it opens next (RFC 3339, UTC).
+    pub opens_at: Option<String>,
     pub always_open: bool,
+    /// A listening or peer line, not a crisis service.
+    pub warm_line: bool,
     pub lgbtq: bool,
-    /// Verified more than a year ago.
+    /// A line for part of the country only.
+    pub region: Option<String>,
+    /// Whether the call is free / shows on the phone bill, where the operator says so.
+    pub free: Option<bool>,
+    pub on_phone_bill: Option<bool>,
+    /// Its newest source is more than 24 months old.
     pub stale: bool,
+    /// An emergency number no official source confirms yet.
+    pub unverified: bool,
     pub source_url: String,
     /// `YYYY-MM-DD`.
     pub verified_on: String,
@@ -60,6 +107,8 @@ pub struct CrisisHelp {
     pub country: String,
     /// Whether the directory has any entry for this country.
     pub has_country_data: bool,
+    /// Whether a crisis line (not only emergency numbers) is known there.
+    pub has_crisis_line: bool,
     pub contacts: Vec<CrisisContactItem>,
     /// Honest advice when there is no verified number for the country.
     pub advice: Option<String>,
@@ -69,6 +118,16 @@ pub struct CrisisHelp {
 pub struct DirectoryAction {
     pub label: String,
     pub uri: String,
+    pub kind: ActionKind,
+    pub trace: ActionTrace,
+}
+
+/// A "this number didn't work" report waiting for the next sync.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct QueuedReport {
+    pub entry_id: String,
+    pub problem: ReportProblem,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
@@ -267,6 +326,34 @@ impl KinshipProfile {
         Ok(self.inner.personal_directory().remove(&id)?)
     }
 
+    /// Reports that an entry did not work. It waits, sealed, for the next sync, which sends
+    /// it with no member token to the server the person syncs with; that server's operator
+    /// can read the note (tell the person before they send).
+    pub fn report_directory_entry(
+        &self,
+        entry_id: String,
+        problem: ReportProblem,
+        note: Option<String>,
+    ) -> Result<()> {
+        self.inner
+            .personal_directory()
+            .report(&entry_id, problem.into(), note, Utc::now())?;
+        Ok(())
+    }
+
+    /// Reports waiting for the next sync, oldest first.
+    pub fn queued_directory_reports(&self) -> Result<Vec<QueuedReport>> {
+        let queued = self.inner.personal_directory().queued_reports()?;
+        Ok(queued
+            .into_iter()
+            .map(|r| QueuedReport {
+                entry_id: r.entry_id,
+                problem: r.problem.into(),
+                note: r.note,
+            })
+            .collect())
+    }
+
     /// The person's own entries, by name.
     pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
         let entries = self.inner.personal_directory().private_entries()?;
@@ -348,6 +435,8 @@ impl From<kinship_core::directory::SearchHit> for DirectoryHit {
                 .map(|a| DirectoryAction {
                     label: a.label,
                     uri: a.uri,
+                    kind: a.kind.into(),
+                    trace: a.trace.into(),
                 })
                 .collect(),
         }
@@ -359,6 +448,7 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
         CrisisHelp {
             country: help.country,
             has_country_data: help.has_country_data,
+            has_crisis_line: help.has_crisis_line,
             contacts: help
                 .contacts
                 .into_iter()
@@ -368,10 +458,18 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
                     kind: c.kind.into(),
                     label: c.label,
                     action_uri: c.action_uri,
+                    action_kind: c.action.kind.into(),
+                    trace: c.action.trace.into(),
                     open_now: c.open_now,
+                    opens_at: c.opens_at.as_ref().map(crate::rfc3339),
                     always_open: c.always_open,
+                    warm_line: c.warm_line,
                     lgbtq: c.lgbtq,
+                    region: c.region,
+                    free: c.free,
+                    on_phone_bill: c.on_phone_bill,
                     stale: c.stale,
+                    unverified: c.unverified,
                     source_url: c.source_url,
                     verified_on: c.verified_on.to_string(),
                 })

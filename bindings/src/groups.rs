@@ -105,6 +105,8 @@ pub struct SyncSummary {
     pub errors: Vec<String>,
     /// A newer signed directory installed during this sync.
     pub directory_version: Option<u64>,
+    /// "This number didn't work" reports the server accepted in this sync.
+    pub reports_sent: u32,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -150,6 +152,7 @@ impl KinshipProfile {
             errors: per_group.iter().filter_map(|g| g.error.clone()).collect(),
             per_group,
             directory_version: report.directory_version,
+            reports_sent: u32::try_from(report.reports_sent).unwrap_or(u32::MAX),
         })
     }
 }

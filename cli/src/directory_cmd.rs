@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use kinship_core::directory::bundle;
 use kinship_core::directory::private::NewPrivateEntry;
+use kinship_core::directory::reports::ReportProblem;
 use kinship_core::directory::{
     Channel, CrisisContacts, Directory, DirectoryQuery, Kind, SearchHit,
 };
@@ -76,6 +77,21 @@ pub enum DirectoryCommand {
     },
     /// Remove one of your own entries.
     Remove { id: String },
+    /// Report that an entry did not work (sent anonymously with the next `kinship sync`).
+    Report {
+        id: String,
+        /// did-not-connect, wrong-hours, closed or wrong-information
+        #[arg(long)]
+        problem: String,
+        /// A short note (at most 280 characters); the server's operator can read it.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reports waiting for the next sync.
+    Reports {
+        #[arg(long)]
+        json: bool,
+    },
     /// Install a newer signed directory bundle.
     ImportBundle { file: PathBuf },
     /// (maintainers) Sign a directory document into a bundle.
@@ -201,6 +217,43 @@ pub fn run(data_dir: &Path, command: DirectoryCommand) -> CliResult {
             open_unlocked(data_dir)?.personal_directory().remove(&id)?;
             println!("Removed {id}");
         }
+        DirectoryCommand::Report { id, problem, note } => {
+            let problem = ReportProblem::parse(&problem).ok_or_else(|| {
+                CliError::Usage(
+                    "--problem is did-not-connect, wrong-hours, closed or wrong-information".into(),
+                )
+            })?;
+            let kinship = open_unlocked(data_dir)?;
+            kinship
+                .personal_directory()
+                .report(&id, problem, note, chrono::Utc::now())?;
+            println!(
+                "Thank you. The report waits, sealed, for your next `kinship sync`, which sends \
+                 it without your member token to the server you sync with. Its operator can \
+                 read the note."
+            );
+        }
+        DirectoryCommand::Reports { json } => {
+            let queued = open_unlocked(data_dir)?
+                .personal_directory()
+                .queued_reports()?;
+            if json {
+                let rows: Vec<_> = queued
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({"entry_id": r.entry_id, "problem": r.problem,
+                                           "note": r.note, "queued_at": r.queued_at})
+                    })
+                    .collect();
+                print_json(&rows)?;
+            } else if queued.is_empty() {
+                println!("No reports waiting.");
+            } else {
+                for r in &queued {
+                    println!("{}  {}", r.entry_id, r.problem.as_str());
+                }
+            }
+        }
         DirectoryCommand::ImportBundle { file } => {
             let bytes = std::fs::read(&file)?;
             let version = bundle::install(data_dir, &bytes, bundle::TRUSTED_KEYS)?;
@@ -295,11 +348,14 @@ pub fn print_crisis(contacts: &CrisisContacts) {
         println!("{advice}");
     }
     for (n, c) in contacts.contacts.iter().enumerate() {
-        let when = match (c.always_open, c.open_now) {
-            (true, _) => "24/7",
-            (false, Some(true)) => "open now",
-            (false, Some(false)) => "closed now",
-            (false, None) => "hours unknown",
+        let when = match (c.always_open, c.open_now, c.opens_at) {
+            (true, _, _) => "24/7".to_owned(),
+            (false, Some(true), _) => "open now".to_owned(),
+            (false, Some(false), Some(opens)) => {
+                format!("closed now, opens {}", opens.format("%a %H:%M UTC"))
+            }
+            (false, Some(false), None) => "closed now".to_owned(),
+            (false, None, _) => "hours unknown".to_owned(),
         };
         println!(
             "{:>2}. {}{} — {}  [{}]  → {}",
@@ -311,10 +367,15 @@ pub fn print_crisis(contacts: &CrisisContacts) {
             c.action_uri
         );
         println!(
-            "      source: {} (checked {}{})",
+            "      source: {} (checked {}{}{})",
             c.source_url,
             c.verified_on,
-            if c.stale { ", may be out of date" } else { "" }
+            if c.stale { ", may be out of date" } else { "" },
+            if c.unverified {
+                ", no official source yet"
+            } else {
+                ""
+            }
         );
     }
 }

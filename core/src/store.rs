@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 /// Schema version this code writes; `PRAGMA user_version` holds the database's.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const SCHEMA_V1: &str = "
     CREATE TABLE meta (
@@ -58,6 +58,14 @@ const UPGRADE_3_TO_4: &str = "
         sealed  BLOB NOT NULL
     );
     CREATE TABLE group_events (
+        id      TEXT PRIMARY KEY NOT NULL,
+        sealed  BLOB NOT NULL
+    );
+";
+
+/// "This number didn't work" reports waiting for the next sync.
+const UPGRADE_4_TO_5: &str = "
+    CREATE TABLE directory_reports (
         id      TEXT PRIMARY KEY NOT NULL,
         sealed  BLOB NOT NULL
     );
@@ -151,6 +159,7 @@ impl Store {
                 1 => tx.execute_batch(UPGRADE_1_TO_2)?,
                 2 => tx.execute_batch(UPGRADE_2_TO_3)?,
                 3 => tx.execute_batch(UPGRADE_3_TO_4)?,
+                4 => tx.execute_batch(UPGRADE_4_TO_5)?,
                 _ => return Err(StoreError::NoUpgradePath { from: version }),
             }
         }

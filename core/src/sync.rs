@@ -58,6 +58,8 @@ pub struct SyncReport {
     pub directory_version: Option<u64>,
     /// Why a server's directory bundle was refused (the old directory stays).
     pub directory_error: Option<String>,
+    /// "This number didn't work" reports the server accepted in this sync.
+    pub reports_sent: usize,
     /// HTTP requests made, retries included.
     pub requests: u32,
 }
@@ -229,7 +231,51 @@ impl Groups {
                 self.mark_directory_checked(server, now)?;
             }
         }
+        // Reports go to the server the person has synced with longest (one server, so that
+        // following several does not spread them around).
+        if let Some(server) = followed
+            .iter()
+            .min_by_key(|r| r.followed_at)
+            .map(|r| r.server_url.clone())
+        {
+            report.reports_sent = self
+                .send_reports(&http, options, &server, &mut report.requests)
+                .await?;
+        }
         Ok(report)
+    }
+
+    /// Sends queued directory reports with no token; each one the server accepted (202) or
+    /// refused for good (400, 413, 422) leaves the queue; anything else keeps the rest for the
+    /// next sync.
+    async fn send_reports(
+        &self,
+        http: &reqwest::Client,
+        options: &SyncOptions,
+        server: &str,
+        requests: &mut u32,
+    ) -> Result<usize> {
+        let queued = self
+            .inner
+            .with_unlocked(|u| crate::directory::private::queued(u))?;
+        let url = format!("{server}/v1/directory/reports");
+        let mut sent = 0;
+        for report in queued {
+            let body = report.to_wire();
+            let Ok(response) = send(options, requests, || http.post(&url).json(&body)).await else {
+                break;
+            };
+            let status = response.status();
+            let done = status == StatusCode::ACCEPTED;
+            let refused = matches!(status.as_u16(), 400 | 413 | 422);
+            if !done && !refused {
+                break;
+            }
+            self.inner
+                .with_unlocked(|u| u.delete_sealed(crate::directory::reports::TABLE, &report.id))?;
+            sent += usize::from(done);
+        }
+        Ok(sent)
     }
 
     async fn sync_group(

@@ -18,6 +18,8 @@ pub const MAX_URL_CHARS: usize = 2_000;
 pub const MAX_PLACE_CHARS: usize = 300;
 pub const MAX_ACCESSIBILITY_CHARS: usize = 1_000;
 pub const MAX_INVITE_CODE_CHARS: usize = 128;
+/// The optional note on a "this number didn't work" report.
+pub const MAX_REPORT_NOTE_CHARS: usize = 280;
 /// Largest page of changes a client may ask for.
 pub const MAX_PAGE: u32 = 500;
 pub const DEFAULT_PAGE: u32 = 100;
@@ -146,6 +148,71 @@ pub struct JoinRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinResponse {
     pub member_token: String,
+}
+
+/// What went wrong with a directory entry, as a person reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportProblem {
+    DidNotConnect,
+    WrongHours,
+    Closed,
+    WrongInformation,
+}
+
+impl ReportProblem {
+    pub const ALL: [ReportProblem; 4] = [
+        ReportProblem::DidNotConnect,
+        ReportProblem::WrongHours,
+        ReportProblem::Closed,
+        ReportProblem::WrongInformation,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportProblem::DidNotConnect => "did_not_connect",
+            ReportProblem::WrongHours => "wrong_hours",
+            ReportProblem::Closed => "closed",
+            ReportProblem::WrongInformation => "wrong_information",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportProblem> {
+        let wanted = text.trim().to_lowercase().replace(['-', ' '], "_");
+        ReportProblem::ALL
+            .into_iter()
+            .find(|p| p.as_str() == wanted)
+    }
+}
+
+/// `POST /v1/directory/reports`: "this number didn't work", sent anonymously (no token, no
+/// device identifier, no time of the call).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryReport {
+    pub entry_id: String,
+    /// The directory version the phone had, so an operator can tell old data from new.
+    pub directory_version: u64,
+    pub problem: ReportProblem,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl DirectoryReport {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let id_ok = (2..=80).contains(&self.entry_id.len())
+            && self
+                .entry_id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !id_ok {
+            return Err(field("entry_id", "must be a directory entry id"));
+        }
+        if let Some(note) = &self.note {
+            check_text("note", note, 0, MAX_REPORT_NOTE_CHARS)?;
+        }
+        Ok(())
+    }
 }
 
 /// Every error response: `{"error": {"code": "...", "message": "..."}}`.

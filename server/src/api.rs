@@ -40,6 +40,7 @@ pub fn routes() -> Router<SharedState> {
             get(get_event).put(update_event).delete(delete_event),
         )
         .route("/v1/directory/bundle", get(directory_bundle))
+        .route("/v1/directory/reports", axum::routing::post(report_entry))
 }
 
 /// Who is calling, from their bearer token.
@@ -319,6 +320,35 @@ async fn directory_bundle(
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// "This number didn't work": counted per entry for the operator. Anonymous by design: a
+/// request with a token is refused (so no report can be tied to a member), and the address is
+/// used for the rate limit only, never stored.
+async fn report_entry(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    JsonBody(report): JsonBody<kinship_protocol::DirectoryReport>,
+) -> Result<Response, ApiError> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return Err(ApiError::BadRequest(
+            "reports are anonymous: send them without a token".into(),
+        ));
+    }
+    let address =
+        crate::limits::client_address(&headers, Some(peer), state.config.trust_forwarded_for);
+    state.limiter.check(&format!("ip:{address}"))?;
+    state.report_limiter.check(&format!("report:{address}"))?;
+    report
+        .validate()
+        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+    if !state.store.record_report(&report).await? {
+        return Err(ApiError::RateLimited {
+            retry_after_secs: 3600,
+        });
+    }
+    Ok(StatusCode::ACCEPTED.into_response())
 }
 
 /// The group, if `caller` may read it: public groups are open to all.

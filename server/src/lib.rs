@@ -32,6 +32,8 @@ pub struct ServerConfig {
     pub trust_forwarded_for: bool,
     /// Feed pages kept in memory (0 turns the page cache off, e.g. to measure the database).
     pub page_cache_entries: usize,
+    /// "This number didn't work" reports per minute per client address, per instance.
+    pub reports_per_minute: u32,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             log_client_addresses: false,
             trust_forwarded_for: false,
             page_cache_entries: PageCache::DEFAULT_ENTRIES,
+            reports_per_minute: 10,
         }
     }
 }
@@ -50,6 +53,8 @@ pub struct AppState {
     pub store: Store,
     pub config: ServerConfig,
     pub limiter: limits::RateLimiter,
+    /// A stricter bucket for anonymous directory reports.
+    pub report_limiter: limits::RateLimiter,
     pub metrics: metrics::Metrics,
     pub sessions: organize::Sessions,
     /// Recently served feed pages by group and ETag.
@@ -115,6 +120,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     let page_cache_entries = config.page_cache_entries;
     let state = Arc::new(AppState {
         limiter: limits::RateLimiter::new(config.rate_limit_per_minute),
+        report_limiter: limits::RateLimiter::new(config.reports_per_minute),
         store,
         config,
         metrics: metrics::Metrics::default(),

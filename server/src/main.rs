@@ -36,6 +36,9 @@ enum Command {
         /// Use X-Forwarded-For for the client address (only behind a trusted load balancer).
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// Anonymous "this number didn't work" reports per minute per client address.
+        #[arg(long, default_value_t = 10)]
+        reports_per_minute: u32,
         /// Feed pages kept in memory; 0 turns the page cache off (benchmarks of the database).
         #[arg(long, default_value_t = kinship_server::PageCache::DEFAULT_ENTRIES)]
         page_cache_entries: usize,
@@ -75,6 +78,13 @@ enum Command {
     PurgeTombstones {
         #[arg(long, default_value_t = 90)]
         older_than_days: i64,
+    },
+    /// What phones reported about directory entries ("this number didn't work"), most
+    /// reported first, with people's notes; see docs/DIRECTORY.md for turning them into a
+    /// corrected, signed bundle.
+    DirectoryReports {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -119,6 +129,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             log_client_addresses,
             trust_forwarded_for,
             page_cache_entries,
+            reports_per_minute,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -134,6 +145,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 log_client_addresses,
                 trust_forwarded_for,
                 page_cache_entries,
+                reports_per_minute,
             };
             serve(listener, app(store, config))
                 .await
@@ -216,6 +228,31 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("published directory version {version}");
+            Ok(())
+        }
+        Command::DirectoryReports { json } => {
+            let reports = store.directory_reports().await.map_err(|e| e.to_string())?;
+            if json {
+                let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
+                println!("{text}");
+                return Ok(());
+            }
+            if reports.is_empty() {
+                println!("no directory reports");
+            }
+            for report in &reports {
+                println!(
+                    "{:>5}  {}  {}  (directory version {}, last {})",
+                    report.count,
+                    report.entry_id,
+                    report.problem,
+                    report.directory_version,
+                    report.last_at.format("%Y-%m-%d")
+                );
+                for note in &report.notes {
+                    println!("         \"{}\"", note.replace(['\n', '\r'], " "));
+                }
+            }
             Ok(())
         }
         Command::PurgeTombstones { older_than_days } => {

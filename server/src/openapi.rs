@@ -81,7 +81,11 @@ pub fn spec() -> Value {
                            "responses": {"204": {"description": "deleted"}, "401": error("token needed"), "403": error("not this group's organizer"), "404": error("not found")}}
             },
             "/v1/directory/bundle": {"get": {"summary": "The latest signed directory bundle",
-                "responses": {"200": {"description": "a kinship-directory-bundle JSON document"}, "404": error("none published")}}}
+                "responses": {"200": {"description": "a kinship-directory-bundle JSON document"}, "404": error("none published")}}},
+            "/v1/directory/reports": {"post": {"summary": "Report that a directory entry did not work (anonymous: no token, no identifier)",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DirectoryReport"}}}},
+                "responses": {"202": {"description": "counted"}, "400": error("sent with a token, or malformed"), "413": error("body too large"),
+                              "422": error("invalid field"), "429": error("too many reports from this address, or the report store is full")}}}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An organizer token (org_...) or a member token (mem_...)"}},
@@ -92,6 +96,10 @@ pub fn spec() -> Value {
                     "id": {"type": "string"}, "name": {"type": "string", "maxLength": kinship_protocol::MAX_GROUP_NAME_CHARS},
                     "description": {"type": "string"}, "visibility": {"type": "string", "enum": ["public", "private"]},
                     "created_at": {"type": "string", "format": "date-time"}}},
+                "DirectoryReport": {"type": "object", "required": ["entry_id", "directory_version", "problem"], "additionalProperties": false, "properties": {
+                    "entry_id": {"type": "string", "pattern": "^[a-z0-9-]{2,80}$"}, "directory_version": {"type": "integer", "minimum": 0},
+                    "problem": {"type": "string", "enum": ["did_not_connect", "wrong_hours", "closed", "wrong_information"]},
+                    "note": {"type": "string", "maxLength": kinship_protocol::MAX_REPORT_NOTE_CHARS, "nullable": true}}},
                 "Place": {"type": "object", "required": ["name", "address"], "properties": {"name": {"type": "string"}, "address": {"type": "string"}}},
                 "EventInput": {"type": "object", "description": "The server refuses fields not listed here (422).", "required": ["title", "starts_at", "ends_at", "time_zone", "category"], "properties": {
                     "title": {"type": "string", "minLength": 1, "maxLength": kinship_protocol::MAX_TITLE_CHARS},

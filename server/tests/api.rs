@@ -946,3 +946,80 @@ async fn wait_for_open_transaction(url: &str) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn directory_reports_are_anonymous_bounded_and_rate_limited() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Reporters", Visibility::Public).await;
+        let config = ServerConfig {
+            // Two of the malformed reports below are well-formed JSON and count against it.
+            reports_per_minute: 5,
+            ..ServerConfig::default()
+        };
+        let server = start(&db.url, config).await;
+        let http = client();
+        let url = format!("{}/v1/directory/reports", server.base);
+        let good = json!({"entry_id": "us-988-lifeline", "directory_version": 2,
+                          "problem": "did_not_connect", "note": "rang out at 3am"});
+        // With a token: refused, so no report can be tied to a member or organizer.
+        let response = http
+            .post(&url)
+            .bearer_auth(&group.organizer_token)
+            .json(&good)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::BAD_REQUEST,
+            "[{}]",
+            db.backend
+        );
+        // Malformed: unknown fields, a bad id, an overlong note, an unknown problem.
+        for bad in [
+            json!({"entry_id": "us-988-lifeline", "directory_version": 2, "problem": "closed", "device": "x"}),
+            json!({"entry_id": "US 988", "directory_version": 2, "problem": "closed"}),
+            json!({"entry_id": "us-988-lifeline", "directory_version": 2, "problem": "closed", "note": "n".repeat(281)}),
+            json!({"entry_id": "us-988-lifeline", "directory_version": 2, "problem": "rude"}),
+        ] {
+            let status = http.post(&url).json(&bad).send().await.unwrap().status();
+            assert!(
+                status == 422 || status == 400,
+                "[{}] {bad}: {status}",
+                db.backend
+            );
+        }
+        let store =
+            kinship_server::Store::connect(&db.url, kinship_server::StoreOptions::default())
+                .await
+                .unwrap();
+        assert!(
+            store.directory_reports().await.unwrap().is_empty(),
+            "refused ones store nothing"
+        );
+        // Three good ones pass the limit; the fourth from the same address waits.
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            statuses.push(
+                http.post(&url)
+                    .json(&good)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16(),
+            );
+        }
+        assert_eq!(statuses, [202, 202, 202, 429], "[{}]", db.backend);
+        let reports = store.directory_reports().await.unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(reports[0].count, 3);
+        assert_eq!(reports[0].notes.len(), 3);
+        // Nothing about the sender is kept: the stored summary has no address or token field.
+        let text = serde_json::to_string(&reports).unwrap();
+        assert!(
+            !text.contains("127.0.0.1") && !text.contains("org_"),
+            "{text}"
+        );
+    }
+}

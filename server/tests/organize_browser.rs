@@ -66,6 +66,7 @@ async fn start_server() -> Server {
             "starts_at": "2026-12-10T19:00:00",
             "ends_at": "2026-12-10T21:00:00",
             "time_zone": "Europe/Lisbon",
+            "place": {"name": "Their hall", "address": "Rua 2, Lisboa"},
             "category": "social"
         }))
         .send()

@@ -1,9 +1,10 @@
 //! One-tap actions: the URIs a phone only has to open.
 //!
 //! `tel:+<E.164>` for full numbers and `tel:<digits>` for national short codes (RFC 3966),
-//! `sms:<number>?body=<keyword>` (RFC 5724), and `https:` links. An action is built only from
-//! a number that passes the checks here; the tests check every bundled number again with a
-//! numbering-plan library.
+//! `sms:<number>?body=<keyword>` (RFC 5724), `https://wa.me/<digits>` for WhatsApp, and
+//! `https:` links. An action is built only from a number that passes the checks here; the
+//! tests check every bundled number again with a numbering-plan library. Every action says
+//! what trace it leaves on the phone, so the app can warn before the tap.
 
 use super::model::Channels;
 
@@ -12,6 +13,50 @@ use super::model::Channels;
 pub struct Action {
     pub label: String,
     pub uri: String,
+    pub kind: ActionKind,
+    /// What tapping it leaves behind for someone who picks up the phone.
+    pub trace: Trace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Call,
+    Text,
+    WhatsApp,
+    Chat,
+    Website,
+}
+
+/// The trace an action leaves on the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trace {
+    /// An entry in the phone's call log.
+    CallLog,
+    /// A thread in the messages app.
+    SmsThread,
+    /// A chat in WhatsApp.
+    MessagingAppChat,
+    /// The page in the browser's history.
+    BrowserHistory,
+}
+
+impl Action {
+    fn new(kind: ActionKind, label: String, uri: String) -> Action {
+        let trace = match kind {
+            ActionKind::Call => Trace::CallLog,
+            ActionKind::Text => Trace::SmsThread,
+            ActionKind::WhatsApp => Trace::MessagingAppChat,
+            ActionKind::Chat | ActionKind::Website => Trace::BrowserHistory,
+        };
+        Action {
+            label,
+            uri,
+            kind,
+            trace,
+        }
+    }
 }
 
 /// `+` then 7 to 15 digits, the first not 0 (E.164 allows 15 at most).
@@ -26,12 +71,13 @@ pub fn is_e164(number: &str) -> bool {
     }
 }
 
-/// A national short code as written locally: digit groups separated by single spaces,
-/// 2 to 8 digits in all ("988", "116 123", "13 11 14").
+/// A number dialled as written locally: a short code or a national number without its
+/// country code, digit groups separated by single spaces, 2 to 12 digits in all ("988",
+/// "116 123", "13 11 14", "1800 184 527", which cannot be dialled from abroad).
 pub fn is_short_code(code: &str) -> bool {
     let groups: Vec<&str> = code.split(' ').collect();
     let digits: usize = groups.iter().map(|g| g.len()).sum();
-    (2..=8).contains(&digits)
+    (2..=12).contains(&digits)
         && groups
             .iter()
             .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
@@ -53,22 +99,34 @@ pub fn is_web_url(url: &str) -> bool {
     kinship_protocol::is_web_url(url) && host.contains('.') && !host.starts_with('.')
 }
 
-/// The actions an entry offers, most direct first: call, text, chat, website.
+/// The actions an entry offers, most direct first: call (the second number after the first),
+/// text, WhatsApp, chat, website.
 pub fn actions_for(channels: &Channels) -> Vec<Action> {
+    let mut actions = call_actions(channels);
+    actions.extend(message_actions(channels));
+    if let Some(url) = channels.website.as_deref().filter(|u| is_web_url(u)) {
+        actions.push(Action::new(
+            ActionKind::Website,
+            "Website".into(),
+            url.to_owned(),
+        ));
+    }
+    actions
+}
+
+/// Calls: the number, then the second number the operator publishes.
+pub fn call_actions(channels: &Channels) -> Vec<Action> {
+    let numbers = channels
+        .phone_e164
+        .iter()
+        .chain(&channels.short_code)
+        .chain(&channels.alt_numbers);
+    numbers.filter_map(|n| call(n)).collect()
+}
+
+/// Text, WhatsApp and chat.
+pub fn message_actions(channels: &Channels) -> Vec<Action> {
     let mut actions = Vec::new();
-    if let Some(number) = channels.phone_e164.as_deref().filter(|n| is_e164(n)) {
-        actions.push(Action {
-            label: format!("Call {number}"),
-            uri: format!("tel:{number}"),
-        });
-    }
-    if let Some(code) = channels.short_code.as_deref().filter(|c| is_short_code(c)) {
-        let digits: String = code.chars().filter(char::is_ascii_digit).collect();
-        actions.push(Action {
-            label: format!("Call {code}"),
-            uri: format!("tel:{digits}"),
-        });
-    }
     if let Some(sms) = channels.sms.as_ref().filter(|s| is_sms_number(&s.number)) {
         let (label, uri) = match &sms.keyword {
             Some(keyword) => (
@@ -80,21 +138,42 @@ pub fn actions_for(channels: &Channels) -> Vec<Action> {
                 format!("sms:{}", sms.number),
             ),
         };
-        actions.push(Action { label, uri });
+        actions.push(Action::new(ActionKind::Text, label, uri));
+    }
+    if let Some(number) = channels.whatsapp_e164.as_deref().filter(|n| is_e164(n)) {
+        actions.push(Action::new(
+            ActionKind::WhatsApp,
+            format!("WhatsApp {number}"),
+            format!("https://wa.me/{}", &number[1..]),
+        ));
     }
     if let Some(url) = channels.chat_url.as_deref().filter(|u| is_web_url(u)) {
-        actions.push(Action {
-            label: "Chat online".into(),
-            uri: url.to_owned(),
-        });
-    }
-    if let Some(url) = channels.website.as_deref().filter(|u| is_web_url(u)) {
-        actions.push(Action {
-            label: "Website".into(),
-            uri: url.to_owned(),
-        });
+        actions.push(Action::new(
+            ActionKind::Chat,
+            "Chat online".into(),
+            url.to_owned(),
+        ));
     }
     actions
+}
+
+/// A call to a full number or to a number dialled as written locally.
+fn call(number: &str) -> Option<Action> {
+    if is_e164(number) {
+        return Some(Action::new(
+            ActionKind::Call,
+            format!("Call {number}"),
+            format!("tel:{number}"),
+        ));
+    }
+    is_short_code(number).then(|| {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        Action::new(
+            ActionKind::Call,
+            format!("Call {number}"),
+            format!("tel:{digits}"),
+        )
+    })
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (for `sms:` bodies).
@@ -128,7 +207,8 @@ mod tests {
             assert!(!is_e164(bad), "{bad}");
         }
         assert!(is_short_code("988") && is_short_code("116 123") && is_short_code("13 11 14"));
-        for bad in ["9", "116  123", "1-800", "123456789", ""] {
+        assert!(is_short_code("1800 184 527"));
+        for bad in ["9", "116  123", "1-800", "1234567890123", ""] {
             assert!(!is_short_code(bad), "{bad}");
         }
         let channels = Channels {
@@ -138,16 +218,34 @@ mod tests {
                 number: "678678".into(),
                 keyword: Some("START NOW".into()),
             }),
+            alt_numbers: vec!["+4412345".into(), "bad".into(), "13 11 14".into()],
+            whatsapp_e164: Some("+5511999990000".into()),
             chat_url: Some("javascript:alert(1)".into()),
             website: Some("https://example.org/help".into()),
         };
-        let uris: Vec<String> = actions_for(&channels).into_iter().map(|a| a.uri).collect();
+        let actions = actions_for(&channels);
+        let uris: Vec<&str> = actions.iter().map(|a| a.uri.as_str()).collect();
         assert_eq!(
             uris,
             [
                 "tel:116123",
+                "tel:+4412345",
+                "tel:131114",
                 "sms:678678?body=START%20NOW",
+                "https://wa.me/5511999990000",
                 "https://example.org/help"
+            ]
+        );
+        let traces: Vec<Trace> = actions.iter().map(|a| a.trace).collect();
+        assert_eq!(
+            traces,
+            [
+                Trace::CallLog,
+                Trace::CallLog,
+                Trace::CallLog,
+                Trace::SmsThread,
+                Trace::MessagingAppChat,
+                Trace::BrowserHistory
             ]
         );
     }

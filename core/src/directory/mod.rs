@@ -6,14 +6,16 @@
 //! person's own private entries (a therapist, a local group) are sealed in their profile and
 //! join the results while it is unlocked ([`private`]).
 //!
-//! Every entry carries its `source_url` and `verified_on` date; a result older than
-//! [`STALE_AFTER_DAYS`] is marked `stale` and ranks below fresh entries of the same kind.
+//! Every entry carries its sources, each with the page's own date where it shows one; an entry
+//! whose newest source is older than [`STALE_AFTER_DAYS`] is marked `stale` and ranks below
+//! fresh entries of the same kind.
 
 pub mod actions;
 pub mod bundle;
 pub mod hours;
 pub mod model;
 pub mod private;
+pub mod reports;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -22,10 +24,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::text::{fold_words, matches_all_prefixes};
-pub use actions::Action;
+pub use actions::{Action, ActionKind, Trace};
 pub use bundle::BundleError;
 pub use model::{
-    Channels, DataError, DirectoryData, DirectoryEntry, EmergencyService, Kind, Sms, INTERNATIONAL,
+    Channels, CitedSource, DataError, DirectoryData, DirectoryEntry, EmergencyService, Kind, Sms,
+    Source, Status, INTERNATIONAL,
 };
 
 /// The directory compiled into the library (core/data/directory.json), DEFLATE-compressed by
@@ -39,8 +42,8 @@ pub fn builtin_json() -> Result<String, DataError> {
     String::from_utf8(bytes)
         .map_err(|_| DataError::Malformed("the built-in directory is not UTF-8".into()))
 }
-/// An entry verified longer ago than this is shown as stale.
-pub const STALE_AFTER_DAYS: i64 = 365;
+/// An entry whose newest source is older than this (24 months) is shown as stale.
+pub const STALE_AFTER_DAYS: i64 = 730;
 /// Said when there are no verified numbers for a country. 112 is the GSM standard emergency
 /// number; many phones and networks route it, but not all, so it is offered as a try.
 pub const FALLBACK_ADVICE: &str = "Kinship has no verified numbers for this country yet. \
@@ -48,6 +51,9 @@ pub const FALLBACK_ADVICE: &str = "Kinship has no verified numbers for this coun
     but not everywhere: if you know your local emergency number, call that.";
 /// Added to the advice when international lines follow it.
 pub const FALLBACK_INTERNATIONAL: &str = " The international lines below may also help.";
+/// Said when a country has emergency numbers but no crisis line that sources confirm.
+pub const NO_CRISIS_LINE_ADVICE: &str = "Kinship knows no crisis line for this country that \
+    its sources confirm yet. If you are in danger, call the emergency number above.";
 const FALLBACK_SOURCE: &str = "https://en.wikipedia.org/wiki/112_(emergency_telephone_number)";
 
 #[derive(Debug, thiserror::Error)]
@@ -81,9 +87,13 @@ impl Channel {
 
     fn offered_by(self, channels: &Channels) -> bool {
         match self {
-            Channel::Phone => channels.phone_e164.is_some() || channels.short_code.is_some(),
+            Channel::Phone => {
+                channels.phone_e164.is_some()
+                    || channels.short_code.is_some()
+                    || !channels.alt_numbers.is_empty()
+            }
             Channel::Sms => channels.sms.is_some(),
-            Channel::Chat => channels.chat_url.is_some(),
+            Channel::Chat => channels.chat_url.is_some() || channels.whatsapp_e164.is_some(),
             Channel::Website => channels.website.is_some(),
         }
     }
@@ -113,7 +123,7 @@ pub struct SearchHit {
     pub entry: DirectoryEntry,
     /// One of the person's own sealed entries.
     pub private: bool,
-    /// Verified more than a year before the query time.
+    /// Its newest source is more than 24 months older than the query time.
     pub stale: bool,
     /// `None` when the hours are not known.
     pub open_now: Option<bool>,
@@ -128,10 +138,23 @@ pub struct CrisisContact {
     pub kind: Kind,
     pub label: String,
     pub action_uri: String,
+    pub action: Action,
+    /// `None` when the hours are unknown, or depend on the caller's region.
     pub open_now: Option<bool>,
+    /// For a line closed now: when it opens next (it is shown, not hidden).
+    pub opens_at: Option<DateTime<Utc>>,
     pub always_open: bool,
+    /// A listening or peer line, not a crisis service.
+    pub warm_line: bool,
     pub lgbtq: bool,
+    /// A line for part of the country only (never shown as national).
+    pub region: Option<String>,
+    /// Whether the call is free / shows on the phone bill, where the operator says so.
+    pub free: Option<bool>,
+    pub on_phone_bill: Option<bool>,
     pub stale: bool,
+    /// An emergency number no official source confirms yet.
+    pub unverified: bool,
     pub source_url: String,
     pub verified_on: NaiveDate,
 }
@@ -141,8 +164,10 @@ pub struct CrisisContacts {
     pub country: String,
     /// Whether the directory has any entry for this country.
     pub has_country_data: bool,
+    /// Whether a crisis line (not only emergency numbers) is known for this country.
+    pub has_crisis_line: bool,
     pub contacts: Vec<CrisisContact>,
-    /// Honest advice when there is no country data.
+    /// Honest advice when there is no country data, or no crisis line.
     pub advice: Option<String>,
 }
 
@@ -297,80 +322,116 @@ impl Directory {
             .collect()
     }
 
-    /// What to call right now in `country`: the emergency number first (general before single
-    /// services), then crisis lines open at `at` (24/7 first, then open by their schedule,
-    /// then unknown hours; LGBTQ+ lines flagged), then text and chat lines, then international
-    /// resources. Lines known to be closed are left out.
+    /// What to call right now in `country` ([`Directory::crisis_contacts_in`] with no zone).
     pub fn crisis_contacts(&self, country: &str, at: DateTime<Utc>) -> CrisisContacts {
+        self.crisis_contacts_in(country, at, None)
+    }
+
+    /// What to call right now in `country`, for a caller in `caller_zone` (their IANA zone,
+    /// for lines open at the same local hours in each region):
+    /// 1. emergency numbers: a general number, then medical, fire, and police last;
+    /// 2. crisis lines open now (24/7 first, then open by their schedule, then unknown hours),
+    ///    national before regional;
+    /// 3. crisis lines closed now, with when they open next (shown, not hidden);
+    /// 4. warm lines (listening and peer lines, labelled as such), open before closed;
+    /// 5. international crisis lines.
+    ///
+    /// Paused or discontinued services never appear. A country with no data, or no crisis
+    /// line, gets plain advice saying so.
+    pub fn crisis_contacts_in(
+        &self,
+        country: &str,
+        at: DateTime<Utc>,
+        caller_zone: Option<&str>,
+    ) -> CrisisContacts {
         let country = country.trim().to_uppercase();
+        let callable = |e: &&DirectoryEntry| e.is_callable();
         let local: Vec<&DirectoryEntry> = self
             .data
             .entries
             .iter()
             .filter(|e| e.serves(&country) && !e.is_international())
             .collect();
-        let international: Vec<&DirectoryEntry> = self
-            .data
-            .entries
-            .iter()
-            .filter(|e| e.is_international())
-            .collect();
         let has_country_data = !local.is_empty();
+        let timing = |e: &DirectoryEntry| Timing::of(e, at, caller_zone);
 
         let mut contacts = Vec::new();
         let mut emergency: Vec<&DirectoryEntry> = local
             .iter()
             .copied()
+            .filter(callable)
             .filter(|e| e.kind == Kind::Emergency)
             .collect();
-        // General numbers first, then in the order the source lists them.
         emergency.sort_by_key(|e| {
-            (
-                e.emergency_services.iter().min().copied(),
-                e.source_order,
-                e.id.clone(),
-            )
+            let rank = e.emergency_services.iter().map(|s| s.crisis_rank()).min();
+            (rank, e.source_order, e.id.clone())
         });
         for entry in emergency {
-            push_call(&mut contacts, entry, at);
+            push_actions(&mut contacts, entry, timing(entry), actions::call_actions);
         }
         if !has_country_data {
             contacts.push(fallback_112(self.data.generated_on));
         }
-        let mut calls: Vec<&DirectoryEntry> = local
+
+        let lines = |warm: bool| -> Vec<&DirectoryEntry> {
+            let mut lines: Vec<&DirectoryEntry> = local
+                .iter()
+                .copied()
+                .filter(callable)
+                .filter(|e| {
+                    if warm {
+                        e.kind == Kind::WarmLine
+                    } else {
+                        e.kind.is_crisis_line()
+                    }
+                })
+                .collect();
+            lines.sort_by_key(|e| {
+                let t = timing(e);
+                (
+                    t.rank(),
+                    e.region.is_some(),
+                    t.opens_at,
+                    is_stale(e, at),
+                    e.name.clone(),
+                )
+            });
+            lines
+        };
+        let crisis = lines(false);
+        let has_crisis_line = !crisis.is_empty();
+        for entry in crisis.iter().chain(lines(true).iter()) {
+            push_line(&mut contacts, entry, timing(entry));
+        }
+        let mut world: Vec<&DirectoryEntry> = self
+            .data
+            .entries
             .iter()
-            .copied()
-            .filter(|e| e.kind != Kind::Emergency && is_crisis_kind(e.kind))
-            .filter(|e| open_state(e, at) != Some(false))
+            .filter(|e| e.is_international() && e.is_callable() && e.kind.is_crisis_line())
             .collect();
-        calls.sort_by_key(|e| (availability_rank(e, at), is_stale(e, at), e.name.clone()));
-        for entry in &calls {
-            push_call(&mut contacts, entry, at);
-        }
-        for entry in &calls {
-            push_text_and_chat(&mut contacts, entry, at);
-        }
-        let mut world: Vec<&DirectoryEntry> = international
-            .into_iter()
-            .filter(|e| is_crisis_kind(e.kind) && open_state(e, at) != Some(false))
-            .collect();
-        world.sort_by_key(|e| (availability_rank(e, at), e.name.clone()));
+        world.sort_by_key(|e| (timing(e).rank(), e.name.clone()));
+        let mut international_follow = false;
         for entry in world {
-            push_call(&mut contacts, entry, at);
-            push_text_and_chat(&mut contacts, entry, at);
+            let before = contacts.len();
+            push_line(&mut contacts, entry, timing(entry));
+            international_follow |= contacts.len() > before;
         }
-        let advice = (!has_country_data).then(|| {
-            let international_follow = contacts.iter().any(|c| c.id != "fallback-112");
-            let tail = if international_follow {
-                FALLBACK_INTERNATIONAL
-            } else {
-                ""
-            };
-            format!("{FALLBACK_ADVICE}{tail}")
-        });
+        let tail = if international_follow {
+            FALLBACK_INTERNATIONAL
+        } else {
+            ""
+        };
+        let advice = if !has_country_data {
+            Some(format!("{FALLBACK_ADVICE}{tail}"))
+        } else if !has_crisis_line {
+            Some(format!("{NO_CRISIS_LINE_ADVICE}{tail}"))
+        } else {
+            None
+        };
         CrisisContacts {
             country,
             has_country_data,
+            has_crisis_line,
             contacts,
             advice,
         }
@@ -391,9 +452,54 @@ impl Directory {
     }
 }
 
-/// Whether `entry` is stale at `at`: verified more than [`STALE_AFTER_DAYS`] before.
+/// Whether `entry` is stale at `at`: its newest source's own date is more than
+/// [`STALE_AFTER_DAYS`] before. An entry whose sources show no date is not called stale (the
+/// day the data was compiled says nothing about how current a page was).
 pub fn is_stale(entry: &DirectoryEntry, at: DateTime<Utc>) -> bool {
-    at.date_naive() - entry.verified_on > Duration::days(STALE_AFTER_DAYS)
+    entry
+        .newest_source_date()
+        .is_some_and(|newest| at.date_naive() - newest > Duration::days(STALE_AFTER_DAYS))
+}
+
+/// When a line can be reached, at a given time and for a given caller.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    at: DateTime<Utc>,
+    open_now: Option<bool>,
+    always: bool,
+    opens_at: Option<DateTime<Utc>>,
+}
+
+impl Timing {
+    fn of(entry: &DirectoryEntry, at: DateTime<Utc>, caller_zone: Option<&str>) -> Timing {
+        let Some(hours) = &entry.hours else {
+            return Timing {
+                at,
+                open_now: None,
+                always: false,
+                opens_at: None,
+            };
+        };
+        let open_now = hours.open_state(at, caller_zone);
+        Timing {
+            at,
+            open_now,
+            always: hours.is_always(),
+            opens_at: (open_now != Some(true))
+                .then(|| hours.next_opening(at, caller_zone))
+                .flatten(),
+        }
+    }
+
+    /// 0: around the clock, 1: open now by its schedule, 2: hours unknown, 3: closed now.
+    fn rank(&self) -> u8 {
+        match (self.always, self.open_now) {
+            (true, _) => 0,
+            (false, Some(true)) => 1,
+            (false, None) => 2,
+            (false, Some(false)) => 3,
+        }
+    }
 }
 
 pub(crate) fn hit(entry: &DirectoryEntry, private: bool, at: DateTime<Utc>) -> SearchHit {
@@ -402,25 +508,20 @@ pub(crate) fn hit(entry: &DirectoryEntry, private: bool, at: DateTime<Utc>) -> S
         private,
         stale: !private && is_stale(entry, at),
         open_now: open_state(entry, at),
-        actions: actions::actions_for(&entry.channels),
+        actions: if entry.is_callable() {
+            actions::actions_for(&entry.channels)
+        } else {
+            // Paused or discontinued: only the page about it, never a call.
+            actions::actions_for(&Channels {
+                website: entry.channels.website.clone(),
+                ..Channels::default()
+            })
+        },
     }
 }
 
 fn open_state(entry: &DirectoryEntry, at: DateTime<Utc>) -> Option<bool> {
     entry.hours.as_ref().map(|h| h.is_open_at(at))
-}
-
-fn is_crisis_kind(kind: Kind) -> bool {
-    matches!(kind, Kind::CrisisHotline | Kind::TextLine | Kind::Chat)
-}
-
-/// 0: around the clock, 1: open now by its schedule, 2: hours unknown.
-fn availability_rank(entry: &DirectoryEntry, at: DateTime<Utc>) -> u8 {
-    match &entry.hours {
-        Some(hours) if hours.is_always() => 0,
-        Some(hours) if hours.is_open_at(at) => 1,
-        _ => 2,
-    }
 }
 
 fn passes_filters(entry: &DirectoryEntry, query: &DirectoryQuery, at: DateTime<Utc>) -> bool {
@@ -484,65 +585,80 @@ fn own_country_first(hit: &SearchHit, country: Option<&str>) -> bool {
     country.is_some_and(|c| hit.entry.serves(c) && !hit.entry.is_international())
 }
 
-fn push_call(contacts: &mut Vec<CrisisContact>, entry: &DirectoryEntry, at: DateTime<Utc>) {
-    let calls = actions::actions_for(&Channels {
-        phone_e164: entry.channels.phone_e164.clone(),
-        short_code: entry.channels.short_code.clone(),
-        ..Channels::default()
-    });
-    for action in calls {
-        if contacts.iter().any(|c| c.action_uri == action.uri) {
-            continue;
-        }
-        contacts.push(contact(entry, action, at));
-    }
+/// A line's calls, then its text, WhatsApp and chat.
+fn push_line(contacts: &mut Vec<CrisisContact>, entry: &DirectoryEntry, timing: Timing) {
+    push_actions(contacts, entry, timing, actions::call_actions);
+    push_actions(contacts, entry, timing, actions::message_actions);
 }
 
-fn push_text_and_chat(
+/// Adds the actions `pick` finds in `entry`'s channels, skipping any already in the list.
+fn push_actions(
     contacts: &mut Vec<CrisisContact>,
     entry: &DirectoryEntry,
-    at: DateTime<Utc>,
+    timing: Timing,
+    pick: fn(&Channels) -> Vec<Action>,
 ) {
-    let reachable = actions::actions_for(&Channels {
-        sms: entry.channels.sms.clone(),
-        chat_url: entry.channels.chat_url.clone(),
-        ..Channels::default()
-    });
-    for action in reachable {
+    for action in pick(&entry.channels) {
         if contacts.iter().any(|c| c.action_uri == action.uri) {
             continue;
         }
-        contacts.push(contact(entry, action, at));
+        contacts.push(contact(entry, action, timing));
     }
 }
 
-fn contact(entry: &DirectoryEntry, action: Action, at: DateTime<Utc>) -> CrisisContact {
+fn contact(entry: &DirectoryEntry, action: Action, timing: Timing) -> CrisisContact {
+    let label = match (&entry.region, entry.kind) {
+        (Some(region), _) => format!("{} ({region} only)", action.label),
+        (None, Kind::WarmLine) => {
+            format!("{} (listening line, not a crisis service)", action.label)
+        }
+        _ => action.label.clone(),
+    };
     CrisisContact {
         id: entry.id.clone(),
         name: entry.name.clone(),
         kind: entry.kind,
-        label: action.label,
-        action_uri: action.uri,
-        open_now: open_state(entry, at),
-        always_open: entry.hours.as_ref().is_some_and(|h| h.is_always()),
+        label,
+        action_uri: action.uri.clone(),
+        action,
+        open_now: timing.open_now,
+        opens_at: timing.opens_at,
+        always_open: timing.always,
+        warm_line: entry.kind == Kind::WarmLine,
         lgbtq: entry.is_lgbtq(),
-        stale: is_stale(entry, at),
+        region: entry.region.clone(),
+        free: entry.free,
+        on_phone_bill: entry.on_phone_bill,
+        stale: is_stale(entry, timing.at),
+        unverified: entry.primary_missing.is_some(),
         source_url: entry.source_url.clone(),
         verified_on: entry.verified_on,
     }
 }
 
 fn fallback_112(checked_on: NaiveDate) -> CrisisContact {
+    let action = actions::call_actions(&Channels {
+        short_code: Some("112".into()),
+        ..Channels::default()
+    })
+    .remove(0);
     CrisisContact {
         id: "fallback-112".into(),
         name: "Try 112 (emergency services in many countries)".into(),
         kind: Kind::Emergency,
         label: "Call 112".into(),
         action_uri: "tel:112".into(),
+        action,
         open_now: None,
+        opens_at: None,
         always_open: false,
+        warm_line: false,
         lgbtq: false,
+        region: None,
+        free: None,
+        on_phone_bill: None,
         stale: false,
+        unverified: true,
         source_url: FALLBACK_SOURCE.into(),
         verified_on: checked_on,
     }

@@ -40,6 +40,8 @@ pub enum Kind {
     CrisisHotline,
     TextLine,
     Chat,
+    /// A listening, befriending or peer line: someone to talk to, not a crisis service.
+    WarmLine,
     OnlineCommunity,
     InPersonGroup,
     MentorshipProgram,
@@ -48,11 +50,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Emergency,
         Kind::CrisisHotline,
         Kind::TextLine,
         Kind::Chat,
+        Kind::WarmLine,
         Kind::OnlineCommunity,
         Kind::InPersonGroup,
         Kind::MentorshipProgram,
@@ -65,6 +68,7 @@ impl Kind {
             Kind::CrisisHotline => "crisis_hotline",
             Kind::TextLine => "text_line",
             Kind::Chat => "chat",
+            Kind::WarmLine => "warm_line",
             Kind::OnlineCommunity => "online_community",
             Kind::InPersonGroup => "in_person_group",
             Kind::MentorshipProgram => "mentorship_program",
@@ -75,6 +79,11 @@ impl Kind {
     pub fn parse(text: &str) -> Option<Kind> {
         let wanted = text.trim().to_lowercase().replace(['-', ' '], "_");
         Kind::ALL.into_iter().find(|k| k.as_str() == wanted)
+    }
+
+    /// Crisis services proper: lines that answer people at risk, by call, text or chat.
+    pub fn is_crisis_line(self) -> bool {
+        matches!(self, Kind::CrisisHotline | Kind::TextLine | Kind::Chat)
     }
 }
 
@@ -87,6 +96,89 @@ pub enum EmergencyService {
     Fire,
 }
 
+impl EmergencyService {
+    /// The crisis list's order: a general number, then the medical one (for self-harm or an
+    /// overdose a medical responder should come, and many LGBTQ+ people fear police contact),
+    /// then fire, then police.
+    pub fn crisis_rank(self) -> u8 {
+        match self {
+            EmergencyService::General => 0,
+            EmergencyService::Ambulance => 1,
+            EmergencyService::Fire => 2,
+            EmergencyService::Police => 3,
+        }
+    }
+}
+
+/// Whether a service runs. A paused or discontinued one is never offered as callable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Active,
+    Paused,
+    Discontinued,
+}
+
+/// Where an entry's facts come from. Bundles of the first format carried bare URLs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Source {
+    Cited(CitedSource),
+    Url(String),
+}
+
+/// A page that states the entry's number or link, and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CitedSource {
+    pub url: String,
+    /// `operator`, `official`, `news`, `wikipedia`, `reference` or `aggregator`.
+    pub kind: String,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// The page's own date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), where it shows one.
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub says: Option<String>,
+    /// The day it was read.
+    #[serde(default)]
+    pub checked: Option<String>,
+}
+
+impl Source {
+    pub fn url(&self) -> &str {
+        match self {
+            Source::Cited(cited) => &cited.url,
+            Source::Url(url) => url,
+        }
+    }
+
+    /// The last day of the period the page's own date names (2024-03 -> 2024-03-31).
+    pub fn dated(&self) -> Option<NaiveDate> {
+        let Source::Cited(cited) = self else {
+            return None;
+        };
+        let text = cited.date.as_deref()?;
+        let mut parts = text.splitn(3, '-');
+        let year: i32 = parts.next()?.parse().ok()?;
+        let month: Option<u32> = parts.next().map(str::parse).transpose().ok()?;
+        let day: Option<u32> = parts.next().map(str::parse).transpose().ok()?;
+        match (month, day) {
+            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(year, m, d),
+            (Some(m), None) => {
+                let next = if m == 12 {
+                    NaiveDate::from_ymd_opt(year + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(year, m + 1, 1)
+                };
+                next.and_then(|d| d.pred_opt())
+            }
+            _ => NaiveDate::from_ymd_opt(year, 12, 31),
+        }
+    }
+}
+
 /// Ways to reach a service. Phone numbers are either full E.164 numbers or national short
 /// codes, never both; every one is checked before an action is built from it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -95,6 +187,12 @@ pub struct Channels {
     /// A national short code as written locally ("988", "116 123", "13 11 14").
     pub short_code: Option<String>,
     pub sms: Option<Sms>,
+    /// A second number the operator publishes (callers often redial): E.164 or a short code.
+    #[serde(default)]
+    pub alt_numbers: Vec<String>,
+    /// A WhatsApp number the operator publishes.
+    #[serde(default)]
+    pub whatsapp_e164: Option<String>,
     pub chat_url: Option<String>,
     pub website: Option<String>,
 }
@@ -120,6 +218,12 @@ pub struct DirectoryEntry {
     pub description: Option<String>,
     /// ISO 3166-1 alpha-2 codes, or `INTL`.
     pub countries: Vec<String>,
+    /// For a line that serves part of a country only (a city's or a state's): never shown as
+    /// national.
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub status: Status,
     /// BCP-47 codes, only where a source states them.
     pub languages: Vec<String>,
     pub audience: Vec<String>,
@@ -130,21 +234,31 @@ pub struct DirectoryEntry {
     pub hours: Option<Hours>,
     pub hours_text: Option<String>,
     pub cost: Option<String>,
+    /// Whether a call is free, where the operator says so.
+    #[serde(default)]
+    pub free: Option<bool>,
+    /// Whether the call shows on the phone bill, where the operator says so: people at risk of
+    /// being outed ask exactly that.
+    #[serde(default)]
+    pub on_phone_bill: Option<bool>,
     pub age_range: Option<AgeRange>,
     /// What the source says about confidentiality, e.g. whether the line may call emergency
     /// services without consent.
     pub confidentiality: Option<String>,
     pub source_url: String,
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<Source>,
     /// Emergency numbers: position in the source's own row, which orders a country's numbers.
     #[serde(default)]
     pub source_order: Option<u32>,
     pub verified_on: NaiveDate,
     pub notes: Option<String>,
-    /// Why a short code the numbering-plan library does not list is kept (tests read this).
+    /// Why a number the numbering-plan library does not list is kept (tests read this).
     #[serde(default)]
     pub libphonenumber_exception: Option<String>,
+    /// Set on an emergency number no official source confirms yet: shown as unverified.
+    #[serde(default)]
+    pub primary_missing: Option<String>,
 }
 
 impl DirectoryData {
@@ -213,6 +327,18 @@ impl DirectoryEntry {
                 return fail("sms number is malformed");
             }
         }
+        if c.alt_numbers
+            .iter()
+            .any(|n| !actions::is_e164(n) && !actions::is_short_code(n))
+        {
+            return fail("a second number is neither E.164 nor a short code");
+        }
+        if c.whatsapp_e164
+            .as_deref()
+            .is_some_and(|n| !actions::is_e164(n))
+        {
+            return fail("whatsapp_e164 is not an E.164 number");
+        }
         for url in [&c.chat_url, &c.website].into_iter().flatten() {
             if !actions::is_web_url(url) {
                 return fail("links must be http(s) URLs");
@@ -221,6 +347,7 @@ impl DirectoryEntry {
         if c.phone_e164.is_none()
             && c.short_code.is_none()
             && c.sms.is_none()
+            && c.whatsapp_e164.is_none()
             && c.chat_url.is_none()
             && c.website.is_none()
         {
@@ -240,6 +367,16 @@ impl DirectoryEntry {
             return fail("every entry needs a source URL");
         }
         Ok(())
+    }
+
+    /// Whether it can be called, texted or chatted with now: not paused or discontinued.
+    pub fn is_callable(&self) -> bool {
+        self.status == Status::Active
+    }
+
+    /// The newest of its sources' own dates.
+    pub fn newest_source_date(&self) -> Option<NaiveDate> {
+        self.sources.iter().filter_map(Source::dated).max()
     }
 
     pub fn is_international(&self) -> bool {

@@ -78,6 +78,38 @@ impl PersonalDirectory {
     }
 
     /// The person's own entries (damaged rows are skipped).
+    /// Queues a "this number didn't work" report on a public entry, sealed until the next
+    /// sync sends it anonymously. At most [`super::reports::MAX_QUEUED`] wait; the oldest go.
+    pub fn report(
+        &self,
+        entry_id: &str,
+        problem: super::reports::ReportProblem,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<super::reports::QueuedReport> {
+        let directory = Directory::load(self.inner.data_dir())?;
+        let report = super::reports::build(&directory, entry_id, problem, note, now)?;
+        self.inner.with_unlocked(|u| {
+            let mut queued = queued(u)?;
+            queued.sort_by_key(|r| r.queued_at);
+            let excess = (queued.len() + 1).saturating_sub(super::reports::MAX_QUEUED);
+            for old in queued.iter().take(excess) {
+                u.delete_sealed(super::reports::TABLE, &old.id)?;
+            }
+            u.put_sealed(super::reports::TABLE, &report.id, &report)?;
+            Ok(report)
+        })
+    }
+
+    /// Reports waiting for the next sync, oldest first.
+    pub fn queued_reports(&self) -> Result<Vec<super::reports::QueuedReport>> {
+        self.inner.with_unlocked(|u| {
+            let mut all = queued(u)?;
+            all.sort_by_key(|r| r.queued_at);
+            Ok(all)
+        })
+    }
+
     pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
         self.inner.with_unlocked(|u| {
             let mut entries: Vec<DirectoryEntry> = u
@@ -100,6 +132,16 @@ impl PersonalDirectory {
         let own = self.private_entries()?;
         Ok(directory.search(query, &own, at))
     }
+}
+
+/// Every readable queued report (a damaged row is skipped, never sent).
+pub(crate) fn queued(u: &crate::profile::Unlocked) -> Result<Vec<super::reports::QueuedReport>> {
+    Ok(
+        u.all_sealed::<super::reports::QueuedReport>(super::reports::TABLE)?
+            .into_iter()
+            .filter_map(|(_, r)| r.ok())
+            .collect(),
+    )
 }
 
 fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result<DirectoryEntry> {
@@ -138,6 +180,8 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         organization: clean(new.organization),
         description: clean(new.description),
         countries: vec![super::INTERNATIONAL.into()],
+        region: None,
+        status: super::Status::Active,
         languages: Vec::new(),
         audience: Vec::new(),
         channels: Channels {
@@ -146,11 +190,14 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
             sms,
             chat_url: None,
             website,
+            ..Channels::default()
         },
         emergency_services: Vec::new(),
         hours: None,
         hours_text: None,
         cost: None,
+        free: None,
+        on_phone_bill: None,
         age_range: None,
         confidentiality: None,
         source_url: PRIVATE_SOURCE.into(),
@@ -159,6 +206,7 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         verified_on: now.date_naive(),
         notes: clean(new.notes),
         libphonenumber_exception: None,
+        primary_missing: None,
     };
     if entry.name.is_empty() || entry.name.chars().count() > 120 {
         return Err(Error::invalid("a name of 1 to 120 characters is needed"));

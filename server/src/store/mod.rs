@@ -13,7 +13,7 @@ mod sqlite;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use kinship_protocol::{Event, EventInput, FeedPage, Group, Visibility};
+use kinship_protocol::{DirectoryReport, Event, EventInput, FeedPage, Group, Visibility};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -57,6 +57,25 @@ pub struct NewGroup {
     pub organizer_token: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_code: Option<String>,
+}
+
+/// Notes kept per directory entry (the newest); counts are kept for every report.
+pub const MAX_NOTES_PER_ENTRY: i64 = 50;
+/// Distinct (entry, problem, version) rows kept at most: reports name entries the server does
+/// not know (a phone may have newer data), so a flood of made-up ids must stop somewhere.
+pub const MAX_REPORT_ROWS: i64 = 20_000;
+
+/// What phones reported about one directory entry, for the operator.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReportSummary {
+    pub entry_id: String,
+    pub problem: String,
+    pub directory_version: i64,
+    pub count: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+    /// The notes people wrote, newest first.
+    pub notes: Vec<String>,
 }
 
 /// Options that tests use to provoke races; off in production.
@@ -346,6 +365,17 @@ impl Store {
 
     pub async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
         dispatch!(self, s => s.latest_directory())
+    }
+
+    /// Counts a "this number didn't work" report (and keeps its note, the newest
+    /// [`MAX_NOTES_PER_ENTRY`] per entry). `false` when the report store is full.
+    pub async fn record_report(&self, report: &DirectoryReport) -> Result<bool> {
+        dispatch!(self, s => s.record_report(report))
+    }
+
+    /// Every reported entry with its counts and notes, most reported first.
+    pub async fn directory_reports(&self) -> Result<Vec<ReportSummary>> {
+        dispatch!(self, s => s.directory_reports())
     }
 
     pub fn backend(&self) -> &'static str {

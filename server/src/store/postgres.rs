@@ -16,7 +16,8 @@ use super::{
 };
 
 const MIGRATION_LOCK: i64 = 0x006b_696e_7368_6970; // "kinship"
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE groups (
         id                    TEXT PRIMARY KEY,
         name                  TEXT NOT NULL,
@@ -53,7 +54,28 @@ const MIGRATIONS: &[&str] = &["
         bytes         BYTEA NOT NULL,
         published_at  BIGINT NOT NULL
     );
-"];
+",
+    // 2: "this number didn't work" reports.
+    "
+    CREATE TABLE directory_reports (
+        entry_id           TEXT NOT NULL,
+        problem            TEXT NOT NULL,
+        directory_version  BIGINT NOT NULL,
+        count              BIGINT NOT NULL,
+        first_at           BIGINT NOT NULL,
+        last_at            BIGINT NOT NULL,
+        PRIMARY KEY (entry_id, problem, directory_version)
+    );
+    CREATE TABLE directory_report_notes (
+        id          BIGSERIAL PRIMARY KEY,
+        entry_id    TEXT NOT NULL,
+        problem     TEXT NOT NULL,
+        note        TEXT NOT NULL,
+        created_at  BIGINT NOT NULL
+    );
+    CREATE INDEX directory_report_notes_entry ON directory_report_notes (entry_id, id);
+",
+];
 
 pub struct PgStore {
     pool: Pool,
@@ -388,6 +410,103 @@ impl PgStore {
             )
             .await?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+    }
+}
+
+impl PgStore {
+    pub(crate) async fn record_report(
+        &self,
+        report: &kinship_protocol::DirectoryReport,
+    ) -> Result<bool> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let at = now().timestamp_micros();
+        let version = i64::try_from(report.directory_version).unwrap_or(i64::MAX);
+        let problem = report.problem.as_str();
+        // Serialises reports, so the row cap below holds with many instances.
+        tx.execute(
+            "LOCK TABLE directory_reports IN SHARE ROW EXCLUSIVE MODE",
+            &[],
+        )
+        .await?;
+        let updated = tx
+            .execute(
+                "UPDATE directory_reports SET count = count + 1, last_at = $4
+                 WHERE entry_id = $1 AND problem = $2 AND directory_version = $3",
+                &[&report.entry_id, &problem, &version, &at],
+            )
+            .await?;
+        if updated == 0 {
+            let rows: i64 = tx
+                .query_one("SELECT COUNT(*) FROM directory_reports", &[])
+                .await?
+                .try_get(0)?;
+            if rows >= super::MAX_REPORT_ROWS {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO directory_reports VALUES ($1, $2, $3, 1, $4, $4)",
+                &[&report.entry_id, &problem, &version, &at],
+            )
+            .await?;
+        }
+        if let Some(note) = report
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            tx.execute(
+                "INSERT INTO directory_report_notes (entry_id, problem, note, created_at)
+                 VALUES ($1, $2, $3, $4)",
+                &[&report.entry_id, &problem, &note, &at],
+            )
+            .await?;
+            tx.execute(
+                "DELETE FROM directory_report_notes WHERE entry_id = $1 AND id NOT IN
+                 (SELECT id FROM directory_report_notes WHERE entry_id = $1
+                  ORDER BY id DESC LIMIT $2)",
+                &[&report.entry_id, &super::MAX_NOTES_PER_ENTRY],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(crate) async fn directory_reports(&self) -> Result<Vec<super::ReportSummary>> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT entry_id, problem, directory_version, count, first_at, last_at
+                 FROM directory_reports ORDER BY count DESC, entry_id, problem",
+                &[],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (entry_id, problem): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let notes = client
+                .query(
+                    "SELECT note FROM directory_report_notes WHERE entry_id = $1 AND problem = $2
+                     ORDER BY id DESC",
+                    &[&entry_id, &problem],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<String>, _>>()?;
+            out.push(super::ReportSummary {
+                entry_id,
+                problem,
+                directory_version: row.try_get(2)?,
+                count: row.try_get(3)?,
+                first_at: micros_to_time(row.try_get(4)?),
+                last_at: micros_to_time(row.try_get(5)?),
+                notes,
+            });
+        }
+        Ok(out)
     }
 }
 

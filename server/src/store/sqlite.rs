@@ -12,7 +12,7 @@ use super::{
     Result, StoreError, StoreOptions, WriteKind, Written,
 };
 
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 const SCHEMA: &str = "
     CREATE TABLE groups (
         id                    TEXT PRIMARY KEY NOT NULL,
@@ -50,6 +50,26 @@ const SCHEMA: &str = "
         bytes         BLOB NOT NULL,
         published_at  INTEGER NOT NULL
     );
+";
+/// Version 2: "this number didn't work" reports, counted per entry, problem and data version.
+const SCHEMA_V2: &str = "
+    CREATE TABLE directory_reports (
+        entry_id           TEXT NOT NULL,
+        problem            TEXT NOT NULL,
+        directory_version  INTEGER NOT NULL,
+        count              INTEGER NOT NULL,
+        first_at           INTEGER NOT NULL,
+        last_at            INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, problem, directory_version)
+    );
+    CREATE TABLE directory_report_notes (
+        id          INTEGER PRIMARY KEY,
+        entry_id    TEXT NOT NULL,
+        problem     TEXT NOT NULL,
+        note        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
+    CREATE INDEX directory_report_notes_entry ON directory_report_notes (entry_id, id);
 ";
 
 pub struct SqliteStore {
@@ -371,6 +391,102 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    pub(crate) async fn record_report(
+        &self,
+        report: &kinship_protocol::DirectoryReport,
+    ) -> Result<bool> {
+        let report = report.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let at = now().timestamp_micros();
+            let version = i64::try_from(report.directory_version).unwrap_or(i64::MAX);
+            let problem = report.problem.as_str();
+            let updated = tx.execute(
+                "UPDATE directory_reports SET count = count + 1, last_at = ?4
+                 WHERE entry_id = ?1 AND problem = ?2 AND directory_version = ?3",
+                params![report.entry_id, problem, version, at],
+            )?;
+            if updated == 0 {
+                let rows: i64 =
+                    tx.query_row("SELECT COUNT(*) FROM directory_reports", [], |r| r.get(0))?;
+                if rows >= super::MAX_REPORT_ROWS {
+                    return Ok(false);
+                }
+                tx.execute(
+                    "INSERT INTO directory_reports VALUES (?1, ?2, ?3, 1, ?4, ?4)",
+                    params![report.entry_id, problem, version, at],
+                )?;
+            }
+            if let Some(note) = report
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            {
+                tx.execute(
+                    "INSERT INTO directory_report_notes (entry_id, problem, note, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![report.entry_id, problem, note, at],
+                )?;
+                tx.execute(
+                    "DELETE FROM directory_report_notes WHERE entry_id = ?1 AND id NOT IN
+                     (SELECT id FROM directory_report_notes WHERE entry_id = ?1
+                      ORDER BY id DESC LIMIT ?2)",
+                    params![report.entry_id, super::MAX_NOTES_PER_ENTRY],
+                )?;
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    pub(crate) async fn directory_reports(&self) -> Result<Vec<super::ReportSummary>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT entry_id, problem, directory_version, count, first_at, last_at
+                 FROM directory_reports ORDER BY count DESC, entry_id, problem",
+            )?;
+            let rows: Vec<(String, String, i64, i64, i64, i64)> = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut notes = conn.prepare(
+                "SELECT note FROM directory_report_notes WHERE entry_id = ?1 AND problem = ?2
+                 ORDER BY id DESC",
+            )?;
+            rows.into_iter()
+                .map(
+                    |(entry_id, problem, directory_version, count, first, last)| {
+                        let texts = notes
+                            .query_map(params![entry_id, problem], |r| r.get(0))?
+                            .collect::<rusqlite::Result<Vec<String>>>()?;
+                        Ok(super::ReportSummary {
+                            entry_id,
+                            problem,
+                            directory_version,
+                            count,
+                            first_at: micros_to_time(first),
+                            last_at: micros_to_time(last),
+                            notes: texts,
+                        })
+                    },
+                )
+                .collect()
+        })
+        .await
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -381,6 +497,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     if found == 0 {
         tx.execute_batch(SCHEMA)?;
+    }
+    if found < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;

@@ -16,6 +16,10 @@ class DirectoryTest {
         assertEquals(DirectoryKind.EMERGENCY, us.contacts.first().kind)
         assertTrue(us.contacts.any { it.actionUri == "tel:988" })
         assertTrue(us.contacts.all { it.sourceUrl.startsWith("https://") && it.verifiedOn.matches(Regex("\\d{4}-\\d{2}-\\d{2}")) })
+        assertTrue(us.hasCrisisLine)
+        // Every tap says what it leaves on the phone: a call log entry for a call.
+        assertTrue(us.contacts.filter { it.actionUri.startsWith("tel:") }.all { it.trace == ActionTrace.CALL_LOG && it.actionKind == ActionKind.CALL })
+        assertTrue(us.contacts.filter { it.actionUri.startsWith("sms:") }.all { it.trace == ActionTrace.SMS_THREAD })
 
         val unknown = crisisContacts(freshDir(), "ZZ")
         assertFalse(unknown.hasCountryData)

@@ -42,6 +42,26 @@ class SyncTest {
     }
 
     @Test
+    fun aDirectoryReportQueuesSealedAndLeavesWithTheNextSync(): Unit = runBlocking {
+        val (server, group) = testServer()
+        freshProfile().use { profile ->
+            val line = crisisContacts(freshDir(), "US").contacts.first { it.kind == DirectoryKind.CRISIS_HOTLINE }
+            profile.reportDirectoryEntry(line.id, ReportProblem.DID_NOT_CONNECT, "no answer at 3am")
+            assertThrows<KinshipException.NotFound>("an entry the directory does not have") {
+                profile.reportDirectoryEntry("no-such-entry", ReportProblem.CLOSED, null)
+            }
+            val queued = profile.queuedDirectoryReports().single()
+            assertEquals(line.id, queued.entryId)
+            assertEquals(ReportProblem.DID_NOT_CONNECT, queued.problem)
+            // Follow the test server: the next sync sends the report, anonymously.
+            profile.followGroup(server, group, null)
+            val summary = profile.syncNow()
+            assertEquals(1u, summary.reportsSent)
+            assertTrue(profile.queuedDirectoryReports().isEmpty())
+        }
+    }
+
+    @Test
     fun noServerIsOfflineAndBadInputIsRefused(): Unit = runBlocking {
         freshProfile().use { profile ->
             // Nothing listens on the discard port.
