@@ -38,7 +38,7 @@ pub enum KinshipError {
     DirectoryUpdateRefused { reason: String },
     /// The server answered, but not with what was needed.
     #[error("server: {reason}")]
-    Remote { status: u16, reason: String },
+    Remote { status: Option<u16>, reason: String },
     /// The phone's storage failed (full disk, permissions).
     #[error("storage: {reason}")]
     Storage { reason: String },

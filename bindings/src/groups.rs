@@ -1,7 +1,7 @@
 //! Peer groups: follow, sync (uniffi async on tokio: Kotlin `suspend`, Swift `async`), the
 //! cached events, and "add to calendar".
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 
 use crate::error::Result;
 use crate::journal::parse_instant;
@@ -171,15 +171,15 @@ impl KinshipProfile {
 
     /// Cached upcoming (and ongoing) events, soonest first; works offline.
     pub fn upcoming_events(&self, query: EventQuery) -> Result<Vec<GroupEvent>> {
+        let from = match query.from.as_deref() {
+            Some(from) => parse_instant(from)?,
+            None => Utc::now(),
+        };
         let query = kinship_core::groups::EventQuery {
-            from: match query.from.as_deref() {
-                Some(from) => parse_instant(from)?,
-                None => Utc::now() - Duration::hours(12),
-            },
-            days: query.days,
             group_id: query.group_id,
             category: query.category.map(Into::into),
             include_cancelled: query.include_cancelled,
+            ..kinship_core::groups::EventQuery::from_now(from, query.days)
         };
         let events = self.inner.groups().upcoming(&query)?;
         Ok(events.into_iter().map(Into::into).collect())

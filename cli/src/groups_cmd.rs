@@ -118,11 +118,9 @@ pub fn events(dir: &Path, command: EventsCommand) -> CliResult {
             json,
         } => {
             let query = EventQuery {
-                from: Utc::now(),
-                days,
                 group_id: group,
                 category,
-                include_cancelled: true,
+                ..EventQuery::from_now(Utc::now(), days)
             };
             let events = groups.upcoming(&query)?;
             if json {

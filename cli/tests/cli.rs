@@ -1,4 +1,5 @@
 //! The `kinship` binary end to end: commands, JSON output, exit codes and one-line errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 use std::io::Write;
 use std::path::Path;

@@ -3,6 +3,7 @@
 //! Prints a table and `bench <name> <value> <unit>` lines. Baselines measured in the same run:
 //! suggest with an empty log (what the log adds), and parsing the library JSON into an untyped
 //! value (what validation and typing add).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod support;
 

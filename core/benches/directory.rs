@@ -3,6 +3,7 @@
 //! Baselines in the same run: parsing the bundled JSON into an untyped value (what typing and
 //! validation add to start-up) and a bare scan comparing each entry's country (what ranking,
 //! text folding and opening hours add to a query).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod support;
 

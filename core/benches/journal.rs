@@ -3,6 +3,7 @@
 //! Every figure is measured in this run; the encrypted insert is compared with a plain
 //! rusqlite baseline on the same schema, pragmas and entries, measured right beside it. Prints a
 //! table and one `bench <name> <value> <unit>` line per figure.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod support;
 

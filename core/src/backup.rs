@@ -26,35 +26,16 @@ use zeroize::Zeroizing;
 use crate::coping::{self, CopingBackup};
 use crate::error::{Error, Result};
 use crate::journal::{self, Entry, Merge};
-use crate::profile::Kinship;
 use crate::safety_plan::{self, SafetyPlan};
+use crate::session::Inner;
 use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 
 pub const MAGIC: &[u8; 8] = b"KINSHIPB";
 pub const FORMAT_VERSION: u8 = 1;
 /// Bytes before the body: magic, version, KDF parameters, salt, key check.
 pub const HEADER_LEN: usize = 8 + 1 + 12 + SALT_LEN + NONCE_LEN + TAG_LEN;
-/// Largest backup accepted on import, so a hostile file cannot exhaust memory.
-pub const MAX_BACKUP_BYTES: u64 = 1 << 30;
+pub use crate::error::{BackupError, MAX_BACKUP_BYTES};
 const DOCUMENT_FORMAT: &str = "kinship-backup";
-
-#[derive(Debug, thiserror::Error)]
-pub enum BackupError {
-    #[error("not a Kinship backup file")]
-    NotABackup,
-    #[error("backup format version {0} is not supported by this version of Kinship")]
-    UnsupportedVersion(u8),
-    #[error("the backup file is truncated")]
-    Truncated,
-    #[error("wrong backup passphrase")]
-    WrongPassphrase,
-    #[error("the backup file has been altered or damaged")]
-    Tampered,
-    #[error("the backup content is malformed: {0}")]
-    Malformed(String),
-    #[error("the backup file is larger than the {MAX_BACKUP_BYTES} bytes accepted")]
-    TooLarge,
-}
 
 /// Progress of a long export or import, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,17 +89,31 @@ impl Drop for BackupDocument {
     }
 }
 
-impl Kinship {
+/// Encrypted backups of one profile (`Kinship::backups`).
+#[derive(Clone)]
+pub struct Backups {
+    inner: std::sync::Arc<Inner>,
+}
+
+impl Backups {
+    pub(crate) fn new(inner: std::sync::Arc<Inner>) -> Self {
+        Backups { inner }
+    }
+
+    fn journal(&self) -> journal::Journal {
+        journal::Journal::new(self.inner.clone())
+    }
+
     /// Writes an encrypted backup of everything to `path` (atomically), sealed under
     /// `passphrase` with this profile's Argon2id parameters.
-    pub fn export_backup(
+    pub fn export(
         &self,
         path: &Path,
         passphrase: &str,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportSummary> {
         vault::check_passphrase_strength(passphrase)?;
-        let params = self.kdf_params()?;
+        let params = self.inner.state().key_file()?.kdf_params();
         let entries = self.journal().all()?;
         let unreadable = self.journal().unreadable_ids()?.len();
         let total = entries.len();
@@ -130,8 +125,9 @@ impl Kinship {
                 total,
             });
         }
-        let (coping, safety_plan) =
-            self.with_unlocked(|u| Ok((coping::backup_data(u)?, safety_plan::stored(u)?)))?;
+        let (coping, safety_plan) = self
+            .inner
+            .with_unlocked(|u| Ok((coping::backup_data(u)?, safety_plan::stored(u)?)))?;
         let document = BackupDocument {
             format: DOCUMENT_FORMAT.to_owned(),
             version: 1,
@@ -143,7 +139,7 @@ impl Kinship {
         let plaintext =
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
         let file = encrypt(&plaintext, passphrase, params)?;
-        vault::write_atomically(path, &file)?;
+        crate::fs::write_atomically(path, &file)?;
         Ok(ExportSummary {
             entries: total,
             unreadable,
@@ -152,15 +148,14 @@ impl Kinship {
 
     /// Merges a backup into this profile: new entries are added, entries already here are
     /// replaced only by a newer edit. Nothing is written unless the whole file is valid.
-    pub fn import_backup(
+    pub fn import(
         &self,
         path: &Path,
         passphrase: &str,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportSummary> {
-        if !self.is_unlocked() {
-            return Err(Error::Locked);
-        }
+        // Nothing is read (not even the file) unless the profile is open.
+        self.inner.with_unlocked(|_| Ok(()))?;
         let size = fs::metadata(path)?.len();
         if size > MAX_BACKUP_BYTES {
             return Err(BackupError::TooLarge.into());
@@ -173,7 +168,7 @@ impl Kinship {
             return Err(BackupError::Malformed("unknown document format".into()).into());
         }
         let total = document.journal.len();
-        self.with_unlocked(|u| {
+        self.inner.with_unlocked(|u| {
             let tx = u.store.conn().unchecked_transaction()?;
             let mut summary = ImportSummary::default();
             for (done, entry) in std::mem::take(&mut document.journal)
@@ -199,8 +194,8 @@ impl Kinship {
             }
             tx.commit()?;
             // Rebuilt from the rows on next use, so they reflect exactly what was committed.
-            u.journal_index = None;
-            u.coping = None;
+            u.slots.clear::<crate::journal::index::JournalIndex>();
+            u.slots.clear::<Option<crate::coping::CopingState>>();
             Ok(summary)
         })
     }

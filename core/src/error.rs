@@ -4,9 +4,44 @@
 //! (the CLI, the FFI layer) see. Variants say what the person or the app can do about it.
 //! Messages never carry personal data: no journal text, titles, tags or passphrases.
 
-use crate::backup::BackupError;
+use kinship_directory::bundle::BundleError;
+use kinship_directory::DataError;
+
 use crate::store::StoreError;
 use crate::vault::VaultError;
+
+/// Largest backup accepted on import, so a hostile file cannot exhaust memory.
+pub const MAX_BACKUP_BYTES: u64 = 1 << 30;
+
+// The errors of the backup and directory modules are defined here, below the modules that
+// return `Error`, so that the layers point one way (error -> store, vault; never a feature).
+
+#[derive(Debug, thiserror::Error)]
+/// What can be wrong with a backup file.
+pub enum BackupError {
+    #[error("not a Kinship backup file")]
+    NotABackup,
+    #[error("backup format version {0} is not supported by this version of Kinship")]
+    UnsupportedVersion(u8),
+    #[error("the backup file is truncated")]
+    Truncated,
+    #[error("wrong backup passphrase")]
+    WrongPassphrase,
+    #[error("the backup file has been altered or damaged")]
+    Tampered,
+    #[error("the backup content is malformed: {0}")]
+    Malformed(String),
+    #[error("the backup file is larger than the {MAX_BACKUP_BYTES} bytes accepted")]
+    TooLarge,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("the built-in directory is invalid: {0}")]
+    Builtin(DataError),
+    #[error("directory update refused: {0}")]
+    Bundle(#[from] BundleError),
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -46,11 +81,12 @@ pub enum Error {
     /// The server could not be reached; cached data keeps working.
     #[error("offline: the server could not be reached")]
     Offline,
-    /// The server answered, but not with what was needed.
+    /// The server answered, but not with what was needed. `status` is the HTTP status it
+    /// sent, `None` when the answer broke off before one mattered.
     #[error("server: {reason}")]
-    Remote { status: u16, reason: String },
+    Remote { status: Option<u16>, reason: String },
     #[error("{0}")]
-    Directory(#[from] crate::directory::DirectoryError),
+    Directory(#[from] DirectoryError),
 }
 
 impl Error {

@@ -11,17 +11,17 @@ pub mod clock;
 pub mod coping;
 pub mod directory;
 pub mod error;
+pub mod fs;
 pub mod groups;
-pub mod ics;
+pub use groups::{ics, sync};
 pub mod journal;
 mod markdown;
 pub mod profile;
 pub mod safety_plan;
+mod session;
 pub mod store;
-pub mod sync;
 pub mod text;
 pub mod vault;
-pub mod zone;
 
 pub use backup::{ExportSummary, ImportSummary, Progress};
 pub use coping::{
@@ -33,6 +33,8 @@ pub use error::{Error, Result};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
 };
+/// Time zones: the protocol crate's copy of the tz database, re-exported for the core's users.
+pub use kinship_protocol::zone;
 pub use profile::Kinship;
 pub use safety_plan::{PlanContact, SafetyPlan, SafetyPlanner, Section};
 pub use vault::KdfParams;

@@ -5,21 +5,17 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::journal::Entry;
-use crate::profile::Kinship;
+use crate::journal::{Entry, Journal};
 
-impl Kinship {
-    /// Writes one Markdown file per entry into `dir` (created if missing) and returns how many
-    /// were written. The files are readable by anyone who gets the folder: the caller must make
-    /// that clear to the person before calling this.
-    pub fn export_markdown_unencrypted(&self, dir: &Path) -> Result<usize> {
-        let entries = self.journal().all()?;
-        crate::vault::create_private_dir(dir)?;
-        for entry in &entries {
-            write_private_file(&dir.join(file_name(entry)), render(entry).as_bytes())?;
-        }
-        Ok(entries.len())
+/// Writes one Markdown file per entry of `journal` into `dir` (created if missing) and returns
+/// how many were written (`Kinship::export_markdown_unencrypted`).
+pub(crate) fn export(journal: &Journal, dir: &Path) -> Result<usize> {
+    let entries = journal.all()?;
+    crate::fs::create_private_dir(dir)?;
+    for entry in &entries {
+        write_private_file(&dir.join(file_name(entry)), render(entry).as_bytes())?;
     }
+    Ok(entries.len())
 }
 
 /// `2026-11-27-1430-<first 8 hex of id>.md`, sortable by the writer's local time.
@@ -64,5 +60,5 @@ fn render(entry: &Entry) -> String {
 }
 
 fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::vault::create_private_file(path)?.write_all(bytes)
+    crate::fs::create_private_file(path)?.write_all(bytes)
 }

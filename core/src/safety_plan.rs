@@ -12,7 +12,8 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::profile::{Inner, Unlocked, DOCUMENTS_TABLE};
+use crate::session::{Inner, Unlocked};
+use crate::store::DOCUMENTS_TABLE;
 
 pub const DOCUMENT: &str = "safety_plan";
 pub const MAX_ITEMS: usize = 30;

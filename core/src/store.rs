@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+/// Table of one-per-profile sealed documents (favourites, the safety plan).
+pub const DOCUMENTS_TABLE: &str = "documents";
+
 /// Schema version this code writes; `PRAGMA user_version` holds the database's.
 pub const SCHEMA_VERSION: u32 = 5;
 

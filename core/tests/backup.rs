@@ -1,4 +1,5 @@
 //! Encrypted backups: roundtrip, merge without duplicates, and refusal of bad files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod common;
 

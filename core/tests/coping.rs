@@ -1,4 +1,5 @@
 //! Coping library, the person's own strategies and log, suggestions and the safety plan.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! rounds it stops inside SQLite's commit hook on a chosen commit (debug builds only, see
 //! `store::crash_test`) and says so, so the kill is known to land inside a transaction; in the
 //! free round it is killed after a delay, wherever it is.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! decrypt the documented backup, open the documented sealed values, unwrap the documented key
 //! file, and open a profile folder built from them byte for byte. So that the document and this
 //! file cannot drift apart, every constant below must also appear verbatim in FORMAT.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,8 @@
 //! "Thursday 19:00 in Lisbon"), a version from the group's change sequence, and room for an
 //! organizer signature so a later version can let members check the server altered nothing.
 
+pub mod zone;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -265,6 +267,39 @@ impl EventInput {
         }
         Ok(())
     }
+}
+
+/// The rule every feed page must meet, which the server's pages keep and the phone checks
+/// before applying one: every change is an event of `group_id` with valid fields and an id of
+/// 1 to 64 characters, the page holds at most [`MAX_PAGE`] items, and its cursor moves on from
+/// `previous_cursor` (it may stay only on the last page). Cursors are opaque but start with the
+/// sequence number. The error says what broke the rule, never a field's content.
+pub fn check_page(
+    group_id: &str,
+    previous_cursor: &str,
+    page: &FeedPage,
+) -> Result<(), &'static str> {
+    let seq = |cursor: &str| cursor.split('.').next().unwrap_or("").parse::<i64>();
+    match (seq(previous_cursor), seq(&page.next_cursor)) {
+        // A page that says there is more must move forward, or paging would never end.
+        (Ok(old), Ok(new)) if new > old || (new == old && !page.has_more) => {}
+        _ => return Err("cursor"),
+    }
+    if page.changes.len() + page.tombstones.len() > MAX_PAGE as usize {
+        return Err("too many items");
+    }
+    for event in &page.changes {
+        if event.group_id != group_id {
+            return Err("an event of another group");
+        }
+        if event.input.validate().is_err() {
+            return Err("an invalid event");
+        }
+        if event.id.is_empty() || event.id.len() > 64 {
+            return Err("an event id");
+        }
+    }
+    Ok(())
 }
 
 /// Checks a group's name and description.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use kinship_core::directory::bundle::{self, TrustedKey};
+use kinship_directory::bundle::{self, TrustedKey};
 use kinship_protocol::Visibility;
 use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
-use crate::profile::{Inner, Unlocked};
+use crate::session::{Inner, Unlocked};
 use crate::text::{fold_words, matches_all_prefixes};
 pub use library::{Category, Context, Library, Strategy};
 pub use suggest::{Suggestion, SuggestionKind};
@@ -173,7 +173,7 @@ impl Coping {
     /// Adds a strategy of the person's own; sealed like the journal.
     pub fn add_custom(&self, new: NewStrategy, now: DateTime<FixedOffset>) -> Result<Strategy> {
         let custom = CustomStrategy {
-            id: format!("custom-{}", crate::profile::random_id(6)),
+            id: format!("custom-{}", crate::session::random_id(6)),
             title: new.title.trim().to_owned(),
             summary: new.summary.map(|s| s.trim().to_owned()).unwrap_or_default(),
             steps: clean_steps(new.steps),
@@ -253,7 +253,7 @@ impl Coping {
                 u.delete_sealed(TRIES_TABLE, try_id)?;
             }
             u.put_sealed(
-                crate::profile::DOCUMENTS_TABLE,
+                crate::store::DOCUMENTS_TABLE,
                 FAVORITES_DOCUMENT,
                 &favorites,
             )?;
@@ -286,7 +286,7 @@ impl Coping {
         self.with_state(|u, state| {
             state.strategy(&new.strategy_id)?;
             let logged = Try {
-                id: crate::profile::random_id(16),
+                id: crate::session::random_id(16),
                 strategy_id: new.strategy_id,
                 distress_before: new.distress_before,
                 distress_after: new.distress_after,
@@ -364,7 +364,7 @@ impl Coping {
                 favorites.remove(id);
             }
             u.put_sealed(
-                crate::profile::DOCUMENTS_TABLE,
+                crate::store::DOCUMENTS_TABLE,
                 FAVORITES_DOCUMENT,
                 &favorites,
             )?;
@@ -375,12 +375,17 @@ impl Coping {
 
     fn with_state<R>(&self, f: impl FnOnce(&Unlocked, &mut CopingState) -> Result<R>) -> Result<R> {
         self.inner.with_unlocked(|u| {
-            let mut state = match u.coping.take() {
+            // Taken out of its slot while `f` runs, which needs the session too.
+            let mut state = match u
+                .slots
+                .get_mut::<Option<CopingState>>()
+                .and_then(Option::take)
+            {
                 Some(state) => state,
                 None => CopingState::load(u)?,
             };
             let result = f(u, &mut state);
-            u.coping = Some(state);
+            u.slots.set(Some(state));
             result
         })
     }
@@ -480,7 +485,7 @@ pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<Merge
     }
     if favorites != state.favorites {
         u.put_sealed(
-            crate::profile::DOCUMENTS_TABLE,
+            crate::store::DOCUMENTS_TABLE,
             FAVORITES_DOCUMENT,
             &favorites,
         )?;
@@ -547,7 +552,7 @@ impl CopingState {
         };
         // A damaged favourites list is treated as empty (and counted) rather than blocking
         // every coping call; marking a favourite again rewrites it.
-        match u.get_sealed(crate::profile::DOCUMENTS_TABLE, FAVORITES_DOCUMENT) {
+        match u.get_sealed(crate::store::DOCUMENTS_TABLE, FAVORITES_DOCUMENT) {
             Ok(favorites) => state.favorites = favorites.unwrap_or_default(),
             Err(Error::Corrupted { .. }) => state.unreadable += 1,
             Err(other) => return Err(other),

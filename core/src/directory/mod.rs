@@ -10,10 +10,7 @@
 //! whose newest source is older than [`STALE_AFTER_DAYS`] is marked `stale` and ranks below
 //! fresh entries of the same kind.
 
-pub mod actions;
 pub mod bundle;
-pub mod hours;
-pub mod model;
 pub mod private;
 pub mod reports;
 
@@ -24,6 +21,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::text::{fold_words, matches_all_prefixes};
+pub use kinship_directory::{actions, hours, model};
+
 pub use actions::{Action, ActionKind, Trace};
 pub use bundle::BundleError;
 pub use model::{
@@ -56,13 +55,7 @@ pub const NO_CRISIS_LINE_ADVICE: &str = "Kinship knows no crisis line for this c
     its sources confirm yet. If you are in danger, call the emergency number above.";
 const FALLBACK_SOURCE: &str = "https://en.wikipedia.org/wiki/112_(emergency_telephone_number)";
 
-#[derive(Debug, thiserror::Error)]
-pub enum DirectoryError {
-    #[error("the built-in directory is invalid: {0}")]
-    Builtin(DataError),
-    #[error("directory update refused: {0}")]
-    Bundle(#[from] BundleError),
-}
+pub use crate::error::DirectoryError;
 
 /// A way to be reached that a search can ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

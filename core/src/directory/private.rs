@@ -8,11 +8,10 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::model::{Channels, DirectoryEntry, Kind, Sms};
 use super::{actions, Directory, DirectoryQuery, SearchHit};
 use crate::error::{Error, Result};
-use crate::profile::Inner;
+use crate::session::Inner;
 
 pub const TABLE: &str = "directory_private";
-/// The `source_url` of a private entry: the person wrote it.
-pub const PRIVATE_SOURCE: &str = "kinship:private";
+pub use super::model::PRIVATE_SOURCE;
 
 /// What a person enters for an entry of their own.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +40,7 @@ impl PersonalDirectory {
 
     pub fn add(&self, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result<DirectoryEntry> {
         let entry = build(
-            format!("private-{}", crate::profile::random_id(8)),
+            format!("private-{}", crate::session::random_id(8)),
             new,
             now,
         )?;
@@ -135,7 +134,7 @@ impl PersonalDirectory {
 }
 
 /// Every readable queued report (a damaged row is skipped, never sent).
-pub(crate) fn queued(u: &crate::profile::Unlocked) -> Result<Vec<super::reports::QueuedReport>> {
+pub(crate) fn queued(u: &crate::session::Unlocked) -> Result<Vec<super::reports::QueuedReport>> {
     Ok(
         u.all_sealed::<super::reports::QueuedReport>(super::reports::TABLE)?
             .into_iter()

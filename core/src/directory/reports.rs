@@ -67,7 +67,7 @@ pub(crate) fn build(
     }
     let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let report = QueuedReport {
-        id: crate::profile::random_id(8),
+        id: crate::session::random_id(8),
         entry_id: entry_id.to_owned(),
         problem,
         note,

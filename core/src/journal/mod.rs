@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::profile::{Inner, Unlocked};
+use crate::session::{Inner, Unlocked};
 pub use index::EntryFilter;
 use index::{time_key, JournalIndex, TimeKey};
 pub use stats::{JournalStats, MoodPoint, StatsRange, TagCount};
@@ -136,7 +136,7 @@ impl Journal {
                 .conn()
                 .prepare_cached(INSERT_SQL)?
                 .execute(params![entry.id, sealed])?;
-            if let Some(index) = u.journal_index.as_mut() {
+            if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.insert_later(entry.clone());
             }
             Ok(entry)
@@ -179,7 +179,7 @@ impl Journal {
                 .conn()
                 .prepare_cached(UPDATE_SQL)?
                 .execute(params![entry.id, sealed])?;
-            if let Some(index) = u.journal_index.as_mut() {
+            if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.insert_later(entry.clone());
             }
             Ok(entry)
@@ -196,7 +196,7 @@ impl Journal {
             if removed == 0 {
                 return Err(Error::NotFound);
             }
-            if let Some(index) = u.journal_index.as_mut() {
+            if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.remove(id);
             }
             Ok(())
@@ -452,7 +452,7 @@ fn clean_tags(tags: Vec<String>) -> Result<Vec<String>> {
 }
 
 fn new_entry_id() -> String {
-    crate::profile::random_id(16)
+    crate::session::random_id(16)
 }
 
 /// The sealed form leaves the id out: it is the row key and part of the associated data.
@@ -530,7 +530,7 @@ fn read_entries<'a>(u: &Unlocked, ids: impl Iterator<Item = &'a str>) -> Result<
 
 /// Builds the in-memory index from every sealed row the first time it is needed.
 fn ensure_index(u: &mut Unlocked) -> Result<&JournalIndex> {
-    if u.journal_index.is_none() {
+    if u.slots.get_mut::<JournalIndex>().is_none() {
         let mut index = JournalIndex::new();
         let mut stmt = u
             .store
@@ -550,11 +550,11 @@ fn ensure_index(u: &mut Unlocked) -> Result<&JournalIndex> {
         }
         drop(rows);
         drop(stmt);
-        u.journal_index = Some(index);
+        u.slots.set(index);
     }
     let index = u
-        .journal_index
-        .as_mut()
+        .slots
+        .get_mut::<JournalIndex>()
         .ok_or_else(|| Error::corrupted("journal index"))?;
     index.apply_pending();
     Ok(index)

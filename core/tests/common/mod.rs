@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: profiles with the cheapest allowed Argon2id cost,
 //! fixed clocks and file scans.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

@@ -1,5 +1,6 @@
 //! Test harness: real servers on 127.0.0.1 over a real SQLite file or a fresh PostgreSQL
 //! database on the cluster that scripts/test starts (KINSHIP_TEST_POSTGRES_URL).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -20,9 +21,23 @@ pub struct Database {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// One fresh SQLite database and one fresh PostgreSQL database.
+pub use kinship_test_support::skip_without;
+
+/// One fresh SQLite database, and one fresh PostgreSQL database when the test cluster is
+/// there (scripts/test starts one; plain `cargo test` skips it, saying so).
 pub async fn both_backends() -> Vec<Database> {
-    vec![sqlite_database(), postgres_database().await]
+    let mut databases = vec![sqlite_database()];
+    databases.extend(maybe_postgres_database().await);
+    databases
+}
+
+/// A fresh PostgreSQL database, or `None` (said on stderr) without the test cluster.
+pub async fn maybe_postgres_database() -> Option<Database> {
+    if std::env::var_os(POSTGRES_ENV).is_none() {
+        skip_without("PostgreSQL", &format!("{POSTGRES_ENV} is not set"));
+        return None;
+    }
+    Some(postgres_database().await)
 }
 
 pub fn sqlite_database() -> Database {

@@ -6,7 +6,7 @@
 //! tests check every bundled number again with a numbering-plan library. Every action says
 //! what trace it leaves on the phone, so the app can warn before the tap.
 
-use super::model::Channels;
+use crate::model::Channels;
 
 /// A labelled action, e.g. ("Call 988", "tel:988").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -192,7 +192,7 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::model::Sms;
+    use crate::model::Sms;
 
     #[test]
     fn numbers_are_checked_before_any_action_is_built() {

@@ -3,7 +3,7 @@
 //! Which groups someone follows can out them, so everything here is sealed like the journal:
 //! `followed_groups` rows hold the server URL, group id, name, member token, sync cursor and
 //! ETag; `group_events` rows hold one cached event each. Row ids are keyed hashes (see
-//! [`crate::profile::Unlocked::keyed_row_id`]), so the database never shows a server's event or
+//! [`crate::session::Unlocked::keyed_row_id`]), so the database never shows a server's event or
 //! group id in clear. The network side lives in [`crate::sync`].
 
 use std::sync::Arc;
@@ -13,7 +13,11 @@ use kinship_protocol::{Category, Event, Status, Visibility};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::profile::{Inner, Unlocked};
+use crate::session::{Inner, Unlocked};
+
+pub mod ics;
+pub mod sync;
+mod transport;
 
 pub const GROUPS_TABLE: &str = "followed_groups";
 pub const EVENTS_TABLE: &str = "group_events";
@@ -89,6 +93,20 @@ pub struct EventQuery {
     pub include_cancelled: bool,
 }
 
+impl EventQuery {
+    /// Events from `now` for `days` days, every group and category, cancelled ones included
+    /// (marked): what an events screen shows by default. Events under way at `now` are in it.
+    pub fn from_now(now: DateTime<Utc>, days: u32) -> EventQuery {
+        EventQuery {
+            from: now,
+            days,
+            group_id: None,
+            category: None,
+            include_cancelled: true,
+        }
+    }
+}
+
 /// The followed groups and cached events of an unlocked profile.
 #[derive(Clone)]
 pub struct Groups {
@@ -135,7 +153,10 @@ impl Groups {
 
     /// Upcoming (and ongoing) events, soonest first.
     pub fn upcoming(&self, query: &EventQuery) -> Result<Vec<CachedEvent>> {
-        let until = query.from + Duration::days(i64::from(query.days));
+        // A huge `days` means "everything from now on", not an overflow.
+        let until = Duration::try_days(i64::from(query.days))
+            .and_then(|span| query.from.checked_add_signed(span))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         self.inner.with_unlocked(|u| {
             let mut events: Vec<(DateTime<Utc>, CachedEvent)> = cached_events(u)?
                 .into_iter()
@@ -174,15 +195,15 @@ impl Groups {
             .iter()
             .map(|id| self.event(id))
             .collect::<Result<_>>()?;
-        let items: Vec<crate::ics::IcsEvent<'_>> = chosen
+        let items: Vec<ics::IcsEvent<'_>> = chosen
             .iter()
-            .map(|e| crate::ics::IcsEvent {
+            .map(|e| ics::IcsEvent {
                 event: &e.event,
                 server: &e.server_url,
                 group_name: &e.group_name,
             })
             .collect();
-        crate::ics::export(&items, now).map_err(|e| Error::invalid(e.to_string()))
+        ics::export(&items, now).map_err(|e| Error::invalid(e.to_string()))
     }
 }
 

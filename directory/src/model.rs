@@ -7,10 +7,12 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::actions;
-use super::hours::Hours;
+use crate::actions;
+use crate::hours::Hours;
 
 pub const DATA_FORMAT: &str = "kinship-directory";
+/// The `source_url` of a person's own entry: they wrote it.
+pub const PRIVATE_SOURCE: &str = "kinship:private";
 /// Pseudo-country of resources that serve everyone, wherever they are.
 pub const INTERNATIONAL: &str = "INTL";
 
@@ -361,9 +363,7 @@ impl DirectoryEntry {
                 .validate()
                 .map_err(|problem| invalid(&self.id, &problem))?;
         }
-        if !actions::is_web_url(&self.source_url)
-            && self.source_url != super::private::PRIVATE_SOURCE
-        {
+        if !actions::is_web_url(&self.source_url) && self.source_url != PRIVATE_SOURCE {
             return fail("every entry needs a source URL");
         }
         Ok(())

@@ -12,10 +12,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use kinship_protocol::{FeedPage, Group, JoinRequest, JoinResponse, Visibility};
-use rand::Rng;
-use reqwest::{header, RequestBuilder, Response, StatusCode};
+use reqwest::{header, StatusCode};
 use serde::Serialize;
 
+pub use super::transport::MAX_RESPONSE_BYTES;
+use super::transport::{
+    client, normalize_server, read_json, remote, remote_status, send, with_token,
+};
 use crate::directory::bundle;
 use crate::error::{Error, Result};
 use crate::groups::{
@@ -336,7 +339,7 @@ impl Groups {
                 return Ok(());
             }
         }
-        Err(remote(508, "the server kept sending pages"))
+        Err(remote(None, "the server kept sending pages"))
     }
 
     /// Applies one page and its cursor in a single transaction; re-applying is harmless.
@@ -466,213 +469,13 @@ impl Default for GroupRecord {
     }
 }
 
-/// A page is applied only if all of it makes sense: events of this group, valid fields, a
-/// cursor that does not go backwards.
+/// A page is applied only if all of it makes sense (the protocol's rule, shared with the
+/// server).
 fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
-    let bad = |why: &str| Error::Remote {
-        status: 200,
-        reason: format!("the server sent a page that makes no sense: {why}"),
-    };
-    // Cursors are opaque, but start with the sequence number: it must not go backwards.
-    let seq = |cursor: &str| cursor.split('.').next().unwrap_or("").parse::<i64>();
-    let (old, new) = (seq(&record.cursor), seq(&page.next_cursor));
-    match (old, new) {
-        // A page that says there is more must move forward, or paging would never end.
-        (Ok(old), Ok(new)) if new > old || (new == old && !page.has_more) => {}
-        _ => return Err(bad("cursor")),
-    }
-    if page.changes.len() + page.tombstones.len() > kinship_protocol::MAX_PAGE as usize {
-        return Err(bad("too many items"));
-    }
-    for event in &page.changes {
-        if event.group_id != record.group_id {
-            return Err(bad("an event of another group"));
+    kinship_protocol::check_page(&record.group_id, &record.cursor, page).map_err(|why| {
+        Error::Remote {
+            status: Some(200),
+            reason: format!("the server sent a page that makes no sense: {why}"),
         }
-        event
-            .input
-            .validate()
-            .map_err(|_| bad("an invalid event"))?;
-        if event.id.is_empty() || event.id.len() > 64 {
-            return Err(bad("an event id"));
-        }
-    }
-    Ok(())
-}
-
-fn client(options: &SyncOptions) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(options.timeout)
-        .connect_timeout(options.timeout.min(Duration::from_secs(5)))
-        .user_agent(concat!("kinship/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Remote {
-            status: 0,
-            reason: format!("cannot set up HTTP: {e}"),
-        })
-}
-
-/// Sends with retries: connection failures and timeouts, 5xx and 429 are retried with
-/// exponential backoff and jitter (a 429's `Retry-After` is honoured up to a limit).
-async fn send(
-    options: &SyncOptions,
-    requests: &mut u32,
-    build: impl Fn() -> RequestBuilder,
-) -> Result<Response> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        *requests += 1;
-        let last = attempt >= options.max_attempts;
-        match build().send().await {
-            Ok(response) if !last && is_retryable(response.status()) => {
-                let wait = retry_after(&response).unwrap_or_else(|| backoff(options, attempt));
-                if wait > options.max_retry_after {
-                    return Ok(response);
-                }
-                tokio::time::sleep(wait).await;
-            }
-            Ok(response) => return Ok(response),
-            Err(err) if !last && (err.is_connect() || err.is_timeout() || err.is_request()) => {
-                tokio::time::sleep(backoff(options, attempt)).await;
-            }
-            Err(err) if err.is_connect() || err.is_timeout() => return Err(Error::Offline),
-            Err(err) => {
-                return Err(Error::Remote {
-                    status: 0,
-                    reason: format!("the connection failed: {}", err.without_url()),
-                })
-            }
-        }
-    }
-}
-
-fn is_retryable(status: StatusCode) -> bool {
-    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
-}
-
-fn retry_after(response: &Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
-}
-
-/// `base * 2^(attempt-1)` plus up to the same again of random jitter.
-fn backoff(options: &SyncOptions, attempt: u32) -> Duration {
-    let step = options.base_backoff * 2u32.saturating_pow(attempt.saturating_sub(1).min(8));
-    step + step.mul_f64(rand::thread_rng().gen::<f64>())
-}
-
-/// Largest response body read from a server (after decompression): a hostile server cannot
-/// exhaust the phone's memory.
-pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-
-async fn read_json<T: serde::de::DeserializeOwned>(mut response: Response) -> Result<T> {
-    let broke = |e: reqwest::Error| Error::Remote {
-        status: 0,
-        reason: format!("the response broke off: {}", e.without_url()),
-    };
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(broke)? {
-        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(remote(
-                200,
-                "the server sent more data than a page may hold",
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    serde_json::from_slice(&bytes).map_err(|e| Error::Remote {
-        status: 200,
-        reason: format!(
-            "the server sent malformed JSON ({:?} at line {})",
-            e.classify(),
-            e.line()
-        ),
     })
-}
-
-fn with_token(request: RequestBuilder, token: Option<&str>) -> RequestBuilder {
-    match token {
-        Some(token) => request.bearer_auth(token),
-        None => request,
-    }
-}
-
-/// `https://host[:port]`, or plain `http://` only for this device itself (a local test
-/// server): tokens and group ids must not cross a network in clear.
-fn normalize_server(url: &str) -> Result<String> {
-    let url = url.trim().trim_end_matches('/');
-    let refuse = || {
-        Error::invalid(
-            "a server URL starts with https:// (http:// only for 127.0.0.1 or localhost)",
-        )
-    };
-    if let Some(rest) = url.strip_prefix("http://") {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = match authority.rsplit_once(':') {
-            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-            _ => authority,
-        };
-        return if matches!(host, "127.0.0.1" | "localhost" | "[::1]")
-            && !rest.contains(char::is_whitespace)
-        {
-            Ok(url.to_owned())
-        } else {
-            Err(refuse())
-        };
-    }
-    if url.starts_with("https://") && crate::directory::actions::is_web_url(url) {
-        Ok(url.to_owned())
-    } else {
-        Err(refuse())
-    }
-}
-
-fn remote(status: u16, reason: &str) -> Error {
-    Error::Remote {
-        status,
-        reason: reason.to_owned(),
-    }
-}
-
-fn remote_status(status: StatusCode) -> Error {
-    Error::Remote {
-        status: status.as_u16(),
-        reason: format!("the server answered {status}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_http_only_for_this_device() {
-        assert_eq!(
-            normalize_server("https://groups.example.org/").unwrap(),
-            "https://groups.example.org"
-        );
-        for local in [
-            "http://127.0.0.1:8080",
-            "http://localhost:9000",
-            "http://[::1]:8080",
-        ] {
-            assert!(normalize_server(local).is_ok(), "{local}");
-        }
-        for refused in [
-            "http://groups.example.org",
-            "http://localhost.evil.example",
-            "http://127.0.0.1.evil.example",
-            "ftp://x.org",
-            "groups.example.org",
-        ] {
-            assert!(normalize_server(refused).is_err(), "{refused}");
-        }
-    }
 }

@@ -179,7 +179,7 @@ fn validate_schedule(
     special_days: &[SpecialDay],
     closed_on: &[String],
 ) -> Result<(), String> {
-    if let Some(zone) = zones.iter().find(|z| !crate::zone::is_known(z)) {
+    if let Some(zone) = zones.iter().find(|z| !kinship_protocol::zone::is_known(z)) {
         return Err(format!("unknown time zone {zone}"));
     }
     if weekly.is_empty() {
@@ -216,7 +216,7 @@ fn open_in(
     closed_on: &[String],
     at: DateTime<Utc>,
 ) -> bool {
-    let Some(local) = crate::zone::utc_to_local(zone, at) else {
+    let Some(local) = kinship_protocol::zone::utc_to_local(zone, at) else {
         return false;
     };
     let today = local.date();
@@ -240,7 +240,7 @@ fn next_opening_in(
     closed_on: &[String],
     at: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let today = crate::zone::utc_to_local(zone, at)?.date();
+    let today = kinship_protocol::zone::utc_to_local(zone, at)?.date();
     let mut best: Option<DateTime<Utc>> = None;
     for offset in 0..=LOOKAHEAD_DAYS {
         let day = today + Duration::days(offset);
@@ -262,7 +262,7 @@ fn next_opening_in(
         }
         for minute in opens {
             let local = day.and_hms_opt(minute / 60, minute % 60, 0)?;
-            let Some(utc) = crate::zone::local_to_utc(zone, local) else {
+            let Some(utc) = kinship_protocol::zone::local_to_utc(zone, local) else {
                 continue;
             };
             if utc > at && best.is_none_or(|b| utc < b) {

@@ -1,0 +1,351 @@
+//! The session: one profile's state behind one lock (the key file, the unlocked data key,
+//! database connection and per-feature caches, the auto-lock clock), and the sealed-row store
+//! every feature writes through.
+//!
+//! Layering: this module sits on `vault` (keys, sealing), `store` (SQLite) and `clock`; every
+//! feature module (journal, coping, safety plan, directory, groups, backup) works through
+//! [`Inner::with_unlocked`] and [`Unlocked`], and none imports the [`crate::Kinship`] facade.
+//! The caches a feature keeps while unlocked live in [`Slots`], which names no feature.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::OptionalExtension;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::vault::{Cipher, KeyFile, SecretKey};
+
+pub const KEY_FILE_NAME: &str = "keys.json";
+pub const DATABASE_FILE_NAME: &str = "kinship.sqlite";
+
+pub(crate) const META_TABLE: &str = "meta";
+pub(crate) const CANARY_KEY: &str = "canary";
+pub(crate) const CANARY_PLAINTEXT: &[u8] = b"kinship canary v1";
+
+pub(crate) struct Inner {
+    pub(crate) paths: Paths,
+    pub(crate) state: Mutex<State>,
+}
+
+impl Inner {
+    /// Runs `f` with the unlocked session, or fails with `Locked` (also after auto-lock).
+    pub(crate) fn with_unlocked<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>) -> Result<R> {
+        let mut state = self.state();
+        if state.key_file.is_none() {
+            return Err(Error::Erased);
+        }
+        state.expire_if_idle();
+        let unlocked = state.unlocked.as_mut().ok_or(Error::Locked)?;
+        let result = f(unlocked);
+        state.touch();
+        result
+    }
+
+    pub(crate) fn update_key_file(
+        &self,
+        change: impl FnOnce(&mut KeyFile, &SecretKey) -> Result<()>,
+    ) -> Result<()> {
+        let mut state = self.state();
+        state.expire_if_idle();
+        let mut key_file = state.key_file()?.clone();
+        let unlocked = state.unlocked.as_ref().ok_or(Error::Locked)?;
+        change(&mut key_file, &unlocked.data_key)?;
+        key_file.save(&self.paths.keys)?;
+        state.key_file = Some(key_file);
+        state.touch();
+        Ok(())
+    }
+
+    pub(crate) fn data_dir(&self) -> &Path {
+        &self.paths.dir
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves the state consistent (every change is applied
+        // at the end), so a poisoned lock is still safe to use.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub(crate) struct State {
+    /// `None` once the profile has been erased.
+    pub(crate) key_file: Option<KeyFile>,
+    pub(crate) unlocked: Option<Unlocked>,
+    pub(crate) auto_lock: Option<Duration>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The clock's reading at the last call that touched the data.
+    pub(crate) last_used: Duration,
+}
+
+impl State {
+    pub(crate) fn key_file(&self) -> Result<&KeyFile> {
+        self.key_file.as_ref().ok_or(Error::Erased)
+    }
+
+    pub(crate) fn unlock_with(&mut self, paths: &Paths, data_key: SecretKey) -> Result<()> {
+        if !paths.database.is_file() {
+            return Err(Error::corrupted("the database file is missing"));
+        }
+        let cipher = Cipher::new(&data_key);
+        let store = Store::open(&paths.database)?;
+        let canary = store
+            .meta_get(CANARY_KEY)?
+            .ok_or_else(|| Error::corrupted("database has no key check"))?;
+        let opened = cipher
+            .open(META_TABLE, CANARY_KEY, &canary)
+            .map_err(|_| Error::corrupted("the key does not belong to this database"))?;
+        if opened.as_slice() != CANARY_PLAINTEXT {
+            return Err(Error::corrupted("database key check"));
+        }
+        self.lock();
+        self.unlocked = Some(Unlocked::new(data_key, cipher, store));
+        self.touch();
+        Ok(())
+    }
+
+    pub(crate) fn lock(&mut self) {
+        if let Some(unlocked) = self.unlocked.take() {
+            unlocked.close();
+        }
+    }
+
+    pub(crate) fn touch(&mut self) {
+        self.last_used = self.clock.now();
+    }
+
+    pub(crate) fn expire_if_idle(&mut self) {
+        if let Some(timeout) = self.auto_lock {
+            // A clock that went backwards cannot say how long the phone was idle: lock.
+            let idle = self.clock.now().checked_sub(self.last_used);
+            if self.unlocked.is_some() && idle.is_none_or(|idle| idle >= timeout) {
+                self.lock();
+            }
+        }
+    }
+}
+
+/// What exists only while the vault is unlocked. Dropping it wipes the keys (both are
+/// `ZeroizeOnDrop`) and the in-memory search index.
+pub(crate) struct Unlocked {
+    data_key: SecretKey,
+    pub(crate) cipher: Cipher,
+    pub(crate) store: Store,
+    /// Per-feature caches, rebuilt from the sealed rows after unlock; dropped (and wiped by
+    /// their own `Drop`) on lock.
+    pub(crate) slots: Slots,
+}
+
+/// Caches keyed by their type, so the session names no feature.
+#[derive(Default)]
+pub(crate) struct Slots {
+    values: HashMap<TypeId, Box<dyn Any + Send>>,
+}
+
+impl Slots {
+    pub(crate) fn get_mut<T: Any + Send>(&mut self) -> Option<&mut T> {
+        self.values
+            .get_mut(&TypeId::of::<T>())
+            .and_then(|v| v.downcast_mut::<T>())
+    }
+
+    pub(crate) fn set<T: Any + Send>(&mut self, value: T) {
+        self.values.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    /// Forgets a cache, e.g. after an import, so it is rebuilt from what was committed.
+    pub(crate) fn clear<T: Any + Send>(&mut self) {
+        self.values.remove(&TypeId::of::<T>());
+    }
+}
+
+impl Unlocked {
+    pub(crate) fn new(data_key: SecretKey, cipher: Cipher, store: Store) -> Self {
+        Unlocked {
+            data_key,
+            cipher,
+            store,
+            slots: Slots::default(),
+        }
+    }
+
+    /// Seals `value` as JSON into row `id` of `table` (a fixed table name, never input).
+    pub(crate) fn put_sealed<T: Serialize>(&self, table: &str, id: &str, value: &T) -> Result<()> {
+        let json = Zeroizing::new(
+            serde_json::to_vec(value).map_err(|_| Error::invalid("value could not be encoded"))?,
+        );
+        let sealed = self.cipher.seal(table, id, &json);
+        self.store
+            .conn()
+            .prepare_cached(&format!(
+                "INSERT INTO {table} (id, sealed) VALUES (?1, ?2)
+                 ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed"
+            ))?
+            .execute(rusqlite::params![id, sealed])?;
+        Ok(())
+    }
+
+    /// Opens row `id` of `table`; `None` when there is no such row.
+    pub(crate) fn get_sealed<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        id: &str,
+    ) -> Result<Option<T>> {
+        let sealed: Option<Vec<u8>> = self
+            .store
+            .conn()
+            .prepare_cached(&format!("SELECT sealed FROM {table} WHERE id = ?1"))?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        sealed
+            .map(|sealed| self.open_sealed(table, id, &sealed))
+            .transpose()
+    }
+
+    /// Every row of `table`, each opened on its own so one damaged row hides nothing else.
+    pub(crate) fn all_sealed<T: DeserializeOwned>(
+        &self,
+        table: &str,
+    ) -> Result<Vec<(String, Result<T>)>> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare(&format!("SELECT id, sealed FROM {table}"))?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, sealed) = row?;
+            let value = self.open_sealed(table, &id, &sealed);
+            out.push((id, value));
+        }
+        Ok(out)
+    }
+
+    /// Whether row `id` of `table` exists.
+    pub(crate) fn exists_sealed(&self, table: &str, id: &str) -> Result<bool> {
+        Ok(self
+            .store
+            .conn()
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .exists([id])?)
+    }
+
+    /// A row id for values that must not appear in clear (a server's group or event ids): a
+    /// hash keyed with a key derived from the data key, stable while the data key is.
+    pub(crate) fn keyed_row_id(&self, parts: &[&str]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"kinship/1/row-id-key");
+        hasher.update(self.data_key.expose());
+        let key = hasher.finalize();
+        let mut hasher = Sha256::new();
+        hasher.update(key);
+        for part in parts {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..16])
+    }
+
+    /// Deletes row `id` of `table`; whether it existed.
+    pub(crate) fn delete_sealed(&self, table: &str, id: &str) -> Result<bool> {
+        let removed = self
+            .store
+            .conn()
+            .prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))?
+            .execute([id])?;
+        Ok(removed > 0)
+    }
+
+    fn open_sealed<T: DeserializeOwned>(&self, table: &str, id: &str, sealed: &[u8]) -> Result<T> {
+        let json = self
+            .cipher
+            .open(table, id, sealed)
+            .map_err(|_| Error::corrupted(format!("a row of {table}")))?;
+        serde_json::from_slice(&json).map_err(|_| Error::corrupted(format!("a row of {table}")))
+    }
+
+    fn close(self) {
+        let Unlocked {
+            data_key,
+            cipher,
+            store,
+            slots,
+        } = self;
+        drop(slots);
+        drop(cipher);
+        drop(data_key);
+        // A failed checkpoint loses nothing: the WAL is replayed on next open.
+        let _ = store.close();
+    }
+}
+
+pub(crate) struct Paths {
+    pub(crate) dir: PathBuf,
+    pub(crate) keys: PathBuf,
+    pub(crate) database: PathBuf,
+}
+
+impl Paths {
+    pub(crate) fn new(dir: &Path) -> Self {
+        Paths {
+            dir: dir.to_owned(),
+            keys: dir.join(KEY_FILE_NAME),
+            database: dir.join(DATABASE_FILE_NAME),
+        }
+    }
+
+    fn database_files(&self) -> [PathBuf; 3] {
+        let with_suffix = |suffix: &str| {
+            let mut name = self.database.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        [
+            self.database.clone(),
+            with_suffix("-wal"),
+            with_suffix("-shm"),
+        ]
+    }
+}
+
+/// A random id of `bytes` bytes as lowercase hex: row ids reveal nothing but their number.
+pub(crate) fn random_id(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut raw = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+pub(crate) fn remove_database_files(paths: &Paths) -> Result<()> {
+    for file in paths.database_files() {
+        remove_if_present(&file)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn remove_if_present(file: &Path) -> Result<()> {
+    match fs::remove_file(file) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.state().lock();
+    }
+}
