@@ -43,6 +43,23 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/directory/reports", axum::routing::post(report_entry))
 }
 
+/// The caller of a request, resolved from its bearer token after the per-address rate limit:
+/// a handler that takes a `Caller` has already passed both.
+impl axum::extract::FromRequestParts<SharedState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        identify(state, &parts.headers, peer).await
+    }
+}
+
 /// Who is calling, from their bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -97,34 +114,28 @@ struct GroupsQuery {
 
 async fn list_groups(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    _caller: Caller,
     Query(query): Query<GroupsQuery>,
 ) -> Result<Response, ApiError> {
-    identify(&state, &headers, Some(peer)).await?;
     let groups = state.store.public_groups(query.q.as_deref()).await?;
     Ok(Json(groups).into_response())
 }
 
 async fn get_group(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(group_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     let record = readable_group(&state, &caller, &group_id).await?;
     Ok(Json(record.group).into_response())
 }
 
 async fn join(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(group_id): Path<String>,
     JsonBody(request): JsonBody<JoinRequest>,
 ) -> Result<Response, ApiError> {
-    identify(&state, &headers, Some(peer)).await?;
     if request.invite_code.is_empty() || request.invite_code.len() > MAX_INVITE_CODE_CHARS {
         return Err(ApiError::Invalid(
             "invite_code: must be 1 to 128 characters".into(),
@@ -162,12 +173,11 @@ struct FeedQuery {
 
 async fn feed(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    caller: Caller,
     headers: HeaderMap,
     Path(group_id): Path<String>,
     Query(query): Query<FeedQuery>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     let since = match query.since.as_deref() {
         None | Some("") => Cursor {
             seq: 0,
@@ -224,12 +234,11 @@ async fn feed(
 
 async fn create_event(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    caller: Caller,
     headers: HeaderMap,
     Path(group_id): Path<String>,
     JsonBody(input): JsonBody<EventInput>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     require_organizer(&state, &caller, &group_id).await?;
     let key = idempotency_key(&headers)?;
     input
@@ -255,11 +264,9 @@ async fn create_event(
 
 async fn get_event(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((group_id, event_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     readable_group(&state, &caller, &group_id).await?;
     let event = state
         .store
@@ -271,12 +278,10 @@ async fn get_event(
 
 async fn update_event(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((group_id, event_id)): Path<(String, String)>,
     JsonBody(input): JsonBody<EventInput>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     require_organizer(&state, &caller, &group_id).await?;
     input
         .validate()
@@ -291,11 +296,9 @@ async fn update_event(
 
 async fn delete_event(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     Path((group_id, event_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let caller = identify(&state, &headers, Some(peer)).await?;
     require_organizer(&state, &caller, &group_id).await?;
     if state.store.delete_event(&group_id, &event_id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -306,20 +309,25 @@ async fn delete_event(
 
 async fn directory_bundle(
     State(state): State<SharedState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    _caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    identify(&state, &headers, Some(peer)).await?;
     let (version, bytes) = state
         .store
         .latest_directory()
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mut response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"directory-{version}\"")) {
-        response.headers_mut().insert(header::ETAG, etag);
+    // A phone that has this version already gets a bodiless 304.
+    let etag = format!("\"directory-{version}\"");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok(with_etag(StatusCode::NOT_MODIFIED.into_response(), &etag));
     }
-    Ok(response)
+    let response = ([(header::CONTENT_TYPE, "application/json")], bytes).into_response();
+    Ok(with_etag(response, &etag))
 }
 
 /// "This number didn't work": counted per entry for the operator. Anonymous by design: a

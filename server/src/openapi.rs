@@ -81,7 +81,8 @@ pub fn spec() -> Value {
                            "responses": {"204": {"description": "deleted"}, "401": error("token needed"), "403": error("not this group's organizer"), "404": error("not found")}}
             },
             "/v1/directory/bundle": {"get": {"summary": "The latest signed directory bundle",
-                "responses": {"200": {"description": "a kinship-directory-bundle JSON document"}, "404": error("none published")}}},
+                "parameters": [{"name": "If-None-Match", "in": "header", "required": false, "schema": {"type": "string"}, "description": "the ETag of the version the phone has (\"directory-N\")"}],
+                "responses": {"200": {"description": "a kinship-directory-bundle JSON document; ETag \"directory-N\""}, "304": {"description": "the phone has this version"}, "404": error("none published")}}},
             "/v1/directory/reports": {"post": {"summary": "Report that a directory entry did not work (anonymous: no token, no identifier)",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DirectoryReport"}}}},
                 "responses": {"202": {"description": "counted"}, "400": error("sent with a token, or malformed"), "413": error("body too large"),

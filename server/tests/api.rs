@@ -613,6 +613,22 @@ async fn joining_rotating_and_the_directory_bundle() {
             .unwrap();
         assert_eq!(bundle.status(), StatusCode::OK);
         assert_eq!(bundle.headers()["etag"], "\"directory-7\"");
+        // A phone that has version 7 gets a bodiless 304; one that has 6 gets the bundle.
+        let same = http
+            .get(format!("{base}/v1/directory/bundle"))
+            .header("if-none-match", "\"directory-7\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same.status(), StatusCode::NOT_MODIFIED, "[{}]", db.backend);
+        assert!(same.bytes().await.unwrap().is_empty());
+        let older = http
+            .get(format!("{base}/v1/directory/bundle"))
+            .header("if-none-match", "\"directory-6\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(older.status(), StatusCode::OK);
     }
 }
 

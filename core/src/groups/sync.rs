@@ -411,11 +411,23 @@ impl Groups {
         report: &mut SyncReport,
     ) -> bool {
         let url = format!("{server}/v1/directory/bundle");
-        let Ok(response) = send(options, &mut report.requests, || http.get(&url)).await else {
+        // The server's ETag names the bundle's version: asking with the version in use makes a
+        // check with nothing newer one bodiless 304.
+        let in_use = crate::directory::Directory::load(self.inner.data_dir())
+            .map(|d| format!("\"directory-{}\"", d.version()))
+            .unwrap_or_default();
+        let request = || {
+            http.get(&url)
+                .header(header::IF_NONE_MATCH, in_use.as_str())
+        };
+        let Ok(response) = send(options, &mut report.requests, request).await else {
             return false;
         };
         if response.status() != StatusCode::OK {
-            return response.status() == StatusCode::NOT_FOUND;
+            return matches!(
+                response.status(),
+                StatusCode::NOT_FOUND | StatusCode::NOT_MODIFIED
+            );
         }
         let Ok(bytes) = response.bytes().await else {
             return false;
