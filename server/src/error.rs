@@ -80,7 +80,7 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Storage(err) = &self {
-            eprintln!("kinship-server: storage error: {err}");
+            tracing::error!(error = %err, "storage error");
         }
         let body = ErrorBody {
             error: ErrorDetail {

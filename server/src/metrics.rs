@@ -1,22 +1,69 @@
-//! Prometheus metrics at `/metrics`: requests by route and status, and request time.
+//! Prometheus metrics at `/metrics` (the `prometheus` crate, one registry per app): requests
+//! by route pattern and status, a histogram of request latency by route, the feed page cache's
+//! hits and misses, and the storage backend. Routes are patterns (`/v1/groups/{group_id}`),
+//! never raw paths, which hold ids.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 use crate::SharedState;
 
-#[derive(Default)]
+/// Latency buckets in seconds: a 304 poll takes well under a millisecond, a first sync page a
+/// few; the p99 target is 100 ms.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
-    seconds: Mutex<BTreeMap<String, f64>>,
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
 }
 
-/// Middleware: counts each request under its route pattern (never the raw path, which holds ids).
+impl Default for Metrics {
+    fn default() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "kinship_http_requests_total",
+                "HTTP requests by route and status.",
+            ),
+            &["route", "status"],
+        )
+        .unwrap_or_else(|_| unreachable_metric());
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "kinship_http_request_duration_seconds",
+                "Time spent answering, by route.",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["route"],
+        )
+        .unwrap_or_else(|_| unreachable_metric());
+        // Registering fresh collectors with distinct names in a fresh registry cannot fail.
+        let _ = registry.register(Box::new(requests.clone()));
+        let _ = registry.register(Box::new(latency.clone()));
+        Metrics {
+            registry,
+            requests,
+            latency,
+        }
+    }
+}
+
+/// The metric definitions above are constants; a failure to build one is a programming error
+/// that the test suite catches (every metric is read in `openapi_matches_the_routes...`).
+fn unreachable_metric<T>() -> T {
+    panic!("a constant metric definition was refused")
+}
+
+/// Middleware: counts each request and its latency under its route pattern.
 pub async fn track(State(state): State<SharedState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
@@ -38,51 +85,39 @@ pub async fn track(State(state): State<SharedState>, request: Request, next: Nex
         (address, request.method().clone())
     });
     let response = next.run(request).await;
-    if let Some((address, method)) = logged {
-        eprintln!(
-            "{address} {method} {route} {} {:.1}ms",
-            response.status().as_u16(),
-            started.elapsed().as_secs_f64() * 1e3
-        );
-    }
     let elapsed = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    if let Ok(mut requests) = state.metrics.requests.lock() {
-        *requests.entry((route.clone(), status)).or_default() += 1;
+    if let Some((address, method)) = logged {
+        tracing::info!(target: "access", %address, %method, route = %route, status, ms = elapsed * 1e3);
     }
-    if let Ok(mut seconds) = state.metrics.seconds.lock() {
-        *seconds.entry(route).or_default() += elapsed;
-    }
+    state
+        .metrics
+        .requests
+        .with_label_values(&[route.as_str(), &status.to_string()])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[route.as_str()])
+        .observe(elapsed);
     response
 }
 
 pub async fn render(State(state): State<SharedState>) -> impl IntoResponse {
-    let mut out = String::new();
-    out.push_str("# HELP kinship_http_requests_total HTTP requests by route and status.\n");
-    out.push_str("# TYPE kinship_http_requests_total counter\n");
-    if let Ok(requests) = state.metrics.requests.lock() {
-        for ((route, status), count) in requests.iter() {
-            out.push_str(&format!(
-                "kinship_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}\n"
-            ));
-        }
-    }
-    out.push_str("# HELP kinship_http_request_seconds_total Time spent answering, by route.\n");
-    out.push_str("# TYPE kinship_http_request_seconds_total counter\n");
-    if let Ok(seconds) = state.metrics.seconds.lock() {
-        for (route, total) in seconds.iter() {
-            out.push_str(&format!(
-                "kinship_http_request_seconds_total{{route=\"{route}\"}} {total:.6}\n"
-            ));
-        }
-    }
+    let mut out = Vec::new();
+    let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut out);
+    let mut text = String::from_utf8(out).unwrap_or_default();
+    // Read at scrape time: the page cache counts in atomics of its own.
     let (hits, misses) = state.pages.counts();
-    out.push_str(&format!(
+    text.push_str(&format!(
         "# HELP kinship_feed_page_cache_total Feed pages served from memory (hit) or read from the database (miss).\n# TYPE kinship_feed_page_cache_total counter\nkinship_feed_page_cache_total{{result=\"hit\"}} {hits}\nkinship_feed_page_cache_total{{result=\"miss\"}} {misses}\n"
     ));
-    out.push_str(&format!(
+    text.push_str(&format!(
         "# HELP kinship_store_backend The storage backend in use.\n# TYPE kinship_store_backend gauge\nkinship_store_backend{{backend=\"{}\"}} 1\n",
         state.store.backend()
     ));
-    ([("content-type", "text/plain; version=0.0.4")], out)
+    (
+        [("content-type", TextEncoder::new().format_type().to_owned())],
+        text,
+    )
 }

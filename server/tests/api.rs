@@ -860,6 +860,14 @@ async fn openapi_matches_the_routes_and_health_and_metrics_answer() {
         !metrics.contains(&group.group_id),
         "metrics use route patterns, not ids"
     );
+    // Latency is a histogram per route: the two requests above are in its count.
+    assert!(
+        metrics.contains("kinship_http_request_duration_seconds_count{route=\"/openapi.json\"} 2"),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "kinship_http_request_duration_seconds_bucket{route=\"/openapi.json\",le=\"0.1\"}"
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread")]
