@@ -23,7 +23,10 @@ pub enum KinshipError {
     NotFound,
     /// The input was refused as it is; `reason` says what to change.
     #[error("invalid input: {reason}")]
-    InvalidInput { reason: String },
+    InvalidInput {
+        field: Option<String>,
+        reason: String,
+    },
     /// No server could be reached; everything cached keeps working.
     #[error("offline")]
     Offline,
@@ -59,7 +62,7 @@ impl From<kinship_core::Error> for KinshipError {
             E::WrongDeviceKey | E::NoDeviceKey => KinshipError::WrongDeviceKey,
             E::WeakPassphrase => KinshipError::WeakPassphrase,
             E::NotFound => KinshipError::NotFound,
-            E::InvalidInput { reason } => KinshipError::InvalidInput { reason },
+            E::InvalidInput { field, reason } => KinshipError::InvalidInput { field, reason },
             E::Offline => KinshipError::Offline,
             E::Corrupted { what } => KinshipError::Corrupted { reason: what },
             E::Remote { status, reason } => KinshipError::Remote { status, reason },

@@ -225,6 +225,7 @@ pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| KinshipError::InvalidInput {
+            field: None,
             // Never quote the input: error text can end up in logs.
             reason: "a time must be RFC 3339, like 2026-11-27T18:00:00Z".into(),
         })
@@ -232,6 +233,7 @@ pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
 
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| KinshipError::InvalidInput {
+        field: None,
         reason: "a date must be YYYY-MM-DD".into(),
     })
 }

@@ -64,8 +64,13 @@ pub enum Error {
     WeakPassphrase,
     #[error("not found")]
     NotFound,
+    /// What was wrong, in English for developers (never quoting the input), and the field it
+    /// was in where one can be named, so an app can point at it and say it in its own words.
     #[error("invalid input: {reason}")]
-    InvalidInput { reason: String },
+    InvalidInput {
+        field: Option<String>,
+        reason: String,
+    },
     /// Sealed data failed authentication: a damaged or tampered row, or a key that does not
     /// belong to this database.
     #[error("data is damaged and cannot be read: {what}")]
@@ -92,6 +97,15 @@ pub enum Error {
 impl Error {
     pub(crate) fn invalid(reason: impl Into<String>) -> Self {
         Error::InvalidInput {
+            field: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// Invalid input in a named field (`title`, `phone`, `server_url`...).
+    pub(crate) fn invalid_field(field: &str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field: Some(field.to_owned()),
             reason: reason.into(),
         }
     }

@@ -140,7 +140,10 @@ impl SafetyPlan {
             check_items(self.section(section))?;
         }
         if self.help_contacts.len() > MAX_ITEMS {
-            return Err(Error::invalid(format!("at most {MAX_ITEMS} contacts")));
+            return Err(Error::invalid_field(
+                "contacts",
+                format!("at most {MAX_ITEMS} contacts"),
+            ));
         }
         for contact in &self.help_contacts {
             check_contact(contact)?;
@@ -275,13 +278,17 @@ pub fn tel_uri(phone: &str) -> Result<String> {
         .chars()
         .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')))
     {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "phone",
             "a phone number may hold only digits, spaces, - . ( ) and a leading +",
         ));
     }
     let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
     if !(3..=15).contains(&digits.len()) {
-        return Err(Error::invalid("a phone number needs 3 to 15 digits"));
+        return Err(Error::invalid_field(
+            "phone",
+            "a phone number needs 3 to 15 digits",
+        ));
     }
     Ok(if global {
         format!("tel:+{digits}")
@@ -292,14 +299,16 @@ pub fn tel_uri(phone: &str) -> Result<String> {
 
 fn check_items(items: &[String]) -> Result<()> {
     if items.len() > MAX_ITEMS {
-        return Err(Error::invalid(format!(
-            "at most {MAX_ITEMS} items in a section"
-        )));
+        return Err(Error::invalid_field(
+            "items",
+            format!("at most {MAX_ITEMS} items in a section"),
+        ));
     }
     if items.iter().any(|i| i.chars().count() > MAX_ITEM_CHARS) {
-        return Err(Error::invalid(format!(
-            "an item can have at most {MAX_ITEM_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "items",
+            format!("an item can have at most {MAX_ITEM_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -307,9 +316,10 @@ fn check_items(items: &[String]) -> Result<()> {
 fn check_contact(contact: &PlanContact) -> Result<()> {
     let name_chars = contact.name.chars().count();
     if name_chars == 0 || name_chars > MAX_NAME_CHARS {
-        return Err(Error::invalid(format!(
-            "a contact needs a name of 1 to {MAX_NAME_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "name",
+            format!("a contact needs a name of 1 to {MAX_NAME_CHARS} characters"),
+        ));
     }
     tel_uri(&contact.phone).map(|_| ())
 }

@@ -57,11 +57,11 @@ fn invalid_input_is_refused_and_changes_nothing() {
     };
     assert!(matches!(
         journal.add(bad_mood, at(1)),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "mood"
     ));
     assert!(matches!(
         journal.add(NewEntry::default(), at(1)),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "body"
     ));
     let too_many_tags = NewEntry {
         body: "x".into(),
@@ -70,7 +70,7 @@ fn invalid_input_is_refused_and_changes_nothing() {
     };
     assert!(matches!(
         journal.add(too_many_tags, at(1)),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "tags"
     ));
     let long_title = NewEntry {
         title: Some("x".repeat(500)),
@@ -78,7 +78,7 @@ fn invalid_input_is_refused_and_changes_nothing() {
     };
     assert!(matches!(
         journal.add(long_title, at(1)),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "title"
     ));
     let bad_edit = EntryChanges {
         mood: Some(Some(0)),
@@ -86,7 +86,7 @@ fn invalid_input_is_refused_and_changes_nothing() {
     };
     assert!(matches!(
         journal.update(&entry.id, bad_edit, at(2)),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "mood"
     ));
     assert!(matches!(
         journal.get("0123456789abcdef0123456789abcdef"),
@@ -94,7 +94,7 @@ fn invalid_input_is_refused_and_changes_nothing() {
     ));
     assert!(matches!(
         journal.list(&EntryFilter::default(), 10, Some("garbage")),
-        Err(Error::InvalidInput { .. })
+        Err(Error::InvalidInput { field: Some(f), .. }) if f == "cursor"
     ));
 
     assert_eq!(journal.count().unwrap(), 1);

@@ -279,9 +279,10 @@ impl Coping {
             .as_ref()
             .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
         {
-            return Err(Error::invalid(format!(
-                "a note can have at most {MAX_NOTE_CHARS} characters"
-            )));
+            return Err(Error::invalid_field(
+                "note",
+                format!("a note can have at most {MAX_NOTE_CHARS} characters"),
+            ));
         }
         self.with_state(|u, state| {
             state.strategy(&new.strategy_id)?;
@@ -660,31 +661,40 @@ fn searchable_words(strategy: &Strategy) -> Vec<String> {
 pub(crate) fn validate_custom(custom: &CustomStrategy) -> Result<()> {
     let chars = |s: &str| s.chars().count();
     if custom.title.is_empty() {
-        return Err(Error::invalid("a strategy needs a title"));
+        return Err(Error::invalid_field("title", "a strategy needs a title"));
     }
     if chars(&custom.title) > MAX_TITLE_CHARS {
-        return Err(Error::invalid(format!(
-            "a title can have at most {MAX_TITLE_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "title",
+            format!("a title can have at most {MAX_TITLE_CHARS} characters"),
+        ));
     }
     if chars(&custom.summary) > MAX_SUMMARY_CHARS {
-        return Err(Error::invalid(format!(
-            "a summary can have at most {MAX_SUMMARY_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "summary",
+            format!("a summary can have at most {MAX_SUMMARY_CHARS} characters"),
+        ));
     }
     if custom.steps.is_empty() {
-        return Err(Error::invalid("a strategy needs at least one step"));
+        return Err(Error::invalid_field(
+            "steps",
+            "a strategy needs at least one step",
+        ));
     }
     if custom.steps.len() > MAX_STEPS || custom.steps.iter().any(|s| chars(s) > MAX_STEP_CHARS) {
-        return Err(Error::invalid(format!(
-            "at most {MAX_STEPS} steps of at most {MAX_STEP_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "steps",
+            format!("at most {MAX_STEPS} steps of at most {MAX_STEP_CHARS} characters"),
+        ));
     }
     if !(1..=240).contains(&custom.minutes) {
-        return Err(Error::invalid("minutes must be between 1 and 240"));
+        return Err(Error::invalid_field(
+            "minutes",
+            "minutes must be between 1 and 240",
+        ));
     }
     if custom.tags.len() > 16 {
-        return Err(Error::invalid("at most 16 tags"));
+        return Err(Error::invalid_field("tags", "at most 16 tags"));
     }
     if !custom.id.starts_with("custom-") {
         return Err(Error::invalid("custom strategy ids start with custom-"));
@@ -696,7 +706,10 @@ fn check_distress(value: u8) -> Result<()> {
     if value <= 10 {
         Ok(())
     } else {
-        Err(Error::invalid("distress must be between 0 and 10"))
+        Err(Error::invalid_field(
+            "distress",
+            "distress must be between 0 and 10",
+        ))
     }
 }
 

@@ -160,7 +160,8 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
                     keyword: None,
                 })
             } else {
-                Err(Error::invalid(
+                Err(Error::invalid_field(
+                    "sms",
                     "an SMS number may hold only digits and a leading +",
                 ))
             }
@@ -168,7 +169,8 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         .transpose()?;
     let website = clean(new.website);
     if website.as_deref().is_some_and(|w| !actions::is_web_url(w)) {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "website",
             "a website must start with https:// or http://",
         ));
     }
@@ -208,10 +210,14 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         primary_missing: None,
     };
     if entry.name.is_empty() || entry.name.chars().count() > 120 {
-        return Err(Error::invalid("a name of 1 to 120 characters is needed"));
+        return Err(Error::invalid_field(
+            "name",
+            "a name of 1 to 120 characters is needed",
+        ));
     }
     if entry.kind == Kind::Emergency {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "kind",
             "emergency numbers come only from the verified directory",
         ));
     }
@@ -219,13 +225,15 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         && entry.channels.sms.is_none()
         && entry.channels.website.is_none()
     {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "phone",
             "give a phone number, an SMS number or a website",
         ));
     }
     for text in [&entry.description, &entry.notes].into_iter().flatten() {
         if text.chars().count() > 2000 {
-            return Err(Error::invalid(
+            return Err(Error::invalid_field(
+                "notes",
                 "descriptions and notes can have at most 2000 characters",
             ));
         }
@@ -242,7 +250,8 @@ fn international_number(typed: &str) -> Result<String> {
     if actions::is_e164(&digits) {
         Ok(digits)
     } else {
-        Err(Error::invalid(
+        Err(Error::invalid_field(
+            "phone",
             "give the full international number, starting with + and the country code",
         ))
     }

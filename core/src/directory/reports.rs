@@ -77,6 +77,6 @@ pub(crate) fn build(
     report
         .to_wire()
         .validate()
-        .map_err(|e| Error::invalid(format!("{}: {}", e.field, e.problem)))?;
+        .map_err(|e| Error::invalid_field(e.field, e.problem))?;
     Ok(report)
 }

@@ -97,7 +97,10 @@ impl Groups {
             || group_id.len() > 64
             || !group_id.bytes().all(|b| b.is_ascii_alphanumeric())
         {
-            return Err(Error::invalid("a group id is letters and digits"));
+            return Err(Error::invalid_field(
+                "group_id",
+                "a group id is letters and digits",
+            ));
         }
         let already = self.inner.with_unlocked(|u| {
             Ok(records(u)?

@@ -120,7 +120,8 @@ pub(crate) fn with_token(request: RequestBuilder, token: Option<&str>) -> Reques
 pub(crate) fn normalize_server(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let refuse = || {
-        Error::invalid(
+        Error::invalid_field(
+            "server_url",
             "a server URL starts with https:// (http:// only for 127.0.0.1 or localhost)",
         )
     };

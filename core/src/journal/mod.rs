@@ -360,42 +360,52 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
         validate_mood(mood)?;
     }
     if entry.body.chars().count() > MAX_BODY_CHARS {
-        return Err(Error::invalid(format!(
-            "text is longer than {MAX_BODY_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "body",
+            format!("text is longer than {MAX_BODY_CHARS} characters"),
+        ));
     }
     if let Some(title) = &entry.title {
         if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(Error::invalid(format!(
-                "title is longer than {MAX_TITLE_CHARS} characters"
-            )));
+            return Err(Error::invalid_field(
+                "title",
+                format!("title is longer than {MAX_TITLE_CHARS} characters"),
+            ));
         }
     }
     if entry.tags.len() > MAX_TAGS {
-        return Err(Error::invalid(format!("more than {MAX_TAGS} tags")));
+        return Err(Error::invalid_field(
+            "tags",
+            format!("more than {MAX_TAGS} tags"),
+        ));
     }
     if entry
         .tags
         .iter()
         .any(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG_CHARS)
     {
-        return Err(Error::invalid(format!(
-            "a tag must have 1 to {MAX_TAG_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "tags",
+            format!("a tag must have 1 to {MAX_TAG_CHARS} characters"),
+        ));
     }
     if entry.title.is_none()
         && entry.body.trim().is_empty()
         && entry.mood.is_none()
         && entry.tags.is_empty()
     {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "body",
             "an entry needs text, a title, a mood or a tag",
         ));
     }
     if entry.strategy_ids.len() > MAX_TAGS
         || entry.strategy_ids.iter().any(|id| !is_strategy_id(id))
     {
-        return Err(Error::invalid("linked strategies must be strategy ids"));
+        return Err(Error::invalid_field(
+            "strategy_ids",
+            "linked strategies must be strategy ids",
+        ));
     }
     if entry.updated_at < entry.created_at {
         return Err(Error::invalid("updated_at is before created_at"));
@@ -414,7 +424,7 @@ fn validate_mood(mood: u8) -> Result<()> {
     if (1..=5).contains(&mood) {
         Ok(())
     } else {
-        Err(Error::invalid("mood must be between 1 and 5"))
+        Err(Error::invalid_field("mood", "mood must be between 1 and 5"))
     }
 }
 
@@ -565,7 +575,7 @@ fn encode_cursor(key: &TimeKey) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<TimeKey> {
-    let bad = || Error::invalid("malformed cursor");
+    let bad = || Error::invalid_field("cursor", "malformed cursor");
     let (micros, id) = cursor.split_once('.').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     validate_id(id).map_err(|_| bad())?;

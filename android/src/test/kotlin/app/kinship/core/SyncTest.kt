@@ -72,6 +72,7 @@ class SyncTest {
                 profile.followGroup("http://127.0.0.1:9", "not a group id!", null)
             }
             assertTrue(invalid.reason.isNotBlank())
+            assertEquals("group_id", invalid.field)
             val summary = profile.syncNow()
             assertEquals(0u, summary.groups)
         }
