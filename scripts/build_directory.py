@@ -55,6 +55,8 @@ KINDS = (
     "counseling",
 )
 CRISIS_KINDS = ("crisis_hotline", "text_line", "chat")
+# What the app is told about an emergency number no official page confirms yet.
+PRIMARY_MISSING = "no official source cited yet"
 PEER_KINDS = ("online_community", "in_person_group", "mentorship_program")
 LGBTQ_AUDIENCES = {"lgbtq", "trans", "bisexual", "lesbian", "gay", "queer", "intersex", "nonbinary"}
 SERVICES = ("general", "ambulance", "fire", "police")
@@ -104,7 +106,12 @@ def main(argv):
         "generated_on": GENERATED_ON,
         "entries": shipped,
     }
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    # One entry per line: compact for the library, still diffable line by line.
+    text = (
+        '{"format":"%s","version":%d,"generated_on":"%s","entries":[\n' % (FORMAT, VERSION, GENERATED_ON)
+        + ",\n".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in shipped)
+        + "\n]}\n"
+    )
     if args.summary:
         print_summary(shipped, held, files)
     if args.check:
@@ -328,10 +335,10 @@ def to_json(e, country):
     if status != "active":
         # Never offered as callable: only the page about it stays.
         ch = {k: v for k, v in ch.items() if k == "website"}
-    sources = [
-        {k: s[k] for k in ("url", "kind", "publisher", "date", "says", "checked") if k in s}
-        for s in e["sources"]
-    ]
+    # The app needs each source's address, kind and date (for "may be out of date"); what a
+    # source says, its publisher and the day it was read stay in data/directory for review,
+    # which keeps the phone library small (they tripled the compressed data).
+    sources = [{k: s[k] for k in ("url", "kind", "date") if k in s} for s in e["sources"]]
     for s in sources:
         for key in ("date", "checked"):
             if key in s:
@@ -370,9 +377,12 @@ def to_json(e, country):
         "sources": sources,
         "source_order": e.get("source_order"),
         "verified_on": checked[:10] if len(checked) >= 10 else GENERATED_ON,
-        "notes": e.get("notes"),
+        # Notes are for maintainers (judgement calls, cross-checks, what to re-check): they
+        # stay in data/directory, as does the full reason behind `primary_missing`. What a
+        # person needs is in the name, description, hours_text and cost.
+        "notes": None,
         "libphonenumber_exception": e.get("libphonenumber_exception"),
-        "primary_missing": e.get("primary_missing") if not any(
+        "primary_missing": PRIMARY_MISSING if e.get("primary_missing") and not any(
             s["kind"] in PRIMARY for s in e["sources"]) else None,
     }
     if status != "active" and out["channels"]["website"] is None:

@@ -39,15 +39,30 @@ pub(crate) struct Inner {
 impl Inner {
     /// Runs `f` with the unlocked session, or fails with `Locked` (also after auto-lock).
     pub(crate) fn with_unlocked<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>) -> Result<R> {
+        // The generic part is only the call: this runs for every closure in the core, and the
+        // phone library carries one copy per call site (about 45).
+        let mut state = self.enter()?;
+        let result = match state.unlocked.as_mut() {
+            Some(unlocked) => f(unlocked),
+            None => Err(Error::Locked),
+        };
+        state.touch();
+        result
+    }
+
+    /// Takes the lock for a call that needs the data: fails when erased, applies the
+    /// auto-lock, fails when locked.
+    #[inline(never)]
+    fn enter(&self) -> Result<MutexGuard<'_, State>> {
         let mut state = self.state();
         if state.key_file.is_none() {
             return Err(Error::Erased);
         }
         state.expire_if_idle();
-        let unlocked = state.unlocked.as_mut().ok_or(Error::Locked)?;
-        let result = f(unlocked);
-        state.touch();
-        result
+        if state.unlocked.is_none() {
+            return Err(Error::Locked);
+        }
+        Ok(state)
     }
 
     pub(crate) fn update_key_file(
@@ -120,6 +135,7 @@ impl State {
         }
     }
 
+    #[inline(never)]
     pub(crate) fn touch(&mut self) {
         self.last_used = self.clock.now();
     }
