@@ -164,6 +164,13 @@ pub enum Fault {
     /// Forward, then send the headers and half of the server's body, and drop the connection.
     /// Waits for the next feed request.
     CutBody,
+    /// Answer `302 Found` with this `Location` (a hostile server sending the phone elsewhere).
+    Redirect(String),
+    /// Forward, and replace the group's `id` in the answer with this one (a hostile server).
+    /// Waits for the next request for a group.
+    WrongGroupId(String),
+    /// Answer a directory-bundle request with this many bytes. Waits for that request.
+    HugeBundle(usize),
 }
 
 #[derive(Default)]
@@ -301,9 +308,15 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
             path.clone(),
             request.headers().contains_key("authorization"),
         ));
-        // A cut body is aimed at a feed page; other requests (a directory check) pass it by.
-        let aimed_elsewhere =
-            matches!(s.faults.first(), Some(Fault::CutBody)) && !path.ends_with("/events");
+        // A fault aimed at one kind of request lets the others pass it by.
+        let aimed_elsewhere = match s.faults.first() {
+            Some(Fault::CutBody) => !path.ends_with("/events"),
+            Some(Fault::WrongGroupId(_)) => {
+                !(path.starts_with("/v1/groups/") && path.matches('/').count() == 3)
+            }
+            Some(Fault::HugeBundle(_)) => path != "/v1/directory/bundle",
+            _ => false,
+        };
         (!s.faults.is_empty() && !aimed_elsewhere).then(|| s.faults.remove(0))
     };
     let response = match fault {
@@ -327,6 +340,32 @@ async fn forward(State(state): State<Arc<Mutex<ProxyState>>>, request: Request) 
             state.lock().expect("lock").cuts += 1;
             cut
         }
+        Some(Fault::Redirect(location)) => {
+            let mut response = StatusCode::FOUND.into_response();
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert("location", value);
+            }
+            response
+        }
+        Some(Fault::WrongGroupId(other)) => {
+            let answer = pass_through(&state, request, &path_and_query).await;
+            let (parts, body) = answer.into_parts();
+            let bytes = axum::body::to_bytes(body, 1 << 20)
+                .await
+                .unwrap_or_default();
+            let mut group: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            group["id"] = Value::String(other);
+            let mut response =
+                Response::from_parts(parts, axum::body::Body::from(group.to_string()));
+            response.headers_mut().remove("content-length");
+            response
+        }
+        Some(Fault::HugeBundle(size)) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            vec![b' '; size],
+        )
+            .into_response(),
         Some(Fault::PassThrough) | None => pass_through(&state, request, &path_and_query).await,
     };
     let mut s = state.lock().expect("lock");

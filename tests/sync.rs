@@ -77,6 +77,14 @@ async fn first_and_incremental_sync_with_edits_cancellations_and_deletions() {
     assert!(titles.contains(&"Trip to the crag") && !titles.contains(&"Rope basics"));
     let bouldering = groups.event(first["id"].as_str().unwrap()).unwrap();
     assert!(bouldering.is_cancelled());
+    // "Everything from now on": a huge span is not an overflow (it used to panic).
+    let everything = groups
+        .upcoming(&EventQuery::from_now(
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+            u32::MAX,
+        ))
+        .unwrap();
+    assert_eq!(everything.len(), 2);
     let without_cancelled = EventQuery {
         include_cancelled: false,
         ..all_events()
@@ -632,4 +640,79 @@ async fn directory_reports_queue_offline_sealed_and_reach_the_server_anonymously
     // A second sync sends nothing more.
     let report = groups.sync_with(&quick()).await.unwrap();
     assert_eq!(report.reports_sent, 0);
+}
+
+/// A hostile server: a reply to `follow` naming another group, a redirect elsewhere, and a
+/// directory bundle of many megabytes. Each is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_server_cannot_swap_groups_redirect_the_phone_or_flood_it() {
+    let server = Server::start().await;
+    let first = server.group("First", Visibility::Private).await;
+    let second = server.group("Second", Visibility::Public).await;
+    server.post(&second, "Real event").await;
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&proxy.base, &first.group_id, first.invite_code.as_deref())
+        .await
+        .unwrap();
+    let before = groups.list().unwrap();
+
+    // Following the second group, the server answers with the first group's id.
+    proxy.inject(vec![Fault::WrongGroupId(first.group_id.clone())]);
+    let swapped = groups.follow(&proxy.base, &second.group_id, None).await;
+    assert!(matches!(swapped, Err(Error::Remote { .. })), "{swapped:?}");
+    assert_eq!(
+        groups.list().unwrap(),
+        before,
+        "the followed group is untouched"
+    );
+
+    // A redirect to another host is not followed: that host sees nothing.
+    groups
+        .follow(&proxy.base, &second.group_id, None)
+        .await
+        .unwrap();
+    let elsewhere = Proxy::start(&server.base).await;
+    let target = format!("{}/v1/groups/{}/events", elsewhere.base, second.group_id);
+    proxy.inject(vec![Fault::Redirect(target.clone()); 8]);
+    let report = groups.sync_with(&quick()).await.unwrap();
+    assert!(
+        report.groups.iter().any(|g| g.error.is_some()),
+        "{report:?}"
+    );
+    assert!(
+        elsewhere.log().is_empty(),
+        "the phone was not sent to another host"
+    );
+    assert!(
+        elsewhere.bearer_tokens().is_empty(),
+        "no token went elsewhere"
+    );
+    proxy.inject(Vec::new());
+
+    // A directory bundle larger than any bundle may be: refused, nothing installed.
+    let (fresh, _fresh_dir) = kinship_e2e::phone();
+    let fresh_groups = fresh.groups();
+    fresh_groups
+        .follow(&proxy.base, &second.group_id, None)
+        .await
+        .unwrap();
+    let version = kinship_core::Directory::load(fresh.data_dir())
+        .unwrap()
+        .version();
+    proxy.inject(vec![Fault::HugeBundle(
+        kinship_core::directory::bundle::MAX_BUNDLE_BYTES + 1024,
+    )]);
+    let report = fresh_groups.sync_with(&quick()).await.unwrap();
+    let error = report.directory_error.expect("the bundle is refused");
+    assert!(error.contains("too large"), "{error}");
+    assert_eq!(
+        kinship_core::Directory::load(fresh.data_dir())
+            .unwrap()
+            .version(),
+        version
+    );
+    assert!(!kinship_core::directory::bundle::installed_path(fresh.data_dir()).exists());
 }

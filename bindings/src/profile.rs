@@ -45,8 +45,9 @@ impl KinshipProfile {
         Ok(self.inner.unlock_with_device_key(&device_key)?)
     }
 
-    pub fn enable_device_key(&self, device_key: Vec<u8>) -> Result<()> {
-        Ok(self.inner.enable_device_key(&device_key)?)
+    /// Needs the passphrase as well as an unlocked vault; a passphrase change removes it.
+    pub fn enable_device_key(&self, passphrase: String, device_key: Vec<u8>) -> Result<()> {
+        Ok(self.inner.enable_device_key(&passphrase, &device_key)?)
     }
 
     pub fn disable_device_key(&self) -> Result<()> {

@@ -49,7 +49,9 @@ fn profile_journal_and_errors_cross_as_typed_values() {
     ));
     profile.unlock("a long ffi passphrase".into()).unwrap();
     assert_eq!(profile.list_entries(10).unwrap()[0].id, entry.id);
-    profile.enable_device_key(vec![3u8; 32]).unwrap();
+    profile
+        .enable_device_key("a long ffi passphrase".into(), vec![3u8; 32])
+        .unwrap();
     profile.lock();
     profile.unlock_with_device_key(vec![3u8; 32]).unwrap();
     assert!(profile.is_unlocked());

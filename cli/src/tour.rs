@@ -319,7 +319,7 @@ pub fn run() -> CliResult {
     heading("12. Unlocking with the phone's device key");
     kinship.unlock(PASSPHRASE)?;
     let device_key = [42u8; 32];
-    kinship.enable_device_key(&device_key)?;
+    kinship.enable_device_key(PASSPHRASE, &device_key)?;
     kinship.lock();
     kinship.unlock_with_device_key(&device_key)?;
     println!("A 32-byte key from Android Keystore / iOS Keychain now unlocks too (behind biometrics on a phone).");

@@ -168,7 +168,11 @@ impl Backups {
             return Err(BackupError::Malformed("unknown document format".into()).into());
         }
         let total = document.journal.len();
-        self.inner.with_unlocked(|u| {
+        // The merge is one transaction under the session lock, so the progress callback runs
+        // after it, never under the lock: a callback that calls back into the profile (to show
+        // a count, say) would otherwise deadlock.
+        let mut merged = 0;
+        let result = self.inner.with_unlocked(|u| {
             let tx = u.store.conn().unchecked_transaction()?;
             let mut summary = ImportSummary::default();
             for (done, entry) in std::mem::take(&mut document.journal)
@@ -180,10 +184,7 @@ impl Backups {
                     Merge::Updated => summary.updated += 1,
                     Merge::Unchanged => summary.unchanged += 1,
                 }
-                progress(Progress {
-                    done: done + 1,
-                    total,
-                });
+                merged = done + 1;
             }
             let counts = coping::merge_backup(u, std::mem::take(&mut document.coping))?;
             summary.strategies = counts.strategies;
@@ -197,7 +198,11 @@ impl Backups {
             u.slots.clear::<crate::journal::index::JournalIndex>();
             u.slots.clear::<Option<crate::coping::CopingState>>();
             Ok(summary)
-        })
+        });
+        for done in 1..=merged {
+            progress(Progress { done, total });
+        }
+        result
     }
 }
 

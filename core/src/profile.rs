@@ -70,6 +70,10 @@ impl Kinship {
             CANARY_KEY,
             &cipher.seal(META_TABLE, CANARY_KEY, CANARY_PLAINTEXT),
         )?;
+        // Into the database file itself, synced, before the key file exists: with
+        // synchronous=NORMAL a commit sits unsynced in the WAL, and a power cut right after
+        // create would leave a key file whose database has no key check (a bricked profile).
+        store.checkpoint()?;
         // The key file is written last: until it exists the folder is not a profile.
         key_file.save(&paths.keys)?;
         let unlocked = Unlocked::new(data_key, cipher, store);
@@ -77,10 +81,16 @@ impl Kinship {
     }
 
     /// Opens an existing profile, locked. Reads only the key file.
+    /// Opening a folder that is already open in this process hands out the same profile: one
+    /// lock state per folder, so a second handle can never undo a passphrase change with a
+    /// stale key file, or stay unlocked after a quick erase.
     pub fn open(dir: &Path) -> Result<Self> {
         let paths = Paths::new(dir);
         if !paths.keys.is_file() {
             return Err(Error::NotInitialized);
+        }
+        if let Some(inner) = crate::session::already_open(dir) {
+            return Ok(Kinship { inner });
         }
         let key_file = KeyFile::load(&paths.keys)?;
         Ok(Self::from_state(paths, key_file, None))
@@ -99,9 +109,19 @@ impl Kinship {
         state.unlock_with(&self.inner.paths, data_key)
     }
 
-    /// Adds a copy of the data key wrapped under `device_key`. Needs the vault unlocked.
-    pub fn enable_device_key(&self, device_key: &[u8]) -> Result<()> {
+    /// Adds a copy of the data key wrapped under `device_key`. Needs the vault unlocked **and
+    /// the passphrase**: whoever holds an unlocked phone for a minute must not be able to plant
+    /// a lasting way in.
+    pub fn enable_device_key(&self, passphrase: &str, device_key: &[u8]) -> Result<()> {
+        let proven = self
+            .inner
+            .state()
+            .key_file()?
+            .unwrap_with_passphrase(passphrase)?;
         self.inner.update_key_file(|key_file, data_key| {
+            if proven.expose() != data_key.expose() {
+                return Err(Error::WrongPassphrase);
+            }
             Ok(key_file.set_device_key(data_key, device_key)?)
         })
     }
@@ -120,12 +140,15 @@ impl Kinship {
 
     /// Rewraps the data key under `new`; no data row is touched, so this is O(1).
     /// Works whether or not the vault is unlocked, because `old` proves the right to do it.
+    /// A device key is removed too: one planted before the change must not outlive it (the app
+    /// enables it again with the new passphrase).
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<()> {
         crate::vault::check_passphrase_strength(new)?;
         let mut state = self.inner.state();
         let mut key_file = state.key_file()?.clone();
         let data_key = key_file.unwrap_with_passphrase(old)?;
         key_file.rewrap_passphrase(&data_key, new)?;
+        key_file.clear_device_key();
         key_file.save(&self.inner.paths.keys)?;
         state.key_file = Some(key_file);
         Ok(())
@@ -250,17 +273,17 @@ impl Kinship {
     }
 
     fn from_state(paths: Paths, key_file: KeyFile, unlocked: Option<Unlocked>) -> Self {
-        Kinship {
-            inner: Arc::new(Inner {
-                paths,
-                state: Mutex::new(State {
-                    key_file: Some(key_file),
-                    unlocked,
-                    auto_lock: None,
-                    clock: Arc::new(WallClock),
-                    last_used: WallClock.now(),
-                }),
+        let inner = Arc::new(Inner {
+            paths,
+            state: Mutex::new(State {
+                key_file: Some(key_file),
+                unlocked,
+                auto_lock: None,
+                clock: Arc::new(WallClock),
+                last_used: WallClock.now(),
             }),
-        }
+        });
+        crate::session::register_open(&inner);
+        Kinship { inner }
     }
 }

@@ -27,6 +27,32 @@ use crate::vault::{Cipher, KeyFile, SecretKey};
 pub const KEY_FILE_NAME: &str = "keys.json";
 pub const DATABASE_FILE_NAME: &str = "kinship.sqlite";
 
+/// The profiles open in this process, by folder: a second `Kinship::open` of a folder gets the
+/// same state, not a separate world.
+static OPEN_PROFILES: Mutex<Vec<(PathBuf, std::sync::Weak<Inner>)>> = Mutex::new(Vec::new());
+
+/// The profile already open for `dir` in this process, if any.
+pub(crate) fn already_open(dir: &Path) -> Option<Arc<Inner>> {
+    let key = folder_key(dir);
+    let open = OPEN_PROFILES.lock().unwrap_or_else(|p| p.into_inner());
+    open.iter()
+        .find(|(path, _)| *path == key)
+        .and_then(|(_, inner)| inner.upgrade())
+}
+
+/// Records a newly opened or created profile (and forgets closed ones).
+pub(crate) fn register_open(inner: &Arc<Inner>) {
+    let key = folder_key(&inner.paths.dir);
+    let mut open = OPEN_PROFILES.lock().unwrap_or_else(|p| p.into_inner());
+    open.retain(|(path, weak)| weak.strong_count() > 0 && *path != key);
+    open.push((key, Arc::downgrade(inner)));
+}
+
+/// The folder's canonical path, so `a/../a` and `a` are one profile.
+fn folder_key(dir: &Path) -> PathBuf {
+    fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned())
+}
+
 pub(crate) const META_TABLE: &str = "meta";
 pub(crate) const CANARY_KEY: &str = "canary";
 pub(crate) const CANARY_PLAINTEXT: &[u8] = b"kinship canary v1";

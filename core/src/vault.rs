@@ -81,12 +81,15 @@ impl KdfParams {
         iterations: 2,
         parallelism: 1,
     };
-    /// Ceiling that protects against a hostile key or backup file asking for absurd work.
+    /// Ceiling that protects against a hostile key or backup file asking for absurd work: a
+    /// phone must survive whatever passes this (the old ceiling, 1 GiB x 64 passes, did not).
     pub const MAXIMUM: KdfParams = KdfParams {
-        memory_kib: 1024 * 1024,
-        iterations: 64,
-        parallelism: 16,
+        memory_kib: 256 * 1024,
+        iterations: 16,
+        parallelism: 4,
     };
+    /// Memory times passes, at most: four times the default's work (96 MiB x 4).
+    pub const MAX_WORK_KIB_PASSES: u64 = 4 * 96 * 1024 * 4;
 
     /// Refuses parameters below OWASP's floor or above what a phone could ever run.
     pub fn validate(&self) -> Result<(), VaultError> {
@@ -104,7 +107,12 @@ impl KdfParams {
             || self.parallelism > Self::MAXIMUM.parallelism
         {
             return Err(VaultError::BadKdfParams(
-                "above the maximum of 1 GiB, 64 passes, 16 lanes",
+                "above the maximum of 256 MiB, 16 passes, 4 lanes",
+            ));
+        }
+        if u64::from(self.memory_kib) * u64::from(self.iterations) > Self::MAX_WORK_KIB_PASSES {
+            return Err(VaultError::BadKdfParams(
+                "more work than four times the default",
             ));
         }
         if self.memory_kib < 8 * self.parallelism {

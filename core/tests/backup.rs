@@ -250,3 +250,73 @@ fn a_correctly_encrypted_but_invalid_backup_imports_nothing_at_all() {
     assert_eq!(summary.added, 5);
     assert_eq!(target.journal().count().unwrap(), 6);
 }
+
+/// A hostile backup that asks for 1 GiB x 64 passes of Argon2 is refused from its header, before
+/// any key derivation (which no phone would survive).
+#[test]
+fn a_backup_asking_for_absurd_key_derivation_work_is_refused_before_deriving() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, _) = new_profile(&dir.path().join("a"));
+    add(&source, 0, "t", "b", None, &[]);
+    let file = dir.path().join("b.bin");
+    source
+        .export_backup(&file, BACKUP_PASS, &mut |_| {})
+        .unwrap();
+    let mut bytes = std::fs::read(&file).unwrap();
+    // Header: magic (8) | version (1) | m_kib u32le | t u32le | p u32le (FORMAT.md 5.1).
+    bytes[9..13].copy_from_slice(&(1024u32 * 1024).to_le_bytes());
+    bytes[13..17].copy_from_slice(&64u32.to_le_bytes());
+    let hostile = dir.path().join("hostile.bin");
+    std::fs::write(&hostile, &bytes).unwrap();
+    let (target, _) = new_profile(&dir.path().join("b"));
+    assert!(matches!(
+        target.import_backup(&hostile, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::Malformed(_)))
+    ));
+    // Within the ceiling per value but over the total work: refused too.
+    bytes[9..13].copy_from_slice(&(256u32 * 1024).to_le_bytes());
+    bytes[13..17].copy_from_slice(&16u32.to_le_bytes());
+    std::fs::write(&hostile, &bytes).unwrap();
+    assert!(matches!(
+        target.import_backup(&hostile, BACKUP_PASS, &mut |_| {}),
+        Err(Error::Backup(BackupError::Malformed(_)))
+    ));
+    assert_eq!(target.journal().count().unwrap(), 0);
+}
+
+/// A progress callback that calls back into the profile (an app showing a live count) must
+/// not deadlock: the callback never runs under the session lock.
+#[test]
+fn a_progress_callback_may_call_back_into_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, _) = new_profile(&dir.path().join("a"));
+    for i in 0..3 {
+        add(&source, i, "t", "b", None, &[]);
+    }
+    let file = dir.path().join("b.bin");
+    let (target, _) = new_profile(&dir.path().join("b"));
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let worker = {
+        let (source, target, file) = (source.clone(), target.clone(), file.clone());
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            source
+                .export_backup(&file, BACKUP_PASS, &mut |_| {
+                    seen.push(source.journal().count().unwrap());
+                })
+                .unwrap();
+            let summary = target
+                .import_backup(&file, BACKUP_PASS, &mut |_| {
+                    seen.push(target.journal().count().unwrap());
+                })
+                .unwrap();
+            let _ = done_tx.send((summary.added, seen));
+        })
+    };
+    let (added, seen) = done_rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("export and import finished (a callback under the lock would deadlock)");
+    worker.join().unwrap();
+    assert_eq!(added, 3);
+    assert_eq!(seen.len(), 6, "three export and three import steps");
+}

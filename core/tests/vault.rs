@@ -108,14 +108,20 @@ fn device_key_unlocks_until_disabled() {
         Err(Error::NoDeviceKey)
     ));
     assert!(matches!(
-        kinship.enable_device_key(&[1u8; 16]),
+        kinship.enable_device_key(PASS, &[1u8; 16]),
         Err(Error::InvalidInput { .. })
     ));
-    kinship.enable_device_key(&device_key).unwrap();
+    // Holding the unlocked phone is not enough: the passphrase is needed.
+    assert!(matches!(
+        kinship.enable_device_key("not the passphrase", &device_key),
+        Err(Error::WrongPassphrase)
+    ));
+    assert!(!kinship.has_device_key().unwrap());
+    kinship.enable_device_key(PASS, &device_key).unwrap();
     assert!(kinship.has_device_key().unwrap());
     kinship.lock();
     assert!(matches!(
-        kinship.enable_device_key(&device_key),
+        kinship.enable_device_key(PASS, &device_key),
         Err(Error::Locked)
     ));
 
@@ -234,4 +240,63 @@ fn quick_erase_destroys_keys_and_removes_every_file() {
     std::fs::write(path.join("kinship.sqlite"), database).unwrap();
     assert!(matches!(Kinship::open(&path), Err(Error::NotInitialized)));
     assert!(!keys_before.is_empty());
+}
+
+#[test]
+fn a_device_key_does_not_survive_a_passphrase_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let device_key = [5u8; 32];
+    kinship.enable_device_key(PASS, &device_key).unwrap();
+    let new_pass = "a whole new passphrase";
+    kinship.change_passphrase(PASS, new_pass).unwrap();
+    assert!(!kinship.has_device_key().unwrap());
+    kinship.lock();
+    assert!(matches!(
+        kinship.unlock_with_device_key(&device_key),
+        Err(Error::NoDeviceKey)
+    ));
+    kinship.unlock(new_pass).unwrap();
+}
+
+/// A power cut right after `create` loses what is only in the WAL. The key check must already be
+/// in the database file, or the key file would name a database it cannot open.
+#[test]
+fn a_profile_survives_losing_its_wal_right_after_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, path) = new_profile(dir.path());
+    // What a power cut can leave: the synced key file and database file, no WAL.
+    let survivor = dir.path().join("after-power-cut");
+    std::fs::create_dir_all(&survivor).unwrap();
+    for name in ["keys.json", "kinship.sqlite"] {
+        std::fs::copy(path.join(name), survivor.join(name)).unwrap();
+    }
+    drop(kinship);
+    let reopened = Kinship::open(&survivor).unwrap();
+    reopened.unlock(PASS).unwrap();
+    assert_eq!(reopened.journal().count().unwrap(), 0);
+}
+
+/// Two handles on one folder are one profile: a stale handle cannot undo a passphrase change,
+/// and after a quick erase on one the other is erased too.
+#[test]
+fn a_second_open_of_the_same_folder_shares_one_lock_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, path) = new_profile(dir.path());
+    let second = Kinship::open(&path).unwrap();
+    assert!(second.is_unlocked(), "the same session, already unlocked");
+    let new_pass = "the changed passphrase";
+    first.change_passphrase(PASS, new_pass).unwrap();
+    // The stale handle's view of the key file is the new one: its own change needs `new_pass`.
+    assert!(matches!(
+        second.change_passphrase(PASS, "yet another passphrase"),
+        Err(Error::WrongPassphrase)
+    ));
+    first.lock();
+    assert!(!second.is_unlocked());
+    assert!(matches!(second.unlock(PASS), Err(Error::WrongPassphrase)));
+    second.unlock(new_pass).unwrap();
+    first.quick_erase().unwrap();
+    assert!(matches!(second.journal().count(), Err(Error::Erased)));
+    assert!(!second.is_unlocked());
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 pub use super::transport::MAX_RESPONSE_BYTES;
 use super::transport::{
-    client, normalize_server, read_json, remote, remote_status, send, with_token,
+    client, normalize_server, read_bounded, read_json, remote, remote_status, send, with_token,
 };
 use crate::directory::bundle;
 use crate::error::{Error, Result};
@@ -151,6 +151,11 @@ impl Groups {
             StatusCode::NOT_FOUND => return Err(remote(404, "no such group on that server")),
             status => return Err(remote_status(status)),
         };
+        // A hostile server could answer with another group's id and overwrite a followed group
+        // (and its member token) under that id.
+        if group.id != group_id {
+            return Err(remote(200, "the server answered with another group"));
+        }
         // Names are shown to the person: refuse control characters and absurd lengths.
         kinship_protocol::validate_group(&group.name, &group.description)
             .map_err(|e| remote(200, &format!("the server sent an unusable group ({e})")))?;
@@ -432,8 +437,11 @@ impl Groups {
                 StatusCode::NOT_FOUND | StatusCode::NOT_MODIFIED
             );
         }
-        let Ok(bytes) = response.bytes().await else {
-            return false;
+        // Read at most a bundle's worth: a hostile server could send gigabytes.
+        let Ok(bytes) = read_bounded(response, bundle::MAX_BUNDLE_BYTES).await else {
+            report.directory_error =
+                Some("the server sent a directory bundle that is too large".into());
+            return true;
         };
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
             Ok(version) => report.directory_version = Some(version),

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 
 pub(crate) fn client(options: &SyncOptions) -> Result<reqwest::Client> {
     reqwest::Client::builder()
+        // A redirect could send the member token to another host, or to plain http.
+        .redirect(reqwest::redirect::Policy::none())
         .timeout(options.timeout)
         .connect_timeout(options.timeout.min(Duration::from_secs(5)))
         .user_agent(concat!("kinship/", env!("CARGO_PKG_VERSION")))
@@ -82,6 +84,21 @@ fn backoff(options: &SyncOptions, attempt: u32) -> Duration {
 /// Largest response body read from a server (after decompression): a hostile server cannot
 /// exhaust the phone's memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The body, refused as soon as it grows past `limit` bytes (nothing more is read).
+pub(crate) async fn read_bounded(mut response: Response, limit: usize) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| Error::Remote {
+        status: None,
+        reason: format!("the response broke off: {}", e.without_url()),
+    })? {
+        if bytes.len() + chunk.len() > limit {
+            return Err(remote(200, "the server sent more data than allowed"));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
 
 pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(mut response: Response) -> Result<T> {
     let broke = |e: reqwest::Error| Error::Remote {

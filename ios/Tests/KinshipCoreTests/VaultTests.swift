@@ -54,7 +54,7 @@ final class VaultTests: XCTestCase {
         // The device key (kept in the Keychain, for Face ID / Touch ID unlock).
         let deviceKey = Data(repeating: 7, count: 32)
         XCTAssertFalse(try profile.hasDeviceKey())
-        try profile.enableDeviceKey(deviceKey: deviceKey)
+        try profile.enableDeviceKey(passphrase: testPassphrase, deviceKey: deviceKey)
         XCTAssertTrue(try profile.hasDeviceKey())
         profile.lock()
         XCTAssertThrowsError(try profile.unlockWithDeviceKey(deviceKey: Data(repeating: 8, count: 32))) { error in

@@ -35,7 +35,10 @@ class VaultJournalTest {
             assertThrows<KinshipException.WrongPassphrase>("wrong passphrase") { profile.unlock("not the passphrase") }
             profile.unlock(PASSPHRASE)
 
-            profile.enableDeviceKey(ByteArray(32) { 7 })
+            assertThrows<KinshipException.WrongPassphrase>("a device key needs the passphrase") {
+                profile.enableDeviceKey("not the passphrase", ByteArray(32) { 7 })
+            }
+            profile.enableDeviceKey(PASSPHRASE, ByteArray(32) { 7 })
             assertTrue(profile.hasDeviceKey())
             profile.lock()
             assertThrows<KinshipException.WrongDeviceKey>("other device key") { profile.unlockWithDeviceKey(ByteArray(32) { 8 }) }
