@@ -716,3 +716,29 @@ async fn a_hostile_server_cannot_swap_groups_redirect_the_phone_or_flood_it() {
     );
     assert!(!kinship_core::directory::bundle::installed_path(fresh.data_dir()).exists());
 }
+
+/// A sync is not the person using the app: a phone that syncs in the background still locks
+/// after its idle time.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_background_sync_does_not_keep_the_vault_unlocked() {
+    let server = Server::start().await;
+    let group = server.group("Quiet", Visibility::Public).await;
+    server.post(&group, "Something").await;
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+    groups
+        .follow(&server.base, &group.group_id, None)
+        .await
+        .unwrap();
+    let clock = std::sync::Arc::new(kinship_core::clock::ManualClock::new());
+    phone.set_clock(clock.clone());
+    phone.set_auto_lock(Some(Duration::from_secs(600)));
+    clock.advance(Duration::from_secs(540));
+    assert_eq!(groups.sync_with(&quick()).await.unwrap().groups[0].new, 1);
+    clock.advance(Duration::from_secs(120));
+    assert!(
+        !phone.is_unlocked(),
+        "locked 11 minutes after the last use, sync or not"
+    );
+    assert!(matches!(groups.list(), Err(Error::Locked)));
+}

@@ -65,6 +65,19 @@ pub(crate) struct Inner {
 impl Inner {
     /// Runs `f` with the unlocked session, or fails with `Locked` (also after auto-lock).
     pub(crate) fn with_unlocked<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>) -> Result<R> {
+        self.run(f, true)
+    }
+
+    /// As [`Inner::with_unlocked`], for work the person did not ask for just now (a sync):
+    /// it does not count as use, so a phone that syncs still auto-locks.
+    pub(crate) fn with_unlocked_in_background<R>(
+        &self,
+        f: impl FnOnce(&mut Unlocked) -> Result<R>,
+    ) -> Result<R> {
+        self.run(f, false)
+    }
+
+    fn run<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>, is_use: bool) -> Result<R> {
         // The generic part is only the call: this runs for every closure in the core, and the
         // phone library carries one copy per call site (about 45).
         let mut state = self.enter()?;
@@ -72,7 +85,9 @@ impl Inner {
             Some(unlocked) => f(unlocked),
             None => Err(Error::Locked),
         };
-        state.touch();
+        if is_use {
+            state.touch();
+        }
         result
     }
 

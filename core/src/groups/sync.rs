@@ -190,9 +190,9 @@ impl Groups {
     }
 
     pub async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
-        let followed = self
-            .inner
-            .with_unlocked(|u| Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>()))?;
+        let followed = self.inner.with_unlocked_in_background(|u| {
+            Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>())
+        })?;
         let http = client(options)?;
         let mut report = SyncReport::default();
         let mut offline = 0;
@@ -268,7 +268,7 @@ impl Groups {
     ) -> Result<usize> {
         let queued = self
             .inner
-            .with_unlocked(|u| crate::directory::private::queued(u))?;
+            .with_unlocked_in_background(|u| crate::directory::private::queued(u))?;
         let url = format!("{server}/v1/directory/reports");
         let mut sent = 0;
         for report in queued {
@@ -282,8 +282,9 @@ impl Groups {
             if !done && !refused {
                 break;
             }
-            self.inner
-                .with_unlocked(|u| u.delete_sealed(crate::directory::reports::TABLE, &report.id))?;
+            self.inner.with_unlocked_in_background(|u| {
+                u.delete_sealed(crate::directory::reports::TABLE, &report.id)
+            })?;
             sent += usize::from(done);
         }
         Ok(sent)
@@ -357,7 +358,7 @@ impl Groups {
         page: &FeedPage,
         etag: Option<String>,
     ) -> Result<Option<Applied>> {
-        self.inner.with_unlocked(|u| {
+        self.inner.with_unlocked_in_background(|u| {
             let row_id = record.row_id(u);
             let Some(mut current) = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)? else {
                 return Ok(None);
@@ -395,7 +396,7 @@ impl Groups {
     /// The server no longer has our cursor's history: forget the group's cache and start over,
     /// in one transaction.
     fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
-        self.inner.with_unlocked(|u| {
+        self.inner.with_unlocked_in_background(|u| {
             let row_id = group_row_id(u, &record.server_url, &record.group_id);
             let mut current = u
                 .get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?
@@ -443,6 +444,11 @@ impl Groups {
                 Some("the server sent a directory bundle that is too large".into());
             return true;
         };
+        // Locked or erased while the bundle was on its way: install nothing (an install after a
+        // quick erase would recreate the erased folder).
+        if self.inner.with_unlocked_in_background(|_| Ok(())).is_err() {
+            return false;
+        }
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
             Ok(version) => report.directory_version = Some(version),
             Err(Error::Directory(crate::directory::DirectoryError::Bundle(
@@ -454,7 +460,7 @@ impl Groups {
     }
 
     fn mark_directory_checked(&self, server: &str, at: chrono::DateTime<Utc>) -> Result<()> {
-        self.inner.with_unlocked(|u| {
+        self.inner.with_unlocked_in_background(|u| {
             for (row_id, mut record) in records(u)? {
                 if record.server_url == server {
                     record.directory_checked_at = Some(at);
