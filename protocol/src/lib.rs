@@ -242,9 +242,15 @@ impl EventInput {
     /// an event has a place or an online link.
     pub fn validate(&self) -> Result<(), FieldError> {
         check_text("title", &self.title, 1, MAX_TITLE_CHARS)?;
+        check_line("title", &self.title)?;
         check_text("description", &self.description, 0, MAX_DESCRIPTION_CHARS)?;
-        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
+        if !is_canonical_zone(&self.time_zone) {
             return Err(field("time_zone", "not an IANA time zone"));
+        }
+        for (name, at) in [("starts_at", self.starts_at), ("ends_at", self.ends_at)] {
+            if !(MIN_EVENT_YEAR..=MAX_EVENT_YEAR).contains(&chrono::Datelike::year(&at)) {
+                return Err(field(name, "the year must be 1900 to 9999"));
+            }
         }
         if self.ends_at <= self.starts_at {
             return Err(field("ends_at", "must be after starts_at"));
@@ -298,6 +304,41 @@ pub fn check_page(
         if event.id.is_empty() || event.id.len() > 64 {
             return Err("an event id");
         }
+    }
+    Ok(())
+}
+
+/// Years an event may fall in: outside them a phone's date arithmetic (and any calendar) has
+/// no use for it.
+pub const MIN_EVENT_YEAR: i32 = 1900;
+pub const MAX_EVENT_YEAR: i32 = 9999;
+
+/// A zone as the tz database names it, in its own spelling: `europe/lisbon` and the database's
+/// placeholder `Factory` are refused, so one zone has one name on every phone.
+pub fn is_canonical_zone(name: &str) -> bool {
+    name != "Factory"
+        && jiff::tz::TimeZone::get(name)
+            .ok()
+            .and_then(|zone| zone.iana_name().map(|canonical| canonical == name))
+            .unwrap_or(false)
+}
+
+/// One line of text that shows something: no line breaks, no bidirectional overrides (which
+/// can make a title read as something else), and not only invisible characters.
+fn check_line(name: &'static str, value: &str) -> Result<(), FieldError> {
+    if value.contains(['\n', '\r']) {
+        return Err(field(name, "must be one line"));
+    }
+    let bidi_control = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if value.chars().any(bidi_control) {
+        return Err(field(name, "contains bidirectional control characters"));
+    }
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{00ad}' | '\u{034f}' | '\u{180e}')
+    };
+    if value.chars().all(invisible) {
+        return Err(field(name, "shows nothing"));
     }
     Ok(())
 }
@@ -384,5 +425,59 @@ mod tests {
         e.online_url = Some("javascript:alert(1)".into());
         assert_eq!(e.validate().unwrap_err().field, "online_url");
         assert!(serde_json::from_str::<EventInput>(r#"{"title":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn titles_zones_and_years_that_would_mislead_or_break_a_phone_are_refused() {
+        let refused = |change: &dyn Fn(&mut EventInput)| {
+            let mut event = sample();
+            change(&mut event);
+            event.validate().map(|_| ()).map_err(|e| e.field)
+        };
+        assert_eq!(
+            refused(&|e| e.title = "\u{200b}\u{200b} \u{feff}".into()),
+            Err("title")
+        );
+        assert_eq!(
+            refused(&|e| e.title = "Meeting \u{202e}DEVOM".into()),
+            Err("title")
+        );
+        assert_eq!(
+            refused(&|e| e.title = "Line one\nLine two".into()),
+            Err("title")
+        );
+        assert_eq!(
+            refused(&|e| e.time_zone = "europe/lisbon".into()),
+            Err("time_zone")
+        );
+        assert_eq!(
+            refused(&|e| e.time_zone = "Factory".into()),
+            Err("time_zone")
+        );
+        let far = chrono::NaiveDate::from_ymd_opt(262_142, 1, 1)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        assert_eq!(refused(&|e| e.ends_at = far), Err("ends_at"));
+        let long_ago = chrono::NaiveDate::from_ymd_opt(-500, 1, 1)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap();
+        assert_eq!(refused(&|e| e.starts_at = long_ago), Err("starts_at"));
+        // What stays allowed: accents, emoji, a right-to-left script without overrides.
+        assert_eq!(refused(&|e| e.title = "Café 🏳️‍🌈 مجموعة".into()), Ok(()));
+    }
+
+    #[test]
+    fn canonical_zone_names_pass() {
+        for name in [
+            "UTC",
+            "Europe/Lisbon",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Etc/UTC",
+        ] {
+            assert!(is_canonical_zone(name), "{name}");
+        }
     }
 }

@@ -83,9 +83,10 @@ pub async fn identify(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
 ) -> Result<Caller, ApiError> {
-    let token = bearer_token(headers)?;
+    // The address's limit comes first: a malformed Authorization header must not skip it.
     let address = crate::limits::client_address(headers, peer, state.config.trust_forwarded_for);
     state.limiter.check(&format!("ip:{address}"))?;
+    let token = bearer_token(headers)?;
     let Some(token) = token else {
         return Ok(Caller::Anonymous);
     };
@@ -446,6 +447,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A JSON endpoint takes JSON only: a form or text body is refused before it is read.
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {

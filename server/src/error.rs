@@ -29,6 +29,8 @@ pub enum ApiError {
     TooLarge,
     #[error("{0}")]
     Invalid(String),
+    #[error("the body must be JSON (Content-Type: application/json)")]
+    UnsupportedMediaType,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     #[error("storage failed")]
@@ -46,6 +48,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -61,6 +64,7 @@ impl ApiError {
             ApiError::Gone(_) => "resync_required",
             ApiError::TooLarge => "payload_too_large",
             ApiError::Invalid(_) => "invalid",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Storage(_) => "internal",
         }

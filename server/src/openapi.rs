@@ -44,7 +44,7 @@ pub fn spec() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JoinRequest"}}}},
                 "responses": {"201": {"description": "joined", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JoinResponse"}}}},
                               "400": error("malformed JSON"), "403": error("wrong invite code"), "404": error("no such group"),
-                              "409": error("public group"), "413": error("body too large"), "422": error("invalid")}
+                              "409": error("public group"), "413": error("body too large"), "415": error("the body is not JSON"), "422": error("invalid")}
             }},
             "/v1/groups/{group_id}/events": {
                 "get": {
@@ -65,7 +65,7 @@ pub fn spec() -> Value {
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventInput"}}}},
                     "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
                                   "400": error("malformed JSON"), "401": error("token needed"), "403": error("not this group's organizer"),
-                                  "404": error("no such group"), "413": error("body too large"), "422": error("invalid field"), "429": error("rate limited")}
+                                  "404": error("no such group"), "413": error("body too large"), "415": error("the body is not JSON"), "422": error("invalid field"), "429": error("rate limited")}
                 }
             },
             "/v1/groups/{group_id}/events/{event_id}": {
@@ -76,7 +76,7 @@ pub fn spec() -> Value {
                         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventInput"}}}},
                         "responses": {"200": {"description": "updated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
                                       "400": error("malformed JSON"), "401": error("token needed"), "403": error("not this group's organizer"),
-                                      "404": error("not found"), "413": error("body too large"), "422": error("invalid field")}},
+                                      "404": error("not found"), "413": error("body too large"), "415": error("the body is not JSON"), "422": error("invalid field")}},
                 "delete": {"summary": "Delete an event, leaving a tombstone in the feed (organizer token)", "parameters": [group_id, event_id], "security": bearer,
                            "responses": {"204": {"description": "deleted"}, "401": error("token needed"), "403": error("not this group's organizer"), "404": error("not found")}}
             },
@@ -85,7 +85,7 @@ pub fn spec() -> Value {
                 "responses": {"200": {"description": "a kinship-directory-bundle JSON document; ETag \"directory-N\""}, "304": {"description": "the phone has this version"}, "404": error("none published")}}},
             "/v1/directory/reports": {"post": {"summary": "Report that a directory entry did not work (anonymous: no token, no identifier)",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DirectoryReport"}}}},
-                "responses": {"202": {"description": "counted"}, "400": error("sent with a token, or malformed"), "413": error("body too large"),
+                "responses": {"202": {"description": "counted"}, "400": error("sent with a token, or malformed"), "413": error("body too large"), "415": error("the body is not JSON"),
                               "422": error("invalid field"), "429": error("too many reports from this address, or the report store is full")}}}
         },
         "components": {

@@ -1060,3 +1060,57 @@ async fn directory_reports_are_anonymous_bounded_and_rate_limited() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hardening_json_only_rate_limits_before_tokens_and_a_private_database_file() {
+    let db = sqlite_database();
+    let group = create_group(&db.url, "Hardened", Visibility::Public).await;
+    // The SQLite file (and its WAL) is the owner's only, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = db.url.trim_start_matches("sqlite://");
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
+    let server = start(
+        &db.url,
+        ServerConfig {
+            rate_limit_per_minute: 3,
+            ..ServerConfig::default()
+        },
+    )
+    .await;
+    let http = client();
+    let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+    // A JSON endpoint refuses a body that is not JSON: 415, nothing stored.
+    let text = http
+        .post(&url)
+        .bearer_auth(&group.organizer_token)
+        .header("content-type", "text/plain")
+        .body(event_json("Sneaky").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A malformed Authorization header is rate-limited like anything else.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let response = http
+            .get(format!("{}/v1/groups", server.base))
+            .header("authorization", "Basic bm90IGEgdG9rZW4=")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 429, 429, 429], "{statuses:?}");
+    let stored = kinship_server::Store::connect(&db.url, kinship_server::StoreOptions::default())
+        .await
+        .unwrap()
+        .group(&group.group_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.head, 0, "the refused text body stored nothing");
+}

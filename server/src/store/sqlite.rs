@@ -81,6 +81,7 @@ impl SqliteStore {
     pub async fn open(path: &str, options: StoreOptions) -> Result<Self> {
         let path = path.to_owned();
         let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
+            create_private(&path);
             let mut conn = Connection::open(path)?;
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
             conn.execute_batch(
@@ -485,6 +486,20 @@ impl SqliteStore {
         })
         .await
     }
+}
+
+/// Creates the database file readable by its owner only, whatever the umask (SQLite gives its
+/// -wal and -shm files the same mode). An existing file is left as it is.
+fn create_private(path: &str) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    // If this fails, SQLite's own open reports the problem.
+    let _ = options.open(path);
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
