@@ -316,10 +316,12 @@ def hold_back_reasons(e):
         reasons.append("carried over from the 2026-11-27 tables and not yet re-verified")
     if any(s["kind"] == "unclassified" or not s.get("says", "").strip() for s in sources):
         reasons.append("a source without its kind or what it says")
-    sites = {site(s["url"]) for s in sources}
+    # A site's front page does not count as a source: it must be the page that states it.
+    stating = [s for s in sources if not is_home_page(s["url"])]
+    sites = {site(s["url"]) for s in stating}
     if len(sites) < 2:
-        reasons.append("fewer than two independent sources (different sites)")
-    has_primary = any(s["kind"] in PRIMARY for s in sources)
+        reasons.append("fewer than two independent sources (different sites, not home pages)")
+    has_primary = any(s["kind"] in PRIMARY for s in stating)
     if not has_primary:
         if e["kind"] == "emergency" and e.get("primary_missing"):
             pass  # shipped, marked unverified: a missing emergency number is worse

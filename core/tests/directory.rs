@@ -573,6 +573,7 @@ fn crisis_lists_put_medical_before_police_then_crisis_lines_then_warm_lines() {
         "US", "GB", "FR", "DE", "BR", "IN", "JP", "AU", "NZ", "ZA", "KE", "CA", "PL", "CN",
     ];
     let mut with_crisis_line = 0;
+    let mut police_compared = 0;
     for country in countries {
         let list = directory.crisis_contacts(country, at);
         assert!(list.has_country_data, "{country}");
@@ -606,6 +607,7 @@ fn crisis_lists_put_medical_before_police_then_crisis_lines_then_warm_lines() {
                 medical < police,
                 "{country}: medical or general before police"
             );
+            police_compared += 1;
         }
         // Then crisis lines, then warm lines: no crisis line after the first warm line.
         let rest = &contacts[emergency_end..];
@@ -646,6 +648,10 @@ fn crisis_lists_put_medical_before_police_then_crisis_lines_then_warm_lines() {
     assert!(
         with_crisis_line >= 10,
         "crisis lines in {with_crisis_line} of these countries"
+    );
+    assert!(
+        police_compared >= 3,
+        "police was compared with a medical number in {police_compared} countries"
     );
 }
 

@@ -379,7 +379,8 @@ impl Directory {
                     }
                 })
                 .collect();
-            lines.sort_by_key(|e| {
+            // Cached: a key works out the hours (zone conversions, the next opening) once per line.
+            lines.sort_by_cached_key(|e| {
                 let t = timing(e);
                 (
                     t.rank(),
