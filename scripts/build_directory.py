@@ -78,7 +78,9 @@ HOURS_KEYS = {"always", "time_zone", "local_time_zones", "weekly", "special_days
 SOURCE_KEYS = {"url", "kind", "publisher", "date", "says", "checked"}
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-SHORT_CODE = re.compile(r"^[0-9]{2,8}$|^[0-9]+( [0-9]+)+$")
+# A short code or national number as written locally; one leading "*" for a mobile network's
+# star code (Chile's *4141), never "#".
+SHORT_CODE = re.compile(r"^\*?[0-9]{2,8}$|^\*?[0-9]+( [0-9]+)+$")
 ID = re.compile(r"^[a-z0-9-]{2,80}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
@@ -240,7 +242,7 @@ def check_channels(ch, fail, active):
         if key in ch and not (isinstance(ch[key], str) and E164.match(ch[key])):
             fail(f"{key} is not an E.164 number (+ and 7 to 15 digits)")
     if "short_code" in ch and not (isinstance(ch["short_code"], str) and is_short_code(ch["short_code"])):
-        fail("short_code must be digits and single spaces")
+        fail("short_code must be digits and single spaces, after at most one leading *")
     for number in ch.get("alt_numbers", []):
         if not (isinstance(number, str) and (E164.match(number) or is_short_code(number))):
             fail(f"alt number {number!r} is neither E.164 nor a short code")
@@ -415,7 +417,11 @@ ZONES = available_timezones() | {"UTC"}
 
 
 def is_short_code(code):
-    return isinstance(code, str) and bool(SHORT_CODE.match(code)) and 2 <= len(code.replace(" ", "")) <= 12
+    return (
+        isinstance(code, str)
+        and bool(SHORT_CODE.match(code))
+        and 2 <= len(code.replace(" ", "").lstrip("*")) <= 12
+    )
 
 
 def is_web_url(url):

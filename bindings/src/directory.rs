@@ -79,6 +79,9 @@ pub struct CrisisContactItem {
     pub action_kind: ActionKind,
     /// What the tap leaves on the phone.
     pub trace: ActionTrace,
+    /// A star code (`*4141`): iOS's Phone app will not dial it from the link, so show the
+    /// number to be typed on the keypad there (Android dials it).
+    pub dial_by_hand: bool,
     /// `None` when the hours are not known, or depend on the caller's region.
     pub open_now: Option<bool>,
     /// For a line closed now: when it opens next (RFC 3339, UTC).
@@ -120,6 +123,9 @@ pub struct DirectoryAction {
     pub uri: String,
     pub kind: ActionKind,
     pub trace: ActionTrace,
+    /// A star code (`*4141`): iOS's Phone app will not dial it from the link, so show the
+    /// number to be typed on the keypad there (Android dials it).
+    pub dial_by_hand: bool,
 }
 
 /// A "this number didn't work" report waiting for the next sync.
@@ -437,6 +443,7 @@ impl From<kinship_core::directory::SearchHit> for DirectoryHit {
                     uri: a.uri,
                     kind: a.kind.into(),
                     trace: a.trace.into(),
+                    dial_by_hand: a.dial_by_hand,
                 })
                 .collect(),
         }
@@ -460,6 +467,7 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
                     action_uri: c.action_uri,
                     action_kind: c.action.kind.into(),
                     trace: c.action.trace.into(),
+                    dial_by_hand: c.action.dial_by_hand,
                     open_now: c.open_now,
                     opens_at: c.opens_at.as_ref().map(crate::rfc3339),
                     always_open: c.always_open,

@@ -1,6 +1,7 @@
 //! One-tap actions: the URIs a phone only has to open.
 //!
-//! `tel:+<E.164>` for full numbers and `tel:<digits>` for national short codes (RFC 3966),
+//! `tel:+<E.164>` for full numbers and `tel:<digits>` for national short codes (RFC 3966; a
+//! mobile network's star code keeps its `*`, as in Chile's `tel:*4141`),
 //! `sms:<number>?body=<keyword>` (RFC 5724), `https://wa.me/<digits>` for WhatsApp, and
 //! `https:` links. An action is built only from a number that passes the checks here; the
 //! tests check every bundled number again with a numbering-plan library. Every action says
@@ -16,6 +17,10 @@ pub struct Action {
     pub kind: ActionKind,
     /// What tapping it leaves behind for someone who picks up the phone.
     pub trace: Trace,
+    /// The number is a star code (`*4141`): Apple's Phone app refuses to dial a `tel:` link
+    /// with `*` in it, so on iOS the app shows the number to be typed on the keypad. Android
+    /// dials it from the link.
+    pub dial_by_hand: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -50,11 +55,13 @@ impl Action {
             ActionKind::WhatsApp => Trace::MessagingAppChat,
             ActionKind::Chat | ActionKind::Website => Trace::BrowserHistory,
         };
+        let dial_by_hand = kind == ActionKind::Call && uri.contains('*');
         Action {
             label,
             uri,
             kind,
             trace,
+            dial_by_hand,
         }
     }
 }
@@ -73,8 +80,10 @@ pub fn is_e164(number: &str) -> bool {
 
 /// A number dialled as written locally: a short code or a national number without its
 /// country code, digit groups separated by single spaces, 2 to 12 digits in all ("988",
-/// "116 123", "13 11 14", "1800 184 527", which cannot be dialled from abroad).
+/// "116 123", "13 11 14", "1800 184 527", which cannot be dialled from abroad), optionally
+/// after one `*` for a mobile network's star code ("*4141").
 pub fn is_short_code(code: &str) -> bool {
+    let code = code.strip_prefix('*').unwrap_or(code);
     let groups: Vec<&str> = code.split(' ').collect();
     let digits: usize = groups.iter().map(|g| g.len()).sum();
     (2..=12).contains(&digits)
@@ -167,7 +176,7 @@ fn call(number: &str) -> Option<Action> {
         ));
     }
     is_short_code(number).then(|| {
-        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        let digits: String = number.chars().filter(|c| *c != ' ').collect();
         Action::new(
             ActionKind::Call,
             format!("Call {number}"),
@@ -208,9 +217,27 @@ mod tests {
         }
         assert!(is_short_code("988") && is_short_code("116 123") && is_short_code("13 11 14"));
         assert!(is_short_code("1800 184 527"));
-        for bad in ["9", "116  123", "1-800", "1234567890123", ""] {
+        assert!(is_short_code("*4141"));
+        for bad in [
+            "9",
+            "116  123",
+            "1-800",
+            "1234567890123",
+            "",
+            "**4141",
+            "41*41",
+            "*",
+            "#4141",
+            "* 4141",
+        ] {
             assert!(!is_short_code(bad), "{bad}");
         }
+        let star = call("*4141").unwrap();
+        assert_eq!(
+            (star.uri.as_str(), star.label.as_str(), star.dial_by_hand),
+            ("tel:*4141", "Call *4141", true)
+        );
+        assert!(!call("116 123").unwrap().dial_by_hand);
         let channels = Channels {
             phone_e164: Some("+1 not a number".into()),
             short_code: Some("116 123".into()),

@@ -2,7 +2,8 @@
 //! workshops) to their members' phones, and members stay anonymous: the server stores no
 //! names, emails or phone numbers of members, only hashes of their random tokens.
 //!
-//! Layout: [`api`] (the JSON API under `/v1`), [`organize`] (the organizer web page), [`store`]
+//! Layout: [`api`] (the JSON API under `/v1`), [`organize`] (the organizer web page),
+//! [`operate`] (the operator's pages), [`web`] (what the pages share), [`store`]
 //! (SQLite or PostgreSQL), [`limits`] (rate limits), [`metrics`], [`openapi`], [`error`].
 
 pub mod api;
@@ -10,8 +11,10 @@ pub mod error;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
+pub mod operate;
 pub mod organize;
 pub mod store;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +60,8 @@ pub struct AppState {
     pub report_limiter: limits::RateLimiter,
     pub metrics: metrics::Metrics,
     pub sessions: organize::Sessions,
+    /// The operator's sessions (`/operate`), apart from the organizers'.
+    pub operator_sessions: web::Sessions,
     /// Recently served feed pages by group and ETag.
     pub pages: PageCache,
 }
@@ -125,10 +130,12 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         config,
         metrics: metrics::Metrics::default(),
         sessions: organize::Sessions::default(),
+        operator_sessions: web::Sessions::default(),
         pages: PageCache::new(page_cache_entries),
     });
     api::routes()
         .merge(organize::routes())
+        .merge(operate::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

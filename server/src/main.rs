@@ -67,6 +67,9 @@ enum Command {
         #[arg(long)]
         group: String,
     },
+    /// Create or replace the operator token for the operator pages (/operate, where directory
+    /// reports are read); prints it once. The old token and its sign-ins stop working.
+    OperatorToken,
     /// Publish a signed directory bundle for phones to fetch.
     PublishDirectory {
         file: PathBuf,
@@ -196,6 +199,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{}", token.ok_or("no such group")?);
+            Ok(())
+        }
+        Command::OperatorToken => {
+            let token = store
+                .rotate_operator_token()
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            eprintln!("kinship-server: sign in at /operate with this token; it is shown only once");
             Ok(())
         }
         Command::RotateInvite { group } => {

@@ -1114,3 +1114,148 @@ async fn hardening_json_only_rate_limits_before_tokens_and_a_private_database_fi
         .unwrap();
     assert_eq!(stored.head, 0, "the refused text body stored nothing");
 }
+
+/// The operator reads the reports on `/operate/reports` after signing in with the operator
+/// token; notes are shown as text; organizer tokens and organizer sessions do not open it; a
+/// new operator token ends the old sign-in.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operator_reads_directory_reports_on_a_signed_in_page() {
+    for db in both_backends().await {
+        let group = create_group(&db.url, "Operators", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = &server.base;
+        let tag = format!("[{}]", db.backend);
+        for note in ["<b>rang out</b> & \"nobody\"", "busy tone at 3am"] {
+            let status = http
+                .post(format!("{base}/v1/directory/reports"))
+                .json(&json!({"entry_id": "gb-samaritans", "directory_version": 2,
+                              "problem": "did_not_connect", "note": note}))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 202, "{tag}");
+        }
+        // Not signed in: the reports page sends the browser to sign in, and shows nothing.
+        let anonymous = http
+            .get(format!("{base}/operate/reports"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "{tag}");
+        assert_eq!(anonymous.headers()["location"], "/operate");
+        assert!(!anonymous.text().await.unwrap().contains("gb-samaritans"));
+
+        let sign_in = |token: String, csrf: Option<String>| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                let form = http.get(format!("{base}/operate")).send().await.unwrap();
+                assert_eq!(form.status(), 200);
+                assert!(form.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .contains("default-src 'none'"));
+                let signin_cookie = set_cookie_value(&form, "kinship_operate_signin").unwrap();
+                let csrf = csrf.unwrap_or_else(|| signin_cookie.clone());
+                http.post(format!("{base}/operate/sign-in"))
+                    .header("cookie", format!("kinship_operate_signin={signin_cookie}"))
+                    .form(&[("csrf", csrf.as_str()), ("token", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // Before any operator token exists, and with an organizer's token: refused.
+        for token in ["op_nothing".to_owned(), group.organizer_token.clone()] {
+            let refused = sign_in(token, None).await;
+            assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{tag}");
+            assert!(set_cookie_value(&refused, "kinship_operate").is_none());
+        }
+        // The binary's command prints the token once.
+        let output = std::process::Command::new(server_binary())
+            .args(["--database-url", &db.url, "operator-token"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{tag}");
+        let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+        assert!(
+            token.starts_with("op_") && token.len() > 40,
+            "{tag} {token}"
+        );
+        // The right token with another form's CSRF value: refused.
+        let forged = sign_in(token.clone(), Some("0".repeat(32))).await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{tag}");
+        let signed_in = sign_in(token.clone(), None).await;
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{tag}");
+        assert_eq!(signed_in.headers()["location"], "/operate/reports");
+        let raw_cookie = signed_in
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("kinship_operate="))
+            .unwrap();
+        assert!(
+            raw_cookie.contains("HttpOnly") && raw_cookie.contains("Path=/operate"),
+            "{raw_cookie}"
+        );
+        let session = set_cookie_value(&signed_in, "kinship_operate").unwrap();
+        let page = http
+            .get(format!("{base}/operate/reports"))
+            .header("cookie", format!("kinship_operate={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{tag}");
+        assert_eq!(page.headers()["cache-control"], "no-store");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("data-entry=\"gb-samaritans\""),
+            "{tag} {html}"
+        );
+        assert!(html.contains("<strong class=\"count\">2</strong>"), "{tag}");
+        assert!(html.contains("did not connect") && html.contains("busy tone at 3am"));
+        // A note is text: escaped, never markup.
+        assert!(
+            html.contains("&lt;b&gt;rang out&lt;/b&gt; &amp; &quot;nobody&quot;")
+                && !html.contains("<b>rang out"),
+            "{tag}"
+        );
+        // The operator's session id under the organizers' cookie opens nothing there, and an
+        // organizer's cookie name does not open the operator's page.
+        let crossed = http
+            .get(format!("{base}/operate/reports"))
+            .header("cookie", format!("kinship_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(crossed.status(), StatusCode::SEE_OTHER, "{tag}");
+        let organizer_page = http
+            .get(format!("{base}/organize/events"))
+            .header("cookie", format!("kinship_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(organizer_page.status(), StatusCode::SEE_OTHER, "{tag}");
+        // A new operator token ends the old sign-in at once.
+        let store =
+            kinship_server::Store::connect(&db.url, kinship_server::StoreOptions::default())
+                .await
+                .unwrap();
+        let newer = store.rotate_operator_token().await.unwrap();
+        assert_ne!(newer, token);
+        assert!(!store.is_operator(&token).await.unwrap());
+        let ended = http
+            .get(format!("{base}/operate/reports"))
+            .header("cookie", format!("kinship_operate={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ended.status(), StatusCode::SEE_OTHER, "{tag}");
+    }
+}

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{cookie_value, set_cookie};
 use kinship_protocol::Visibility;
 use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
-use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -37,6 +38,8 @@ struct Server {
     other_group_id: String,
     other_token: String,
     other_event_id: String,
+    /// The database, for the operator's token.
+    url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -85,6 +88,7 @@ async fn start_server() -> Server {
         other_group_id: other.group_id,
         other_token: other.organizer_token,
         other_event_id: created["id"].as_str().expect("event id").to_owned(),
+        url,
         _dir: dir,
     }
 }
@@ -136,32 +140,6 @@ fn http() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client")
-}
-
-fn set_cookies(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The `Set-Cookie` line for `name`, if the response sets it.
-fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    set_cookies(response)
-        .into_iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-fn cookie_value(set_cookie: &str) -> String {
-    let first = set_cookie.split(';').next().unwrap_or("");
-    first
-        .split_once('=')
-        .map(|(_, v)| v)
-        .unwrap_or("")
-        .to_owned()
 }
 
 /// The value of the first hidden input called `name` in a page.
@@ -693,6 +671,44 @@ async fn click_through(driver: &Driver, server: &Server) -> Result<(), String> {
     driver.wait_text(".notice", "signed out").await?;
     driver.goto(&format!("{base}/organize/events")).await?;
     driver.wait_for("#token").await?;
+
+    // The operator's page, in the same browser: a report whose note is an injection is
+    // listed, as text.
+    let status = http()
+        .post(format!("{base}/v1/directory/reports"))
+        .json(
+            &json!({"entry_id": "pt-sos-voz-amiga", "directory_version": 2,
+                      "problem": "wrong_hours", "note": INJECTION}),
+        )
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .status();
+    expect_eq(status.as_u16(), 202)?;
+    let operator_token = Store::connect(&server.url, StoreOptions::default())
+        .await
+        .map_err(|e| e.to_string())?
+        .rotate_operator_token()
+        .await
+        .map_err(|e| e.to_string())?;
+    driver.goto(&format!("{base}/operate/reports")).await?;
+    driver.wait_for("#token").await?;
+    driver.type_into("#token", "op_wrong").await?;
+    driver.click("#sign-in").await?;
+    driver.wait_text("#token-error", "didn't work").await?;
+    driver.type_into("#token", &operator_token).await?;
+    driver.click("#sign-in").await?;
+    driver
+        .wait_text("#summary", "1 report about 1 entry")
+        .await?;
+    check_nothing_ran(driver).await?;
+    expect_eq(driver.texts(".notes li").await?, vec![INJECTION.to_owned()])?;
+    expect_eq(
+        driver.texts("h2 code").await?,
+        vec!["pt-sos-voz-amiga".to_owned()],
+    )?;
+    driver.click("#sign-out").await?;
+    driver.wait_for("#token").await?;
     Ok(())
 }
 
@@ -701,7 +717,8 @@ async fn click_through(driver: &Driver, server: &Server) -> Result<(), String> {
 async fn check_nothing_ran(driver: &Driver) -> Result<(), String> {
     let title = driver.title().await?;
     expect(
-        !title.contains("pwned") && title.ends_with("· Kinship organizer"),
+        !title.contains("pwned")
+            && (title.ends_with("· Kinship organizer") || title.ends_with("· Kinship operator")),
         &format!("the page title changed to {title:?}"),
     )?;
     expect_eq(driver.find_all("script").await?.len(), 0)?;

@@ -32,7 +32,7 @@ final class KinshipKitHelperTests: XCTestCase {
     }
 
     func testActionURLs() {
-        let action = DirectoryAction(label: "Text HOME to 741741", uri: "sms:741741?body=HOME", kind: .text, trace: .smsThread)
+        let action = DirectoryAction(label: "Text HOME to 741741", uri: "sms:741741?body=HOME", kind: .text, trace: .smsThread, dialByHand: false)
         XCTAssertEqual(action.url?.scheme, "sms")
         XCTAssertNil(PlanContact(name: "Sam", phone: "+44 20 7946 0000").callURL)
         let saved = PlanContact(name: "Sam", phone: "+44 20 7946 0000", actionUri: "tel:+442079460000")

@@ -195,6 +195,19 @@ impl Store {
         Ok(changed.then_some(token))
     }
 
+    /// Creates or replaces the operator's token for the operator pages (`/operate`); the old
+    /// one stops working at once. Only its hash is kept.
+    pub async fn rotate_operator_token(&self) -> Result<String> {
+        let token = new_secret("op");
+        dispatch!(self, s => s.replace_operator_hash(&hash_secret(&token)))?;
+        Ok(token)
+    }
+
+    /// Whether `token` is the operator's current token.
+    pub async fn is_operator(&self, token: &str) -> Result<bool> {
+        dispatch!(self, s => s.has_operator_hash(&hash_secret(token)))
+    }
+
     /// Replaces a private group's invite code; members who joined keep their tokens.
     pub async fn rotate_invite(&self, group_id: &str) -> Result<Option<String>> {
         let code = new_secret("inv");

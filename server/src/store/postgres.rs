@@ -75,6 +75,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX directory_report_notes_entry ON directory_report_notes (entry_id, id);
 ",
+    // 3: the operator's token for the operator pages (one row at most).
+    "
+    CREATE TABLE operator_tokens (
+        token_hash  TEXT PRIMARY KEY,
+        created_at  BIGINT NOT NULL
+    );
+",
 ];
 
 pub struct PgStore {
@@ -223,6 +230,31 @@ impl PgStore {
             )
             .await?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    pub(crate) async fn replace_operator_hash(&self, hash: &str) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute("DELETE FROM operator_tokens", &[]).await?;
+        tx.execute(
+            "INSERT INTO operator_tokens (token_hash, created_at) VALUES ($1, $2)",
+            &[&hash, &now().timestamp_micros()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn has_operator_hash(&self, hash: &str) -> Result<bool> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT 1 FROM operator_tokens WHERE token_hash = $1",
+                &[&hash],
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     pub(crate) async fn invite_hash(&self, group_id: &str) -> Result<Option<String>> {

@@ -12,7 +12,7 @@ use super::{
     Result, StoreError, StoreOptions, WriteKind, Written,
 };
 
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 const SCHEMA: &str = "
     CREATE TABLE groups (
         id                    TEXT PRIMARY KEY NOT NULL,
@@ -70,6 +70,14 @@ const SCHEMA_V2: &str = "
         created_at  INTEGER NOT NULL
     );
     CREATE INDEX directory_report_notes_entry ON directory_report_notes (entry_id, id);
+";
+
+/// Version 3: the operator's token for the operator pages (one row at most).
+const SCHEMA_V3: &str = "
+    CREATE TABLE operator_tokens (
+        token_hash  TEXT PRIMARY KEY NOT NULL,
+        created_at  INTEGER NOT NULL
+    );
 ";
 
 pub struct SqliteStore {
@@ -212,6 +220,36 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn replace_operator_hash(&self, hash: &str) -> Result<()> {
+        let hash = hash.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM operator_tokens", [])?;
+            tx.execute(
+                "INSERT INTO operator_tokens (token_hash, created_at) VALUES (?1, ?2)",
+                params![hash, now().timestamp_micros()],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn has_operator_hash(&self, hash: &str) -> Result<bool> {
+        let hash = hash.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT 1 FROM operator_tokens WHERE token_hash = ?1",
+                    [hash],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
         })
         .await
     }
@@ -515,6 +553,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     if found < 2 {
         tx.execute_batch(SCHEMA_V2)?;
+    }
+    if found < 3 {
+        tx.execute_batch(SCHEMA_V3)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;

@@ -187,3 +187,36 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("free port")
 }
+
+pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Set-Cookie` line for `name`, if the response sets it.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+pub fn cookie_value(set_cookie: &str) -> String {
+    let first = set_cookie.split(';').next().unwrap_or("");
+    first
+        .split_once('=')
+        .map(|(_, v)| v)
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The value a response sets for cookie `name`, unless it clears it.
+pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    set_cookie(response, name)
+        .map(|line| cookie_value(&line))
+        .filter(|value| !value.is_empty())
+}

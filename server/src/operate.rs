@@ -1,0 +1,373 @@
+//! The operator's pages at `/operate`: whoever runs the server signs in with the operator token
+//! (`kinship-server operator-token` prints it once) and reads what phones reported about
+//! directory entries ("this number didn't work"), most reported first, with people's notes.
+//!
+//! The same rules as the organizer page ([`crate::organize`]): server-rendered HTML with no
+//! scripts, the security headers of [`crate::web`], sessions held in memory and re-checked
+//! against the token on every request (so `operator-token` again ends every session), a
+//! double-submit CSRF value on the sign-in form and the session's own on sign-out. The pages
+//! are built with `maud`, whose templates escape every value they insert: a person's note is
+//! text, never markup.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use kinship_protocol::ReportProblem;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::error::ApiError;
+use crate::store::{constant_time_eq, ReportSummary, StoreError};
+use crate::web::{
+    append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
+    see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, CsrfForm, Session, SignInForm,
+    SESSION_HOURS, SESSION_TTL, STYLE,
+};
+use crate::SharedState;
+
+/// The operator session's cookie.
+pub const SESSION_COOKIE: &str = "kinship_operate";
+/// The sign-in form's double-submit cookie.
+pub const SIGNIN_COOKIE: &str = "kinship_operate_signin";
+
+const PATH: &str = "/operate";
+const SIGNIN_TTL_SECS: u64 = 3600;
+/// Longer than any token `new_secret` makes; a longer one is refused before hashing.
+const MAX_TOKEN_CHARS: usize = 200;
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/operate", get(sign_in_page))
+        .route("/operate/", get(sign_in_page))
+        .route("/operate/sign-in", post(sign_in))
+        .route("/operate/sign-out", post(sign_out))
+        .route("/operate/reports", get(reports_page))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+async fn sign_in_page(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Response, Fail> {
+    if current_session(&state, &headers).await?.is_some() {
+        return Ok(see_other("/operate/reports"));
+    }
+    Ok(sign_in_response(&state, &headers, StatusCode::OK, None))
+}
+
+async fn sign_in(
+    State(state): State<SharedState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Result<Response, Fail> {
+    limit_address(&state, &headers, peer).map_err(Fail::from_api)?;
+    let Form(form) = form.map_err(|_| Fail::SignInExpired)?;
+    if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, &form.csrf) {
+        return Err(Fail::SignInExpired);
+    }
+    let token = form.token.trim();
+    let valid = !token.is_empty()
+        && token.len() <= MAX_TOKEN_CHARS
+        && state.store.is_operator(token).await?;
+    if !valid {
+        return Ok(sign_in_response(
+            &state,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            Some("That token didn't work. It starts with op_; `kinship-server operator-token` makes a new one (and ends the old one)."),
+        ));
+    }
+    let id = state.operator_sessions.create("operator", token);
+    let secure = secure_cookies(&state, &headers);
+    let mut response = see_other("/operate/reports");
+    append_cookie(
+        &mut response,
+        &cookie_header(SESSION_COOKIE, &id, SESSION_TTL.as_secs(), secure),
+    );
+    append_cookie(&mut response, &cookie_header(SIGNIN_COOKIE, "", 0, secure));
+    Ok(response)
+}
+
+async fn sign_out(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, Fail> {
+    let (id, session) = current_session(&state, &headers)
+        .await?
+        .ok_or(Fail::NoSession)?;
+    let Form(form) = form.map_err(|_| Fail::BadCsrf)?;
+    if !constant_time_eq(&session.csrf, &form.csrf) {
+        return Err(Fail::BadCsrf);
+    }
+    state.operator_sessions.remove(&id);
+    let mut response = see_other("/operate");
+    append_cookie(
+        &mut response,
+        &cookie_header(SESSION_COOKIE, "", 0, secure_cookies(&state, &headers)),
+    );
+    Ok(response)
+}
+
+async fn reports_page(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+) -> Result<Response, Fail> {
+    let Some((_, session)) = current_session(&state, &headers).await? else {
+        return Ok(see_other("/operate"));
+    };
+    let reports = state.store.directory_reports().await?;
+    Ok(html_response(
+        StatusCode::OK,
+        render_reports(&session, &reports).into_string(),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and cookies
+
+/// The signed-in operator, if the cookie names a live session whose token is still current.
+async fn current_session(
+    state: &SharedState,
+    headers: &HeaderMap,
+) -> Result<Option<(String, Session)>, Fail> {
+    let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| is_hex(v, 64)) else {
+        return Ok(None);
+    };
+    let Some(session) = state.operator_sessions.get(id) else {
+        return Ok(None);
+    };
+    if !state.store.is_operator(&session.token).await? {
+        state.operator_sessions.remove(id);
+        return Ok(None);
+    }
+    Ok(Some((id.to_owned(), session)))
+}
+
+fn cookie_header(name: &str, value: &str, max_age: u64, secure: bool) -> String {
+    crate::web::cookie_header(name, value, PATH, max_age, secure)
+}
+
+/// The sign-in form, reusing the browser's double-submit value when it has a good one.
+fn sign_in_response(
+    state: &SharedState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    let csrf = sign_in_csrf(headers, SIGNIN_COOKIE);
+    let mut response = html_response(status, render_sign_in(&csrf, error).into_string());
+    append_cookie(
+        &mut response,
+        &cookie_header(
+            SIGNIN_COOKIE,
+            &csrf,
+            SIGNIN_TTL_SECS,
+            secure_cookies(state, headers),
+        ),
+    );
+    response
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " · Kinship operator" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                div.stripe {}
+                (body)
+            }
+        }
+    }
+}
+
+fn render_sign_in(csrf: &str, error: Option<&str>) -> Markup {
+    page(
+        "Sign in",
+        html! {
+            main {
+                h1 { "Server operator" }
+                p { "Here you can read what people reported about the crisis directory: numbers that did not connect, wrong hours, services that closed. Nothing identifies who sent a report." }
+                form.card method="post" action="/operate/sign-in" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    div.field {
+                        label for="token" { "Operator token" }
+                        @if let Some(error) = error {
+                            input type="password" id="token" name="token" required
+                                autocomplete="current-password" spellcheck="false"
+                                autocapitalize="off" maxlength=(MAX_TOKEN_CHARS)
+                                aria-invalid="true" aria-describedby="token-error";
+                            p.field-error id="token-error" role="alert" { (error) }
+                        } @else {
+                            input type="password" id="token" name="token" required
+                                autocomplete="current-password" spellcheck="false"
+                                autocapitalize="off" maxlength=(MAX_TOKEN_CHARS);
+                        }
+                    }
+                    button type="submit" id="sign-in" { "Sign in" }
+                }
+                p.hint { "You'll stay signed in for " (SESSION_HOURS) " hours on this browser." }
+            }
+        },
+    )
+}
+
+fn render_reports(session: &Session, reports: &[ReportSummary]) -> Markup {
+    let total: i64 = reports.iter().map(|r| r.count).sum();
+    let entries = {
+        let mut ids: Vec<&str> = reports.iter().map(|r| r.entry_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    page(
+        "Directory reports",
+        html! {
+            header {
+                p { "Kinship operator" }
+                form method="post" action="/operate/sign-out" {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button.secondary type="submit" id="sign-out" { "Sign out" }
+                }
+            }
+            main {
+                h1 { "Directory reports" }
+                @if reports.is_empty() {
+                    p.empty id="no-reports" { "No reports yet. When someone taps \u{201c}this number didn't work\u{201d}, it shows here after their next sync." }
+                } @else {
+                    p id="summary" {
+                        (counted(total, "report", "reports")) " about "
+                        (counted(entries as i64, "entry", "entries")) ", most reported first. "
+                        "Check each against its sources before changing anything: a report is a lead, not a fact."
+                    }
+                    @for report in reports {
+                        section.event data-entry=(report.entry_id) {
+                            h2 { code { (report.entry_id) } }
+                            p.meta {
+                                strong.count { (report.count) } " \u{00d7} " (problem_label(&report.problem))
+                                " · directory version " (report.directory_version)
+                                " · first " (report.first_at.format("%Y-%m-%d"))
+                                ", last " (report.last_at.format("%Y-%m-%d"))
+                            }
+                            @if !report.notes.is_empty() {
+                                ul.notes {
+                                    @for note in &report.notes { li { (note) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Turning reports into a correction" }
+                p { "Fix the entry's source file in data/directory (with the page that confirms the change), rebuild and sign the bundle, then publish it with kinship-server publish-directory; phones pick it up on their next sync. docs/DIRECTORY.md has the steps." }
+            }
+        },
+    )
+}
+
+/// "1 report", "2 reports".
+fn counted(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn problem_label(problem: &str) -> &'static str {
+    match ReportProblem::parse(problem) {
+        Some(ReportProblem::DidNotConnect) => "did not connect",
+        Some(ReportProblem::WrongHours) => "wrong hours",
+        Some(ReportProblem::Closed) => "closed",
+        Some(ReportProblem::WrongInformation) => "wrong information",
+        None => "other",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failures, as pages
+
+enum Fail {
+    NoSession,
+    BadCsrf,
+    SignInExpired,
+    RateLimited(u64),
+    Storage(StoreError),
+}
+
+impl Fail {
+    fn from_api(err: ApiError) -> Fail {
+        match err {
+            ApiError::RateLimited { retry_after_secs } => Fail::RateLimited(retry_after_secs),
+            ApiError::Storage(e) => Fail::Storage(e),
+            // The limiter answers nothing else.
+            _ => Fail::RateLimited(60),
+        }
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(err: StoreError) -> Self {
+        Fail::Storage(err)
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match &self {
+            Fail::NoSession => (
+                StatusCode::FORBIDDEN,
+                "Please sign in again",
+                "Your sign-in has ended, so nothing was changed.",
+            ),
+            Fail::BadCsrf => (
+                StatusCode::FORBIDDEN,
+                "That form has expired",
+                "This form didn't come from your current sign-in, so nothing was changed.",
+            ),
+            Fail::SignInExpired => (
+                StatusCode::FORBIDDEN,
+                "That sign-in form has expired",
+                "Please reload the sign-in page and try again. Your browser needs to allow cookies for this page.",
+            ),
+            Fail::RateLimited(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please slow down a little",
+                "There were many requests from your address. Wait a minute, then try again.",
+            ),
+            Fail::Storage(err) => {
+                tracing::error!(target: "kinship_server::operate", "storage error: {err}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side",
+                    "Please try again in a moment.",
+                )
+            }
+        };
+        let body = html! {
+            main {
+                h1 { (title) }
+                p { (text) }
+                p { a.button href="/operate" { "Sign in again" } }
+            }
+        };
+        let mut response = html_response(status, page(title, body).into_string());
+        if let Fail::RateLimited(secs) = self {
+            set_retry_after(&mut response, secs);
+        }
+        response
+    }
+}

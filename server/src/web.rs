@@ -1,0 +1,322 @@
+//! What the server's web pages share: sessions held in memory, cookies, the security headers
+//! and HTML escaping. The pages themselves live in [`crate::organize`] (organizers) and
+//! [`crate::operate`] (the server's operator).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::store::{constant_time_eq, hash_secret, random_hex};
+use crate::SharedState;
+
+/// How long a sign-in lasts.
+pub const SESSION_HOURS: u64 = 8;
+/// Scripts: none at all. Styles: only the page's own inline block.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The pages' one style sheet, inline (the CSP allows no other).
+pub(crate) const STYLE: &str = "
+:root { color-scheme: light; --ink: #2b2233; --muted: #5f5468; --accent: #7a2e8e; --accent-ink: #fff;
+  --warm: #fff7ef; --line: #e4d7e9; --ok: #e6f4ea; --bad: #fdecec; --bad-ink: #8a1c1c; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 17px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: var(--ink); background: var(--warm); }
+.stripe { height: 6px; background: linear-gradient(90deg, #e40303, #ff8c00, #ffed00, #008026, #24408e, #732982, #5bcefa, #f5a9b8); }
+header, main { max-width: 48rem; margin: 0 auto; padding: 0 1rem; }
+header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; padding-top: 1rem; flex-wrap: wrap; }
+header p { margin: 0; color: var(--muted); }
+h1 { font-size: 1.8rem; margin: 1rem 0 .5rem; }
+h2 { font-size: 1.35rem; margin: 2rem 0 .75rem; }
+h3 { font-size: 1.15rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
+a { color: var(--accent); }
+.notice { background: var(--ok); border-left: 4px solid #2e7d32; padding: .75rem 1rem; border-radius: 6px; }
+.problems { background: var(--bad); border-left: 4px solid var(--bad-ink); padding: .75rem 1rem; border-radius: 6px; }
+.field-error { color: var(--bad-ink); margin: .25rem 0 0; font-weight: 600; }
+.event { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem; margin: 0 0 1rem; }
+.event.cancelled { opacity: .8; border-style: dashed; }
+.event .meta { color: var(--muted); margin: .25rem 0; }
+.event .description { white-space: pre-wrap; overflow-wrap: anywhere; }
+.badge { display: inline-block; font-size: .85rem; padding: 0 .5rem; border-radius: 999px; background: var(--line); margin-right: .25rem; }
+.badge.cancelled { background: var(--bad); color: var(--bad-ink); font-weight: 600; }
+.actions { display: flex; gap: .5rem; flex-wrap: wrap; margin-top: .75rem; }
+.actions form { margin: 0; }
+form.card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 1rem; }
+.field { margin: 0 0 1rem; }
+.field label { display: block; font-weight: 600; }
+.hint { color: var(--muted); font-size: .9rem; margin: 0; }
+input, select, textarea { font: inherit; width: 100%; padding: .45rem .6rem; border: 1px solid #b9a8c2; border-radius: 6px; background: #fff; color: var(--ink); }
+textarea { min-height: 6rem; }
+fieldset { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 1rem; padding: .5rem 1rem 0; }
+legend { font-weight: 700; padding: 0 .25rem; }
+[aria-invalid=true] { border-color: var(--bad-ink); border-width: 2px; }
+.row { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+@media (max-width: 36rem) { .row { grid-template-columns: 1fr; } }
+button, .button { display: inline-block; font: inherit; font-weight: 600; padding: .45rem 1rem; border-radius: 6px; border: 2px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; text-decoration: none; }
+button.secondary, .button.secondary { background: #fff; color: var(--accent); }
+button.danger { background: #fff; color: var(--bad-ink); border-color: var(--bad-ink); }
+:focus-visible { outline: 3px solid #ff8c00; outline-offset: 2px; }
+.empty { color: var(--muted); font-style: italic; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+";
+
+pub(crate) const SESSION_TTL: Duration = Duration::from_secs(SESSION_HOURS * 3600);
+/// Sessions kept at most; beyond it the one closest to expiry goes first.
+const MAX_SESSIONS: usize = 10_000;
+
+/// Signed-in people, by the SHA-256 of their session id. Each kind of page (the organizers',
+/// the operator's) has its own set, so a session of one never opens the other.
+#[derive(Default)]
+pub struct Sessions {
+    inner: Mutex<HashMap<String, Session>>,
+}
+
+#[derive(Clone)]
+pub(crate) struct Session {
+    /// Whom the token signed in: an organizer's group id, or the operator.
+    pub(crate) subject: String,
+    /// Re-checked on every request, so a rotated token ends the session.
+    pub(crate) token: String,
+    pub(crate) csrf: String,
+    pub(crate) expires: Instant,
+}
+
+impl Sessions {
+    /// Starts a session; returns its id for the cookie.
+    pub(crate) fn create(&self, subject: &str, token: &str) -> String {
+        let id = random_hex(32);
+        let session = Session {
+            subject: subject.to_owned(),
+            token: token.to_owned(),
+            csrf: random_hex(32),
+            expires: Instant::now() + SESSION_TTL,
+        };
+        let mut map = self.lock();
+        let now = Instant::now();
+        map.retain(|_, s| s.expires > now);
+        while map.len() >= MAX_SESSIONS {
+            let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, s)| s.expires)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            map.remove(&oldest);
+        }
+        map.insert(hash_secret(&id), session);
+        id
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Session> {
+        let key = hash_secret(id);
+        let mut map = self.lock();
+        match map.get(&key) {
+            Some(s) if s.expires > Instant::now() => Some(s.clone()),
+            Some(_) => {
+                map.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    pub(crate) fn remove(&self, id: &str) {
+        self.lock().remove(&hash_secret(id));
+    }
+
+    /// How many sessions are held (expired ones included until the next sign-in prunes them).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// A `Set-Cookie` value scoped to one page's `path`: HttpOnly and SameSite=Strict always.
+pub(crate) fn cookie_header(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: u64,
+    secure: bool,
+) -> String {
+    let mut text =
+        format!("{name}={value}; HttpOnly; SameSite=Strict; Path={path}; Max-Age={max_age}");
+    if secure {
+        text.push_str("; Secure");
+    }
+    text
+}
+
+pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// `Secure` only when a trusted proxy says the browser came over HTTPS.
+pub(crate) fn secure_cookies(state: &SharedState, headers: &HeaderMap) -> bool {
+    state.config.trust_forwarded_for
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+pub(crate) fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub(crate) fn html_response(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+pub(crate) fn see_other(location: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// Headers every server-rendered page carries: no scripts, no sniffing, no referrer, no
+/// framing, no caching.
+pub(crate) async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A sign-in form as posted: the double-submit value and the token.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SignInForm {
+    pub(crate) csrf: String,
+    pub(crate) token: String,
+}
+
+/// A signed-in form with nothing but the session's CSRF token (sign-out, cancel).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
+}
+
+/// The double-submit value for a sign-in form: the browser's own when its cookie holds a good
+/// one (so two open tabs both work), else a new one.
+pub(crate) fn sign_in_csrf(headers: &HeaderMap, cookie_name: &str) -> String {
+    cookie(headers, cookie_name)
+        .filter(|v| is_hex(v, 32))
+        .map(str::to_owned)
+        .unwrap_or_else(|| random_hex(16))
+}
+
+/// Whether a posted sign-in form carries the value its cookie holds, so that another site
+/// cannot sign a browser in with its own token.
+pub(crate) fn sign_in_csrf_matches(
+    headers: &HeaderMap,
+    cookie_name: &str,
+    submitted: &str,
+) -> bool {
+    cookie(headers, cookie_name)
+        .filter(|v| is_hex(v, 32))
+        .is_some_and(|expected| constant_time_eq(expected, submitted))
+}
+
+/// The per-address rate limit, taken before any token is looked at.
+pub(crate) fn limit_address(
+    state: &SharedState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<(), ApiError> {
+    let address =
+        crate::limits::client_address(headers, Some(peer), state.config.trust_forwarded_for);
+    state.limiter.check(&format!("ip:{address}"))
+}
+
+/// Tells the browser when to try again after a 429.
+pub(crate) fn set_retry_after(response: &mut Response, secs: u64) {
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; kinship_session=abc ; b=2"),
+        );
+        assert_eq!(cookie(&headers, "kinship_session"), Some("abc"));
+        assert_eq!(cookie(&headers, "c"), None);
+    }
+
+    #[test]
+    fn sessions_expire_and_are_removed() {
+        let sessions = Sessions::default();
+        let id = sessions.create("g1", "org_x");
+        assert_eq!(id.len(), 64);
+        assert_eq!(sessions.get(&id).unwrap().subject, "g1");
+        assert!(sessions.get("nope").is_none());
+        sessions
+            .lock()
+            .values_mut()
+            .for_each(|s| s.expires = Instant::now());
+        assert!(sessions.get(&id).is_none());
+        assert!(sessions.is_empty());
+    }
+}
