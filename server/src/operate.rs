@@ -18,14 +18,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinship_protocol::ReportProblem;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
 use crate::error::ApiError;
 use crate::store::{constant_time_eq, ReportSummary, StoreError};
 use crate::web::{
     append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
-    see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, CsrfForm, Session, SignInForm,
-    SESSION_HOURS, SESSION_TTL, STYLE,
+    see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
+    CsrfForm, Session, SignInForm, SESSION_HOURS,
 };
 use crate::SharedState;
 
@@ -86,14 +86,14 @@ async fn sign_in(
         ));
     }
     let id = state.operator_sessions.create("operator", token);
-    let secure = secure_cookies(&state, &headers);
-    let mut response = see_other("/operate/reports");
-    append_cookie(
-        &mut response,
-        &cookie_header(SESSION_COOKIE, &id, SESSION_TTL.as_secs(), secure),
-    );
-    append_cookie(&mut response, &cookie_header(SIGNIN_COOKIE, "", 0, secure));
-    Ok(response)
+    Ok(signed_in(
+        &state,
+        &headers,
+        (SESSION_COOKIE, SIGNIN_COOKIE),
+        PATH,
+        &id,
+        "/operate/reports",
+    ))
 }
 
 async fn sign_out(
@@ -109,12 +109,13 @@ async fn sign_out(
         return Err(Fail::BadCsrf);
     }
     state.operator_sessions.remove(&id);
-    let mut response = see_other("/operate");
-    append_cookie(
-        &mut response,
-        &cookie_header(SESSION_COOKIE, "", 0, secure_cookies(&state, &headers)),
-    );
-    Ok(response)
+    Ok(signed_out(
+        &state,
+        &headers,
+        SESSION_COOKIE,
+        PATH,
+        "/operate",
+    ))
 }
 
 async fn reports_page(
@@ -127,7 +128,7 @@ async fn reports_page(
     let reports = state.store.directory_reports().await?;
     Ok(html_response(
         StatusCode::OK,
-        render_reports(&session, &reports).into_string(),
+        render_reports(&session, &reports),
     ))
 }
 
@@ -164,7 +165,7 @@ fn sign_in_response(
     error: Option<&str>,
 ) -> Response {
     let csrf = sign_in_csrf(headers, SIGNIN_COOKIE);
-    let mut response = html_response(status, render_sign_in(&csrf, error).into_string());
+    let mut response = html_response(status, render_sign_in(&csrf, error));
     append_cookie(
         &mut response,
         &cookie_header(
@@ -180,26 +181,11 @@ fn sign_in_response(
 // ---------------------------------------------------------------------------------------------
 // Pages
 
-fn page(title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) " · Kinship operator" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
-            body {
-                div.stripe {}
-                (body)
-            }
-        }
-    }
+fn page(title: &str, body: Markup) -> String {
+    crate::web::document("operator", title, body)
 }
 
-fn render_sign_in(csrf: &str, error: Option<&str>) -> Markup {
+fn render_sign_in(csrf: &str, error: Option<&str>) -> String {
     page(
         "Sign in",
         html! {
@@ -230,7 +216,7 @@ fn render_sign_in(csrf: &str, error: Option<&str>) -> Markup {
     )
 }
 
-fn render_reports(session: &Session, reports: &[ReportSummary]) -> Markup {
+fn render_reports(session: &Session, reports: &[ReportSummary]) -> String {
     let total: i64 = reports.iter().map(|r| r.count).sum();
     let entries = {
         let mut ids: Vec<&str> = reports.iter().map(|r| r.entry_id.as_str()).collect();
@@ -364,7 +350,7 @@ impl IntoResponse for Fail {
                 p { a.button href="/operate" { "Sign in again" } }
             }
         };
-        let mut response = html_response(status, page(title, body).into_string());
+        let mut response = html_response(status, page(title, body));
         if let Fail::RateLimited(secs) = self {
             set_retry_after(&mut response, secs);
         }

@@ -1,6 +1,6 @@
 //! What the server's web pages share: sessions held in memory, cookies, the security headers
-//! and HTML escaping. The pages themselves live in [`crate::organize`] (organizers) and
-//! [`crate::operate`] (the server's operator).
+//! and the style sheet. The pages themselves live in [`crate::organize`] (organizers) and
+//! [`crate::operate`] (the server's operator), as `maud` templates that escape what they insert.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -144,22 +144,6 @@ impl Sessions {
     }
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A cookie's value from the request's `Cookie` headers.
 pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -288,6 +272,73 @@ pub(crate) fn set_retry_after(response: &mut Response, secs: u64) {
     if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
+}
+
+/// A whole page: `site` names the part of the server ("organizer", "operator") after the title.
+pub(crate) fn document(site: &str, title: &str, body: maud::Markup) -> String {
+    let page = maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " · Kinship " (site) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                div.stripe {}
+                (body)
+            }
+        }
+    };
+    page.into_string()
+}
+
+/// The answer to a good sign-in: the session cookie set, the sign-in form's cookie cleared,
+/// and the browser sent on to `location`. Both cookies are scoped to `path`.
+pub(crate) fn signed_in(
+    state: &SharedState,
+    headers: &HeaderMap,
+    cookies: (&str, &str),
+    path: &str,
+    session_id: &str,
+    location: &'static str,
+) -> Response {
+    let (session_cookie, signin_cookie) = cookies;
+    let secure = secure_cookies(state, headers);
+    let mut response = see_other(location);
+    append_cookie(
+        &mut response,
+        &cookie_header(
+            session_cookie,
+            session_id,
+            path,
+            SESSION_TTL.as_secs(),
+            secure,
+        ),
+    );
+    append_cookie(
+        &mut response,
+        &cookie_header(signin_cookie, "", path, 0, secure),
+    );
+    response
+}
+
+/// The answer to a sign-out: the session cookie cleared and the browser sent to `location`.
+pub(crate) fn signed_out(
+    state: &SharedState,
+    headers: &HeaderMap,
+    session_cookie: &str,
+    path: &str,
+    location: &'static str,
+) -> Response {
+    let mut response = see_other(location);
+    append_cookie(
+        &mut response,
+        &cookie_header(session_cookie, "", path, 0, secure_cookies(state, headers)),
+    );
+    response
 }
 
 #[cfg(test)]
