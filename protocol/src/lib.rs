@@ -26,6 +26,7 @@ pub const MAX_REPORT_NOTE_CHARS: usize = 280;
 pub const MAX_PAGE: u32 = 500;
 pub const DEFAULT_PAGE: u32 = 100;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
@@ -33,15 +34,18 @@ pub enum Visibility {
     Private,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub name: String,
     pub description: String,
     pub visibility: Visibility,
     pub created_at: DateTime<Utc>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -76,6 +80,7 @@ impl Category {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -84,6 +89,7 @@ pub enum Status {
     Cancelled,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
@@ -92,22 +98,30 @@ pub struct Place {
 }
 
 /// An event as an organizer sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: String,
     /// Local wall-clock time `YYYY-MM-DDTHH:MM:SS` in `time_zone`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-12-03T19:00:00"))]
     pub starts_at: NaiveDateTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-12-03T21:00:00"))]
     pub ends_at: NaiveDateTime,
     /// IANA time zone, e.g. `Europe/Lisbon`.
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Lisbon"))]
     pub time_zone: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub online_url: Option<String>,
     #[serde(default)]
     pub place: Option<Place>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub accessibility: Option<String>,
     pub category: Category,
     #[serde(default)]
@@ -115,6 +129,7 @@ pub struct EventInput {
 }
 
 /// An event as the server stores and serves it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
@@ -131,6 +146,7 @@ pub struct Event {
 }
 
 /// One page of a group's change feed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedPage {
     /// Events created or changed after the cursor, oldest change first, in their latest state.
@@ -142,17 +158,20 @@ pub struct FeedPage {
     pub has_more: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
     pub invite_code: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinResponse {
     pub member_token: String,
 }
 
 /// What went wrong with a directory entry, as a person reports it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportProblem {
@@ -189,14 +208,17 @@ impl ReportProblem {
 
 /// `POST /v1/directory/reports`: "this number didn't work", sent anonymously (no token, no
 /// device identifier, no time of the call).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryReport {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9-]{2,80}$"))]
     pub entry_id: String,
     /// The directory version the phone had, so an operator can tell old data from new.
     pub directory_version: u64,
     pub problem: ReportProblem,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 280))]
     pub note: Option<String>,
 }
 
@@ -218,11 +240,13 @@ impl DirectoryReport {
 }
 
 /// Every error response: `{"error": {"code": "...", "message": "..."}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     pub code: String,

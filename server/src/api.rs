@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kinship_protocol::{
-    EventInput, JoinRequest, JoinResponse, Visibility, DEFAULT_PAGE, MAX_INVITE_CODE_CHARS,
-    MAX_PAGE,
+    DirectoryReport, ErrorBody, Event, EventInput, FeedPage, Group, JoinRequest, JoinResponse,
+    Visibility, DEFAULT_PAGE, MAX_INVITE_CODE_CHARS, MAX_PAGE,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -104,6 +104,7 @@ pub async fn identify(
     Ok(caller)
 }
 
+#[utoipa::path(get, path = "/healthz", summary = "Liveness", responses((status = 200, description = "ok", body = String)))]
 async fn healthz() -> &'static str {
     "ok"
 }
@@ -113,6 +114,7 @@ struct GroupsQuery {
     q: Option<String>,
 }
 
+#[utoipa::path(get, path = "/v1/groups", summary = "List public groups", params(("q" = Option<String>, Query, description = "words the group's name or description contains")), responses((status = 200, description = "groups", body = [Group]), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn list_groups(
     State(state): State<SharedState>,
     _caller: Caller,
@@ -122,6 +124,7 @@ async fn list_groups(
     Ok(Json(groups).into_response())
 }
 
+#[utoipa::path(get, path = "/v1/groups/{group_id}", summary = "One group (private groups need a member or organizer token)", params(("group_id" = String, Path, description = "the group's id")), security((), ("bearer" = [])), responses((status = 200, description = "group", body = Group), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn get_group(
     State(state): State<SharedState>,
     caller: Caller,
@@ -131,6 +134,7 @@ async fn get_group(
     Ok(Json(record.group).into_response())
 }
 
+#[utoipa::path(post, path = "/v1/groups/{group_id}/join", summary = "Join a private group with its invite code; returns an opaque member token", params(("group_id" = String, Path, description = "the group's id")), request_body = JoinRequest, responses((status = 201, description = "joined", body = JoinResponse), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 403, description = "wrong invite code", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 409, description = "public group", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn join(
     State(state): State<SharedState>,
     _caller: Caller,
@@ -172,6 +176,7 @@ struct FeedQuery {
     limit: Option<String>,
 }
 
+#[utoipa::path(get, path = "/v1/groups/{group_id}/events", summary = "The group's change feed after a cursor", params(("group_id" = String, Path, description = "the group's id"), ("since" = Option<String>, Query, description = "next_cursor of an earlier page; absent or 0 for the start"), ("limit" = Option<u32>, Query, description = "1 to 500 changes", minimum = 1, maximum = 500), ("If-None-Match" = Option<String>, Header, description = "the ETag of the page the client has")), security((), ("bearer" = [])), responses((status = 200, description = "a page", body = FeedPage, headers(("ETag" = String, description = "changes with every write to the group"))), (status = 304, description = "nothing changed"), (status = 400, description = "bad cursor or limit", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 410, description = "cursor older than the kept history: resync", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn feed(
     State(state): State<SharedState>,
     caller: Caller,
@@ -233,6 +238,7 @@ async fn feed(
     Ok(with_etag(response, &etag))
 }
 
+#[utoipa::path(post, path = "/v1/groups/{group_id}/events", summary = "Create an event (organizer token). Idempotency-Key makes a retry apply once.", params(("group_id" = String, Path, description = "the group's id"), ("Idempotency-Key" = Option<String>, Header, description = "up to 128 characters")), security(("bearer" = [])), request_body = EventInput, responses((status = 201, description = "created", body = Event), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "not this group's organizer", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid field", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn create_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -263,6 +269,7 @@ async fn create_event(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/v1/groups/{group_id}/events/{event_id}", summary = "One event", params(("group_id" = String, Path, description = "the group's id"), ("event_id" = String, Path, description = "the event's id")), security((), ("bearer" = [])), responses((status = 200, description = "event", body = Event), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn get_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -277,6 +284,7 @@ async fn get_event(
     Ok(Json(event).into_response())
 }
 
+#[utoipa::path(put, path = "/v1/groups/{group_id}/events/{event_id}", summary = "Replace an event (organizer token)", params(("group_id" = String, Path, description = "the group's id"), ("event_id" = String, Path, description = "the event's id")), security(("bearer" = [])), request_body = EventInput, responses((status = 200, description = "updated", body = Event), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "not this group's organizer", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid field", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn update_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -295,6 +303,7 @@ async fn update_event(
     Ok(Json(event).into_response())
 }
 
+#[utoipa::path(delete, path = "/v1/groups/{group_id}/events/{event_id}", summary = "Delete an event, leaving a tombstone in the feed (organizer token)", params(("group_id" = String, Path, description = "the group's id"), ("event_id" = String, Path, description = "the event's id")), security(("bearer" = [])), responses((status = 204, description = "deleted"), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "not this group's organizer", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn delete_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -308,6 +317,7 @@ async fn delete_event(
     }
 }
 
+#[utoipa::path(get, path = "/v1/directory/bundle", summary = "The latest signed directory bundle", params(("If-None-Match" = Option<String>, Header, description = "the ETag of the version the phone has (\"directory-N\")")), responses((status = 200, description = "a kinship-directory-bundle JSON document; ETag \"directory-N\""), (status = 304, description = "the phone has this version"), (status = 404, description = "none published", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn directory_bundle(
     State(state): State<SharedState>,
     _caller: Caller,
@@ -334,6 +344,7 @@ async fn directory_bundle(
 /// "This number didn't work": counted per entry for the operator. Anonymous by design: a
 /// request with a token is refused (so no report can be tied to a member), and the address is
 /// used for the rate limit only, never stored.
+#[utoipa::path(post, path = "/v1/directory/reports", summary = "Report that a directory entry did not work (anonymous: no token, no identifier)", request_body = DirectoryReport, responses((status = 202, description = "counted"), (status = 400, description = "sent with a token, or malformed", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid field", body = ErrorBody), (status = 429, description = "too many reports from this address, or the report store is full", body = ErrorBody)))]
 async fn report_entry(
     State(state): State<SharedState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

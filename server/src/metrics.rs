@@ -103,6 +103,7 @@ pub async fn track(State(state): State<SharedState>, request: Request, next: Nex
     response
 }
 
+#[utoipa::path(get, path = "/metrics", summary = "Prometheus metrics", responses((status = 200, description = "text exposition format", body = String)))]
 pub async fn render(State(state): State<SharedState>) -> impl IntoResponse {
     let mut out = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut out);

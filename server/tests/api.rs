@@ -783,7 +783,61 @@ async fn openapi_matches_the_routes_and_health_and_metrics_answer() {
         .json()
         .await
         .unwrap();
-    assert_eq!(spec["openapi"], "3.0.3");
+    assert_eq!(spec["openapi"], "3.1.0");
+    // The schemas are generated from the protocol's types; their limits are its constants.
+    let schemas = &spec["components"]["schemas"];
+    for (schema, field, key, limit) in [
+        (
+            "EventInput",
+            "title",
+            "maxLength",
+            kinship_protocol::MAX_TITLE_CHARS,
+        ),
+        (
+            "EventInput",
+            "description",
+            "maxLength",
+            kinship_protocol::MAX_DESCRIPTION_CHARS,
+        ),
+        (
+            "EventInput",
+            "online_url",
+            "maxLength",
+            kinship_protocol::MAX_URL_CHARS,
+        ),
+        (
+            "EventInput",
+            "accessibility",
+            "maxLength",
+            kinship_protocol::MAX_ACCESSIBILITY_CHARS,
+        ),
+        (
+            "Group",
+            "name",
+            "maxLength",
+            kinship_protocol::MAX_GROUP_NAME_CHARS,
+        ),
+        (
+            "DirectoryReport",
+            "note",
+            "maxLength",
+            kinship_protocol::MAX_REPORT_NOTE_CHARS,
+        ),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field][key],
+            json!(limit),
+            "{schema}.{field} {key}"
+        );
+    }
+    assert_eq!(
+        schemas["EventInput"]["required"],
+        json!(["title", "starts_at", "ends_at", "time_zone", "category"])
+    );
+    assert_eq!(
+        schemas["ReportProblem"]["enum"],
+        json!(kinship_protocol::ReportProblem::ALL.map(|p| p.as_str()))
+    );
     let paths = spec["paths"].as_object().unwrap();
     assert!(paths.len() >= 9);
     for (path, operations) in paths {
