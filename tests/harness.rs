@@ -11,8 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kinship_core::{KdfParams, Kinship};
 use kinship_protocol::Visibility;
+use kinship_server::local::LocalServer;
 use kinship_server::store::NewGroup;
-use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use kinship_server::{ServerConfig, Store, StoreOptions};
 use serde_json::{json, Value};
 
 pub const PASS: &str = "e2e passphrase one";
@@ -21,36 +22,23 @@ pub const PASS: &str = "e2e passphrase one";
 pub struct Server {
     pub base: String,
     pub url: String,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _server: LocalServer,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 impl Server {
     pub async fn start() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("server.sqlite").display());
-        let store = Store::connect(&url, StoreOptions::default())
-            .await
-            .expect("store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let config = ServerConfig {
             rate_limit_per_minute: 1_000_000,
             ..ServerConfig::default()
         };
-        let task = tokio::spawn(serve(listener, app(store, config)));
+        let server = LocalServer::start(&url, config, &[]).await.expect("server");
         Server {
-            base,
+            base: server.base.clone(),
             url,
-            task,
+            _server: server,
             _dir: dir,
         }
     }

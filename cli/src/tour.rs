@@ -390,18 +390,18 @@ fn peer_groups(kinship: &Kinship) -> CliResult {
     runtime.block_on(async {
         let folder = tempfile::tempdir()?;
         let url = format!("sqlite://{}", folder.path().join("server.sqlite").display());
-        let store = kinship_server::Store::connect(&url, Default::default()).await.map_err(other)?;
-        let hikers = store
-            .create_group("Rainbow Hikers", "Gentle walks for LGBTQ+ folks and friends", kinship_protocol::Visibility::Public)
-            .await
-            .map_err(other)?;
-        let circle = store
-            .create_group("Trans Circle Lisbon", "A private peer-support circle", kinship_protocol::Visibility::Private)
-            .await
-            .map_err(other)?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let server = tokio::spawn(kinship_server::serve(listener, kinship_server::app(store, Default::default())));
+        let server = kinship_server::local::LocalServer::start(
+            &url,
+            Default::default(),
+            &[
+                ("Rainbow Hikers", "Gentle walks for LGBTQ+ folks and friends", kinship_protocol::Visibility::Public),
+                ("Trans Circle Lisbon", "A private peer-support circle", kinship_protocol::Visibility::Private),
+            ],
+        )
+        .await
+        .map_err(other)?;
+        let (hikers, circle) = (server.groups[0].clone(), server.groups[1].clone());
+        let base = server.base.clone();
         println!("A peer-group server is running on {base} (loopback, inside this tour).");
 
         let http = reqwest::Client::new();
@@ -458,8 +458,7 @@ fn peer_groups(kinship: &Kinship) -> CliResult {
             println!("  {line}");
         }
 
-        server.abort();
-        let _ = server.await;
+        server.stop().await;
         let quick = kinship_core::sync::SyncOptions {
             base_backoff: std::time::Duration::from_millis(20),
             ..Default::default()

@@ -3,12 +3,14 @@
 //! names, emails or phone numbers of members, only hashes of their random tokens.
 //!
 //! Layout: [`api`] (the JSON API under `/v1`), [`organize`] (the organizer web page),
-//! [`operate`] (the operator's pages), [`web`] (what the pages share), [`store`]
+//! [`operate`] (the operator's pages), [`web`] (what the pages share), [`local`] (a server on
+//! loopback with seeded groups, for tests and the tour), [`store`]
 //! (SQLite or PostgreSQL), [`limits`] (rate limits), [`metrics`], [`openapi`], [`error`].
 
 pub mod api;
 pub mod error;
 pub mod limits;
+pub mod local;
 pub mod metrics;
 pub mod openapi;
 pub mod operate;

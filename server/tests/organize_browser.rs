@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use common::{cookie_value, set_cookie};
 use kinship_protocol::Visibility;
-use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use kinship_server::local::LocalServer;
+use kinship_server::{ServerConfig, Store, StoreOptions};
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
@@ -40,6 +41,7 @@ struct Server {
     other_event_id: String,
     /// The database, for the operator's token.
     url: String,
+    _server: LocalServer,
     _dir: tempfile::TempDir,
 }
 
@@ -47,23 +49,18 @@ struct Server {
 async fn start_server() -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("kinship.sqlite").display());
-    let store = Store::connect(&url, StoreOptions::default())
-        .await
-        .expect("open the store");
-    let group = store
-        .create_group(GROUP_NAME, "A queer book club", Visibility::Public)
-        .await
-        .expect("create a group");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1");
-    let other = store
-        .create_group("Another group", "Someone else's events", Visibility::Public)
-        .await
-        .expect("create a second group");
-    let addr = listener.local_addr().expect("local address");
-    tokio::spawn(serve(listener, app(store, ServerConfig::default())));
-    let base = format!("http://{addr}");
+    let server = LocalServer::start(
+        &url,
+        ServerConfig::default(),
+        &[
+            (GROUP_NAME, "A queer book club", Visibility::Public),
+            ("Another group", "Someone else's events", Visibility::Public),
+        ],
+    )
+    .await
+    .expect("start the server");
+    let base = server.base.clone();
+    let (group, other) = (server.groups[0].clone(), server.groups[1].clone());
     let created: Value = http()
         .post(format!("{base}/v1/groups/{}/events", other.group_id))
         .bearer_auth(&other.organizer_token)
@@ -89,6 +86,7 @@ async fn start_server() -> Server {
         other_token: other.organizer_token,
         other_event_id: created["id"].as_str().expect("event id").to_owned(),
         url,
+        _server: server,
         _dir: dir,
     }
 }

@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use kinship_protocol::Visibility;
+use kinship_server::local::LocalServer;
 use kinship_server::store::NewGroup;
-use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use kinship_server::{ServerConfig, Store, StoreOptions};
 use serde_json::{json, Value};
 
 pub const POSTGRES_ENV: &str = "KINSHIP_TEST_POSTGRES_URL";
@@ -73,31 +73,13 @@ pub async fn postgres_database() -> Database {
     }
 }
 
-/// A server running in this process.
-pub struct TestServer {
-    pub base: String,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+/// The server of a test: [`LocalServer`], stopped when dropped.
+pub type TestServer = LocalServer;
 
 pub async fn start(url: &str, config: ServerConfig) -> TestServer {
-    let store = Store::connect(url, StoreOptions::default())
+    LocalServer::start(url, config, &[])
         .await
-        .expect("open store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let task = tokio::spawn(serve(listener, app(store, config)));
-    TestServer {
-        base: format!("http://{address}"),
-        task,
-    }
+        .expect("start the server")
 }
 
 pub async fn create_group(url: &str, name: &str, visibility: Visibility) -> NewGroup {
