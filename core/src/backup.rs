@@ -30,7 +30,9 @@ use crate::safety_plan::{self, SafetyPlan};
 use crate::session::Inner;
 use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 
+/// The 8 bytes every backup file starts with: `KINSHIPB`.
 pub const MAGIC: &[u8; 8] = b"KINSHIPB";
+/// The backup format version this build writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
 /// Bytes before the body: magic, version, KDF parameters, salt, key check.
 pub const HEADER_LEN: usize = 8 + 1 + 12 + SALT_LEN + NONCE_LEN + TAG_LEN;
@@ -40,22 +42,30 @@ const DOCUMENT_FORMAT: &str = "kinship-backup";
 /// Progress of a long export or import, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// Journal entries handled so far.
     pub done: usize,
+    /// Journal entries in all.
     pub total: usize,
 }
 
+/// What an export wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportSummary {
+    /// Journal entries in the backup.
     pub entries: usize,
     /// Damaged rows that could not be read and so are not in the backup.
     pub unreadable: usize,
 }
 
+/// What an import merged into the profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportSummary {
     /// Journal entries.
     pub added: usize,
+    /// Journal entries that replaced the one here: theirs was edited later, or the row here was
+    /// damaged.
     pub updated: usize,
+    /// Journal entries left as they were: the one here was edited at the same time or later.
     pub unchanged: usize,
     /// The person's own coping strategies added or updated.
     pub strategies: usize,

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Time since an arbitrary, fixed epoch, counting time the device spends asleep.
 pub trait Clock: Send + Sync {
+    /// Time since the clock's epoch.
     fn now(&self) -> Duration;
 }
 
@@ -33,10 +34,12 @@ pub struct ManualClock {
 }
 
 impl ManualClock {
+    /// A clock at zero.
     pub fn new() -> Self {
         ManualClock::default()
     }
 
+    /// Moves the clock forward by `by` (whole milliseconds).
     pub fn advance(&self, by: Duration) {
         let millis = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
         self.millis.fetch_add(millis, Ordering::SeqCst);

@@ -19,68 +19,111 @@ pub const MAX_BACKUP_BYTES: u64 = 1 << 30;
 #[derive(Debug, thiserror::Error)]
 /// What can be wrong with a backup file.
 pub enum BackupError {
+    /// The file does not start with the Kinship backup marker: it is some other kind of file.
+    /// Nothing was imported.
     #[error("not a Kinship backup file")]
     NotABackup,
+    /// The file is a Kinship backup in a format version (the number given) that this version of
+    /// Kinship cannot read. Nothing was imported.
     #[error("backup format version {0} is not supported by this version of Kinship")]
     UnsupportedVersion(u8),
+    /// The file is shorter than its header or its declared length says: an incomplete copy or
+    /// download. Nothing was imported.
     #[error("the backup file is truncated")]
     Truncated,
+    /// The backup passphrase does not open the file. Callers see it as [`Error::WrongPassphrase`],
+    /// not inside [`Error::Backup`].
     #[error("wrong backup passphrase")]
     WrongPassphrase,
+    /// The file failed authentication (altered, damaged, or with bytes added after its end).
+    /// Nothing was imported.
     #[error("the backup file has been altered or damaged")]
     Tampered,
+    /// The file could not be used for another reason: its content is not a valid Kinship backup
+    /// document, its key derivation parameters are out of range, or encryption failed on export.
+    /// The text names the problem (a JSON error by kind and line only), never the content.
     #[error("the backup content is malformed: {0}")]
     Malformed(String),
+    /// The file is larger than [`MAX_BACKUP_BYTES`] (1 GiB); it was not read.
     #[error("the backup file is larger than the {MAX_BACKUP_BYTES} bytes accepted")]
     TooLarge,
 }
 
+/// What can go wrong loading or updating the crisis directory.
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
+    /// The directory built into the library failed to decompress or validate: a defect of the
+    /// build, not something the person did.
     #[error("the built-in directory is invalid: {0}")]
     Builtin(DataError),
+    /// A directory update (a signed bundle) was refused: bad signature, malformed, or not newer
+    /// than the directory in use. The directory in use stays as it was.
     #[error("directory update refused: {0}")]
     Bundle(#[from] BundleError),
 }
 
+/// The error type of every public call of the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The vault is locked (by the person, or by auto-lock after it was idle): unlock it and try
+    /// again. Nothing was read or written.
     #[error("the vault is locked")]
     Locked,
+    /// No Kinship profile exists in this folder yet (it has no key file).
     #[error("no Kinship profile exists in this folder yet")]
     NotInitialized,
+    /// A Kinship profile already exists in this folder; nothing was changed.
     #[error("a Kinship profile already exists in this folder")]
     AlreadyInitialized,
+    /// The passphrase was wrong (the profile's, or a backup file's); nothing was changed.
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// The device key does not open this profile; nothing was changed.
     #[error("wrong device key")]
     WrongDeviceKey,
+    /// Unlocking with a device key was asked for, but none is enabled for this profile (changing
+    /// the passphrase removes it).
     #[error("no device key is enabled")]
     NoDeviceKey,
+    /// The chosen passphrase (for a new profile, a passphrase change or a backup) is shorter
+    /// than [`crate::vault::MIN_PASSPHRASE_CHARS`] characters, spaces at either end not counted;
+    /// nothing was changed.
     #[error(
         "passphrase too weak: use at least {} characters",
         crate::vault::MIN_PASSPHRASE_CHARS
     )]
     WeakPassphrase,
+    /// No item with the given id exists (it may have been deleted).
     #[error("not found")]
     NotFound,
     /// What was wrong, in English for developers (never quoting the input), and the field it
     /// was in where one can be named, so an app can point at it and say it in its own words.
     #[error("invalid input: {reason}")]
     InvalidInput {
+        /// The input field at fault (`title`, `phone`, `server_url`...), or `None` when no single
+        /// field is.
         field: Option<String>,
+        /// What was wrong, in English for developers; never quotes the input.
         reason: String,
     },
     /// Sealed data failed authentication: a damaged or tampered row, or a key that does not
     /// belong to this database.
     #[error("data is damaged and cannot be read: {what}")]
-    Corrupted { what: String },
+    Corrupted {
+        /// Which kind of data failed (`journal entry`, `key file (...)`), never its content.
+        what: String,
+    },
+    /// A backup file could not be used; see [`BackupError`]. An import that fails this way has
+    /// written nothing.
     #[error("backup: {0}")]
     Backup(BackupError),
+    /// The database failed: an SQLite error, or a schema this version of Kinship cannot read.
     #[error("storage: {0}")]
     Storage(#[from] StoreError),
+    /// Reading or writing a file failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// This profile was quick-erased; every further call on it fails.
     #[error("this profile was erased")]
     Erased,
     /// The server could not be reached; cached data keeps working.
@@ -89,7 +132,13 @@ pub enum Error {
     /// The server answered, but not with what was needed. `status` is the HTTP status it
     /// sent, `None` when the answer broke off before one mattered.
     #[error("server: {reason}")]
-    Remote { status: Option<u16>, reason: String },
+    Remote {
+        /// The HTTP status code the server sent, if one was received.
+        status: Option<u16>,
+        /// What was wrong, in English for developers.
+        reason: String,
+    },
+    /// The crisis directory could not be loaded or updated; see [`DirectoryError`].
     #[error("{0}")]
     Directory(#[from] DirectoryError),
 }
@@ -138,4 +187,5 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+/// A result whose error is [`Error`] unless another is named.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

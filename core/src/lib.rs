@@ -6,6 +6,8 @@
 //! person writes is sealed with XChaCha20-Poly1305 under a data key that only their passphrase
 //! (or their phone's device key) unwraps; see `docs/SECURITY.md` and `docs/FORMAT.md`.
 
+#![warn(missing_docs)]
+
 pub mod backup;
 pub mod clock;
 pub mod coping;

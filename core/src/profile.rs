@@ -96,6 +96,8 @@ impl Kinship {
         Ok(Self::from_state(paths, key_file, None))
     }
 
+    /// Unlocks with the passphrase: unwraps the data key, checks it against the database and opens
+    /// it. On a wrong passphrase nothing changes ([`Error::WrongPassphrase`]).
     pub fn unlock(&self, passphrase: &str) -> Result<()> {
         let mut state = self.inner.state();
         let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
@@ -134,6 +136,7 @@ impl Kinship {
         })
     }
 
+    /// Whether a device-key copy of the data key is enabled. Works while locked.
     pub fn has_device_key(&self) -> Result<bool> {
         Ok(self.inner.state().key_file()?.has_device_key())
     }
@@ -159,6 +162,7 @@ impl Kinship {
         self.inner.state().lock();
     }
 
+    /// Whether the vault is unlocked now; applies the auto-lock timeout first.
     pub fn is_unlocked(&self) -> bool {
         let mut state = self.inner.state();
         state.expire_if_idle();
@@ -209,14 +213,17 @@ impl Kinship {
         self.inner.with_unlocked(|u| Ok(u.store.checkpoint()?))
     }
 
+    /// The Argon2id parameters the passphrase is wrapped with. Works while locked.
     pub fn kdf_params(&self) -> Result<KdfParams> {
         Ok(self.inner.state().key_file()?.kdf_params())
     }
 
+    /// The profile folder.
     pub fn data_dir(&self) -> &Path {
         &self.inner.paths.dir
     }
 
+    /// The private journal.
     pub fn journal(&self) -> Journal {
         Journal::new(self.inner.clone())
     }
@@ -226,6 +233,7 @@ impl Kinship {
         crate::groups::Groups::new(self.inner.clone())
     }
 
+    /// Coping strategies: the built-in library, the person's own, and logged tries.
     pub fn coping(&self) -> Coping {
         Coping::new(self.inner.clone())
     }
@@ -236,6 +244,7 @@ impl Kinship {
         crate::directory::private::PersonalDirectory::new(self.inner.clone())
     }
 
+    /// The safety plan.
     pub fn safety_plan(&self) -> SafetyPlanner {
         SafetyPlanner::new(self.inner.clone())
     }

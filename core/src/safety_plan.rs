@@ -15,24 +15,35 @@ use crate::error::{Error, Result};
 use crate::session::{Inner, Unlocked};
 use crate::store::DOCUMENTS_TABLE;
 
+/// Row id, in [`DOCUMENTS_TABLE`], of the sealed safety plan.
 pub const DOCUMENT: &str = "safety_plan";
+/// Most items in one section, and most people to ask for help.
 pub const MAX_ITEMS: usize = 30;
+/// Longest item of a section, in characters.
 pub const MAX_ITEM_CHARS: usize = 500;
+/// Longest name of a person to ask for help, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
+/// One list section of the safety plan. The people to ask for help are kept apart, in
+/// [`SafetyPlan::help_contacts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    /// Signs that a crisis may be coming.
     WarningSigns,
     /// Items may be ids of coping strategies (linked to the library) or free text.
     InternalCoping,
     /// People and social settings that distract.
     Distractions,
+    /// Professionals and services to contact.
     Professionals,
+    /// Making the surroundings safer.
     SafeEnvironment,
+    /// Reasons to keep going.
     ReasonsForLiving,
 }
 
 impl Section {
+    /// Every section, in the Stanley–Brown order.
     pub const ALL: [Section; 6] = [
         Section::WarningSigns,
         Section::InternalCoping,
@@ -42,6 +53,8 @@ impl Section {
         Section::ReasonsForLiving,
     ];
 
+    /// The section's short name, as [`Section::parse`] reads it: `warning-signs`, `coping`,
+    /// `distractions`, `professionals`, `safe-environment` or `reasons`.
     pub fn as_str(self) -> &'static str {
         match self {
             Section::WarningSigns => "warning-signs",
@@ -53,6 +66,7 @@ impl Section {
         }
     }
 
+    /// The section's heading as shown to the person, e.g. "My reasons to keep going".
     pub fn heading(self) -> &'static str {
         match self {
             Section::WarningSigns => "Warning signs that a crisis may be coming",
@@ -71,16 +85,26 @@ impl Section {
     }
 }
 
+/// A person's safety plan: six lists of free text and the people to ask for help. Its `Debug`
+/// output leaves the text out.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SafetyPlan {
+    /// Warning signs; at most [`MAX_ITEMS`] items of at most [`MAX_ITEM_CHARS`] characters, as for
+    /// every section.
     pub warning_signs: Vec<String>,
+    /// Things to do on one's own: free text or ids of coping strategies.
     pub internal_coping: Vec<String>,
+    /// People and social settings that distract.
     pub distractions: Vec<String>,
     /// People to ask for help.
     pub help_contacts: Vec<PlanContact>,
+    /// Professionals and services to contact.
     pub professionals: Vec<String>,
+    /// Ways of making the surroundings safer.
     pub safe_environment: Vec<String>,
+    /// Reasons to keep going.
     pub reasons_for_living: Vec<String>,
+    /// When the plan was last saved, in the writer's local time and UTC offset; `None` until then.
     pub updated_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -93,8 +117,10 @@ impl std::fmt::Debug for SafetyPlan {
     }
 }
 
+/// A person to ask for help, with a phone number.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanContact {
+    /// Who they are: 1 to [`MAX_NAME_CHARS`] characters.
     pub name: String,
     /// As typed, after a shape check: digits with an optional leading `+` and separators.
     pub phone: String,
@@ -109,10 +135,12 @@ impl PlanContact {
 }
 
 impl SafetyPlan {
+    /// Whether nothing at all is written: every section and the contacts are empty.
     pub fn is_empty(&self) -> bool {
         Section::ALL.iter().all(|s| self.section(*s).is_empty()) && self.help_contacts.is_empty()
     }
 
+    /// The items of one section.
     pub fn section(&self, section: Section) -> &[String] {
         match section {
             Section::WarningSigns => &self.warning_signs,

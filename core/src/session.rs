@@ -24,7 +24,9 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::vault::{Cipher, KeyFile, SecretKey};
 
+/// Name of the key file in a profile folder (the wrapped data keys, JSON).
 pub const KEY_FILE_NAME: &str = "keys.json";
+/// Name of the SQLite database file in a profile folder (sealed rows).
 pub const DATABASE_FILE_NAME: &str = "kinship.sqlite";
 
 /// The profiles open in this process, by folder: a second `Kinship::open` of a folder gets the

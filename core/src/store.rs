@@ -74,16 +74,28 @@ const UPGRADE_4_TO_5: &str = "
     );
 ";
 
+/// What can go wrong opening or using the database.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// SQLite reported an error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer version of Kinship (a schema version above
+    /// [`SCHEMA_VERSION`]); this build cannot open it.
     #[error("the database was written by a newer version of Kinship (schema {found}, this build knows {SCHEMA_VERSION})")]
-    TooNew { found: u32 },
+    TooNew {
+        /// The database's schema version (`PRAGMA user_version`).
+        found: u32,
+    },
+    /// The database's schema version has no known upgrade step.
     #[error("no upgrade path from schema {from}")]
-    NoUpgradePath { from: u32 },
+    NoUpgradePath {
+        /// The schema version no upgrade step starts from.
+        from: u32,
+    },
 }
 
+/// The SQLite database of one profile: one connection, with the schema brought up to date on open.
 pub struct Store {
     conn: Connection,
 }
@@ -112,6 +124,7 @@ impl Store {
         Ok(store)
     }
 
+    /// The underlying SQLite connection.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -122,12 +135,14 @@ impl Store {
         self.conn.close().map_err(|(_, err)| StoreError::from(err))
     }
 
+    /// Folds the write-ahead log into the main database file and truncates the log.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
+    /// The value stored under `key` in the `meta` table (unencrypted bytes as given), if any.
     pub fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let mut stmt = self
             .conn
@@ -139,6 +154,7 @@ impl Store {
         })
     }
 
+    /// Stores `value` under `key` in the `meta` table, replacing any earlier value.
     pub fn meta_set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)

@@ -34,24 +34,37 @@ pub const SALT_LEN: usize = 16;
 /// Shortest passphrase accepted, in Unicode scalar values.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
+/// What can go wrong with keys, key derivation, the key file and sealed values.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    /// The passphrase does not unwrap the data key.
     #[error("wrong passphrase")]
     WrongPassphrase,
+    /// The device key does not unwrap the data key.
     #[error("wrong device key")]
     WrongDeviceKey,
+    /// The passphrase is shorter than [`MIN_PASSPHRASE_CHARS`] (spaces at either end not counted).
     #[error("passphrase too weak: it needs at least {MIN_PASSPHRASE_CHARS} characters")]
     WeakPassphrase,
+    /// A key handed in is not exactly [`KEY_LEN`] (32) bytes long.
     #[error("a key must be exactly {KEY_LEN} bytes")]
     BadKeyLength,
+    /// Argon2id parameters outside [`KdfParams::MINIMUM`]..[`KdfParams::MAXIMUM`] or otherwise
+    /// refused; the text says which limit.
     #[error("key derivation parameters out of range: {0}")]
     BadKdfParams(&'static str),
+    /// The key file holds no device-key copy of the data key.
     #[error("no device key is enabled for this profile")]
     NoDeviceKey,
+    /// A sealed value failed authentication: damaged, tampered, moved to another row or table, or
+    /// sealed under another key.
     #[error("sealed data failed authentication (damaged or moved)")]
     Corrupted,
+    /// The key file is not a Kinship key file of a known version, or a wrapped key in it is
+    /// malformed; the text says which part.
     #[error("key file is malformed: {0}")]
     MalformedKeyFile(&'static str),
+    /// Reading or writing the key file failed.
     #[error("key file i/o failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -60,8 +73,11 @@ pub enum VaultError {
 /// a memory-constrained device (an iOS extension) can choose its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KdfParams {
+    /// Memory cost, in KiB (1 KiB = 1024 bytes).
     pub memory_kib: u32,
+    /// Number of passes over the memory.
     pub iterations: u32,
+    /// Number of lanes (degree of parallelism).
     pub parallelism: u32,
 }
 
@@ -135,6 +151,7 @@ impl Default for KdfParams {
 pub struct SecretKey([u8; KEY_LEN]);
 
 impl SecretKey {
+    /// A fresh key from the operating system's random number generator.
     pub fn random() -> Self {
         let mut key = SecretKey([0u8; KEY_LEN]);
         rand::rngs::OsRng.fill_bytes(&mut key.0);
@@ -147,6 +164,7 @@ impl SecretKey {
         Ok(SecretKey(array))
     }
 
+    /// The raw key bytes. A copy made from them is not wiped on drop.
     pub fn expose(&self) -> &[u8; KEY_LEN] {
         &self.0
     }
@@ -165,6 +183,7 @@ pub struct Cipher {
 }
 
 impl Cipher {
+    /// A cipher sealing and opening under `key` (XChaCha20-Poly1305).
     pub fn new(key: &SecretKey) -> Self {
         Cipher {
             aead: XChaCha20Poly1305::new(key.expose().into()),
@@ -186,6 +205,8 @@ impl Cipher {
         self.open_with_ad(&associated_data(table, row_id), sealed)
     }
 
+    /// Seals `plaintext` with a fresh random nonce, binding it to the associated data `ad` (which
+    /// is authenticated, not stored).
     pub fn seal_with_ad(&self, ad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let nonce = random_nonce();
         let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
@@ -205,6 +226,8 @@ impl Cipher {
         out
     }
 
+    /// Opens a value sealed by [`Cipher::seal_with_ad`] with the same associated data; fails with
+    /// [`VaultError::Corrupted`] if it was altered or the data differs.
     pub fn open_with_ad(&self, ad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         if sealed.len() < 1 + NONCE_LEN + TAG_LEN || sealed[0] != SEAL_VERSION {
             return Err(VaultError::Corrupted);
@@ -269,6 +292,7 @@ pub fn derive_key(
     Ok(key)
 }
 
+/// A fresh random 16-byte Argon2id salt from the operating system.
 pub fn random_salt() -> [u8; SALT_LEN] {
     let mut salt = [0u8; SALT_LEN];
     rand::rngs::OsRng.fill_bytes(&mut salt);
@@ -336,10 +360,14 @@ impl KeyFile {
         })
     }
 
+    /// Unwraps the data key with the passphrase (Argon2id with the stored parameters); fails
+    /// with [`VaultError::WrongPassphrase`] if it does not open.
     pub fn unwrap_with_passphrase(&self, passphrase: &str) -> Result<SecretKey, VaultError> {
         self.passphrase.unwrap(passphrase)
     }
 
+    /// Unwraps the data key with the 32-byte device key; fails with [`VaultError::NoDeviceKey`]
+    /// when none is stored and [`VaultError::WrongDeviceKey`] when it does not open.
     pub fn unwrap_with_device_key(&self, device_key: &[u8]) -> Result<SecretKey, VaultError> {
         let envelope = self.device.as_ref().ok_or(VaultError::NoDeviceKey)?;
         let kek = SecretKey::from_slice(device_key)?;
@@ -361,6 +389,7 @@ impl KeyFile {
         Ok(())
     }
 
+    /// Adds (or replaces) a copy of `data_key` wrapped under the 32-byte `device_key`.
     pub fn set_device_key(
         &mut self,
         data_key: &SecretKey,
@@ -372,18 +401,22 @@ impl KeyFile {
         Ok(())
     }
 
+    /// Removes the device-key copy of the data key, if any.
     pub fn clear_device_key(&mut self) {
         self.device = None;
     }
 
+    /// Whether a device-key copy of the data key is present.
     pub fn has_device_key(&self) -> bool {
         self.device.is_some()
     }
 
+    /// The Argon2id parameters the passphrase copy was wrapped with.
     pub fn kdf_params(&self) -> KdfParams {
         self.passphrase.params
     }
 
+    /// Reads and checks a key file: its format, version, key derivation and parameter limits.
     pub fn load(path: &Path) -> Result<Self, VaultError> {
         let bytes = fs::read(path)?;
         let file: KeyFile = serde_json::from_slice(&bytes)

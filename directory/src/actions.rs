@@ -12,8 +12,11 @@ use crate::model::Channels;
 /// A labelled action, e.g. ("Call 988", "tel:988").
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Action {
+    /// The text to show on the button, e.g. `Call 988` or `Text START to 678678`.
     pub label: String,
+    /// The URI the phone opens: `tel:`, `sms:`, `https://wa.me/...` or a web link.
     pub uri: String,
+    /// How the action reaches the service.
     pub kind: ActionKind,
     /// What tapping it leaves behind for someone who picks up the phone.
     pub trace: Trace,
@@ -23,13 +26,19 @@ pub struct Action {
     pub dial_by_hand: bool,
 }
 
+/// How an action reaches a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
+    /// A phone call (`tel:`).
     Call,
+    /// An SMS (`sms:`), with the service's keyword as the body where it has one.
     Text,
+    /// A WhatsApp chat (`https://wa.me/<digits>`).
     WhatsApp,
+    /// A web chat, at the entry's `chat_url`.
     Chat,
+    /// The service's website.
     Website,
 }
 

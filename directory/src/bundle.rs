@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{DataError, DirectoryData};
 
+/// The `format` value of every bundle envelope.
 pub const BUNDLE_FORMAT: &str = "kinship-directory-bundle";
 /// Largest bundle accepted.
 pub const MAX_BUNDLE_BYTES: usize = 8 * 1024 * 1024;
@@ -25,7 +26,9 @@ pub const MAX_BUNDLE_BYTES: usize = 8 * 1024 * 1024;
 /// A public key bundles may be signed with.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustedKey {
+    /// The `key_id` a bundle names to be checked under this key.
     pub id: &'static str,
+    /// The Ed25519 public key, 32 bytes.
     pub public_key: [u8; 32],
 }
 
@@ -41,22 +44,39 @@ pub const TRUSTED_KEYS: &[TrustedKey] = &[TrustedKey {
     ],
 }];
 
+/// Why a bundle was refused, or could not be signed.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
+    /// Not a bundle: not JSON of the envelope's shape (exactly four string members), or its
+    /// `format` is not [`BUNDLE_FORMAT`].
     #[error("not a directory bundle")]
     Malformed,
+    /// Larger than [`MAX_BUNDLE_BYTES`]; refused before it is parsed.
     #[error("the bundle is larger than {MAX_BUNDLE_BYTES} bytes")]
     TooLarge,
+    /// Its `key_id` names none of the trusted keys, or that key is not a valid Ed25519 public
+    /// key.
     #[error("the bundle is signed with a key this version does not trust")]
     UnknownKey,
+    /// The signature is not 64 bytes of hex, or does not verify over the payload: the bundle
+    /// may have been forged or altered.
     #[error("the bundle's signature does not verify")]
     BadSignature,
+    /// The payload (or the document given to [`sign`]) is not a valid directory document.
     #[error("the bundle's directory is invalid: {0}")]
     Invalid(DataError),
+    /// Its version is not larger than the directory in use. [`verify`] does not check this: the
+    /// core's install step does.
     #[error(
         "the bundle (version {offered}) is not newer than the directory in use (version {current})"
     )]
-    NotNewer { current: u64, offered: u64 },
+    NotNewer {
+        /// The version of the directory in use.
+        current: u64,
+        /// The bundle's version.
+        offered: u64,
+    },
+    /// The signing key given to [`sign`] is not 32 bytes of hex.
     #[error("signing key must be 32 bytes of hex")]
     BadSigningKey,
 }

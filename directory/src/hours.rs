@@ -10,30 +10,46 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// When a service is open: around the clock, a weekly schedule in one time zone, or the same
+/// weekly schedule in each region's local time. The JSON members present tell which.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Hours {
     /// `{"time_zone": "America/Los_Angeles", "weekly": [...]}`.
     Weekly {
+        /// The service's IANA time zone, e.g. `America/Los_Angeles`; it must be one the bundled
+        /// tz database knows.
         time_zone: String,
+        /// When it opens each week, in `time_zone`; at least one slot.
         weekly: Vec<Slot>,
+        /// Days of the month it is open all day, whatever the slots say; omitted when empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         special_days: Vec<SpecialDay>,
+        /// Days it is closed all day, even on a special day: `MM-DD` every year, or `YYYY-MM-DD`
+        /// once. A slot past midnight runs neither into nor out of such a day. Omitted when empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         closed_on: Vec<String>,
     },
     /// `{"local_time_zones": ["Australia/Sydney", ...], "weekly": [...]}`: the same schedule
     /// in each zone's local time.
     LocalZones {
+        /// The IANA zones of the regions served, each in the bundled tz database; at least one.
         local_time_zones: Vec<String>,
+        /// When it opens each week, in each zone's local time; at least one slot.
         weekly: Vec<Slot>,
+        /// Days of the month it is open all day, whatever the slots say; omitted when empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         special_days: Vec<SpecialDay>,
+        /// Days it is closed all day, even on a special day: `MM-DD` every year, or `YYYY-MM-DD`
+        /// once. A slot past midnight runs neither into nor out of such a day. Omitted when empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         closed_on: Vec<String>,
     },
     /// `{"always": true}`: around the clock, every day.
-    Always { always: bool },
+    Always {
+        /// Must be `true`: [`Hours::validate`] refuses `false`, and such hours count as closed.
+        always: bool,
+    },
 }
 
 /// Open from `open` to `close` (HH:MM, local time) on each of `days`; `close` may be `24:00`,
@@ -41,8 +57,13 @@ pub enum Hours {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Slot {
+    /// The days the slot opens on, among `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`; at
+    /// least one.
     pub days: Vec<String>,
+    /// Opening time, `HH:MM` local, `00:00` to `23:59`.
     pub open: String,
+    /// Closing time, `HH:MM` local, up to `24:00` and not equal to `open`; a time before `open`
+    /// ends the slot on the next day.
     pub close: String,
 }
 
@@ -50,7 +71,9 @@ pub struct Slot {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpecialDay {
+    /// The day of the month, 1 to 31; a month without that day has no special day.
     pub day_of_month: u32,
+    /// Must be `true`: a special day is open all day.
     pub always: bool,
 }
 
@@ -58,6 +81,7 @@ pub struct SpecialDay {
 const LOOKAHEAD_DAYS: i64 = 8;
 
 impl Hours {
+    /// Whether it is `{"always": true}`: open around the clock, every day.
     pub fn is_always(&self) -> bool {
         matches!(self, Hours::Always { always: true })
     }
@@ -103,6 +127,8 @@ impl Hours {
             .min()
     }
 
+    /// Checks that the hours can be read: known time zones, at least one slot, days among
+    /// `mon`..`sun`, `HH:MM` times, special days and closures. The error says what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         match self.schedule() {
             None if self.is_always() => Ok(()),

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! kinship-directory: the crisis directory as data, shared by the phone's core and the
 //! peer-group server (which publishes signed bundles and must not carry the phone's storage).
 //!

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! kinship-protocol: what a Kinship peer-group server and the app's sync client say to each
 //! other, and the rules every field must meet. No I/O: both sides validate with the same code.
 //!
@@ -12,51 +13,79 @@ use serde::{Deserialize, Serialize};
 
 /// Largest request body a server accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest group name, in characters (Unicode scalar values).
 pub const MAX_GROUP_NAME_CHARS: usize = 120;
+/// Longest group description, in characters.
 pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 2_000;
+/// Longest event title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest event description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 5_000;
+/// Longest `online_url` of an event, in characters.
 pub const MAX_URL_CHARS: usize = 2_000;
+/// Longest place name, and longest place address, in characters.
 pub const MAX_PLACE_CHARS: usize = 300;
+/// Longest accessibility note of an event, in characters.
 pub const MAX_ACCESSIBILITY_CHARS: usize = 1_000;
+/// Longest invite code a join request may carry. Despite the name, the server compares it with
+/// the code's length in bytes.
 pub const MAX_INVITE_CODE_CHARS: usize = 128;
 /// The optional note on a "this number didn't work" report.
 pub const MAX_REPORT_NOTE_CHARS: usize = 280;
 /// Largest page of changes a client may ask for.
 pub const MAX_PAGE: u32 = 500;
+/// Page size of the change feed when a client asks for none.
 pub const DEFAULT_PAGE: u32 = 100;
 
+/// Who can find and read a group.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
+    /// Listed by `GET /v1/groups` and readable by anyone, with no token.
     Public,
+    /// Never listed; reading it needs a member token or the group's organizer token.
     Private,
 }
 
+/// A peer group as the server serves it. Its name and description are checked
+/// (`validate_group`) when the group is created, not by a client that fetches it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
+    /// The group's id, an opaque string made by the server.
     pub id: String,
+    /// The group's name, 1 to 120 characters (`MAX_GROUP_NAME_CHARS`).
     #[cfg_attr(feature = "openapi", schema(max_length = 120))]
     pub name: String,
+    /// What the group is about, 0 to 2 000 characters (`MAX_GROUP_DESCRIPTION_CHARS`); may be
+    /// empty.
     pub description: String,
+    /// Whether the group is listed and open to read, or needs a token.
     pub visibility: Visibility,
+    /// When the group was created (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
 }
 
+/// What kind of gathering an event is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// A social gathering.
     Social,
+    /// Advocacy or activism.
     Advocacy,
+    /// A workshop.
     Workshop,
+    /// A discussion.
     Discussion,
+    /// Anything else.
     Other,
 }
 
 impl Category {
+    /// Every category, in declaration order.
     pub const ALL: [Category; 5] = [
         Category::Social,
         Category::Advocacy,
@@ -65,6 +94,7 @@ impl Category {
         Category::Other,
     ];
 
+    /// The category's name on the wire, e.g. `"social"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Social => "social",
@@ -75,25 +105,34 @@ impl Category {
         }
     }
 
+    /// The category whose wire name is exactly `text` (no trimming or case folding); `None` for
+    /// any other text.
     pub fn parse(text: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == text)
     }
 }
 
+/// Whether an event takes place.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// It takes place as planned (the default when absent).
     #[default]
     Scheduled,
+    /// It was called off. Replacing an event with this status, rather than deleting it, lets
+    /// members see it marked cancelled instead of having it vanish.
     Cancelled,
 }
 
+/// Where an in-person event happens.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Place {
+    /// The venue's name, 1 to 300 characters (`MAX_PLACE_CHARS`).
     pub name: String,
+    /// The venue's address, 0 to 300 characters (`MAX_PLACE_CHARS`); may be empty.
     pub address: String,
 }
 
@@ -102,28 +141,41 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
+    /// The event's title: 1 to 200 characters (`MAX_TITLE_CHARS`) on one line, with no
+    /// bidirectional control characters and not only invisible characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
+    /// Free text about the event, 0 to 5 000 characters (`MAX_DESCRIPTION_CHARS`); empty when
+    /// absent.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: String,
     /// Local wall-clock time `YYYY-MM-DDTHH:MM:SS` in `time_zone`.
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-12-03T19:00:00"))]
     pub starts_at: NaiveDateTime,
+    /// Local wall-clock end time `YYYY-MM-DDTHH:MM:SS` in `time_zone`, strictly after `starts_at`.
+    /// Both times must fall in the years 1900 to 9999 (`MIN_EVENT_YEAR`, `MAX_EVENT_YEAR`).
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-12-03T21:00:00"))]
     pub ends_at: NaiveDateTime,
     /// IANA time zone, e.g. `Europe/Lisbon`.
     #[cfg_attr(feature = "openapi", schema(example = "Europe/Lisbon"))]
     pub time_zone: String,
+    /// A link to join online: `https://` or `http://`, 1 to 2 000 characters (`MAX_URL_CHARS`),
+    /// visible ASCII only. An event needs this or a `place`.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub online_url: Option<String>,
+    /// Where the event happens in person. An event needs this or an `online_url`.
     #[serde(default)]
     pub place: Option<Place>,
+    /// Notes on access (step-free entrance, captions, a quiet room...), at most 1 000
+    /// characters (`MAX_ACCESSIBILITY_CHARS`).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub accessibility: Option<String>,
+    /// What kind of event it is.
     pub category: Category,
+    /// Whether the event takes place; `scheduled` when absent.
     #[serde(default)]
     pub status: Status,
 }
@@ -132,11 +184,16 @@ pub struct EventInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// The event's id, an opaque string made by the server; `check_page` accepts 1 to 64 bytes.
     pub id: String,
+    /// The id of the group the event belongs to.
     pub group_id: String,
     /// The group's change sequence number of this version; grows with every change.
     pub version: i64,
+    /// When this version was written, by the server's clock (RFC 3339, UTC). Informative only:
+    /// order two copies of an event by `version`, not by this time.
     pub updated_at: DateTime<Utc>,
+    /// The event as the organizer sent it; its fields sit in the same JSON object as the others.
     #[serde(flatten)]
     pub input: EventInput,
     /// Reserved: an organizer's ed25519 signature over the stored event bytes, so members can
@@ -155,18 +212,27 @@ pub struct FeedPage {
     pub tombstones: Vec<String>,
     /// Pass as `since` to get what comes next.
     pub next_cursor: String,
+    /// Whether more changes were already waiting when this page was read. `false` means nothing
+    /// more yet, not the end of the feed: later changes come on later polls.
     pub has_more: bool,
 }
 
+/// Body of `POST /v1/groups/{group_id}/join`: trades a private group's invite code for a
+/// member token.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinRequest {
+    /// The group's invite code (`inv_...`); the server accepts 1 to 128 bytes
+    /// (`MAX_INVITE_CODE_CHARS`).
     pub invite_code: String,
 }
 
+/// The answer to a successful join (`201 Created`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinResponse {
+    /// A new member token (`mem_...`), sent as `Authorization: Bearer` to read the private group.
+    /// The server keeps only its hash, so this is the one time it is shown.
     pub member_token: String,
 }
 
@@ -175,13 +241,18 @@ pub struct JoinResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportProblem {
+    /// The call, text or chat did not get through.
     DidNotConnect,
+    /// The listed opening hours are wrong.
     WrongHours,
+    /// The service is closed.
     Closed,
+    /// Something else in the entry is wrong.
     WrongInformation,
 }
 
 impl ReportProblem {
+    /// Every problem, in declaration order.
     pub const ALL: [ReportProblem; 4] = [
         ReportProblem::DidNotConnect,
         ReportProblem::WrongHours,
@@ -189,6 +260,7 @@ impl ReportProblem {
         ReportProblem::WrongInformation,
     ];
 
+    /// The problem's name on the wire, e.g. `"did_not_connect"`.
     pub fn as_str(self) -> &'static str {
         match self {
             ReportProblem::DidNotConnect => "did_not_connect",
@@ -198,6 +270,8 @@ impl ReportProblem {
         }
     }
 
+    /// The problem named by `text`, ignoring case and surrounding white space, with `-` or a
+    /// space accepted for `_` (`"did-not-connect"`); `None` for anything else.
     pub fn parse(text: &str) -> Option<ReportProblem> {
         let wanted = text.trim().to_lowercase().replace(['-', ' '], "_");
         ReportProblem::ALL
@@ -212,17 +286,23 @@ impl ReportProblem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryReport {
+    /// The id of the directory entry: 2 to 80 characters of `a`-`z`, `0`-`9` and `-`. Only its
+    /// form is checked, not that the entry exists: the phone may have newer data.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9-]{2,80}$"))]
     pub entry_id: String,
     /// The directory version the phone had, so an operator can tell old data from new.
     pub directory_version: u64,
+    /// What went wrong.
     pub problem: ReportProblem,
+    /// An optional note from the person, at most 280 characters (`MAX_REPORT_NOTE_CHARS`), with
+    /// no control characters other than line feeds and tabs.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 280))]
     pub note: Option<String>,
 }
 
 impl DirectoryReport {
+    /// Checks the entry id's form and the note's length and characters.
     pub fn validate(&self) -> Result<(), FieldError> {
         let id_ok = (2..=80).contains(&self.entry_id.len())
             && self
@@ -243,13 +323,18 @@ impl DirectoryReport {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What went wrong.
     pub error: ErrorDetail,
 }
 
+/// The code and message of an error response.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
+    /// A machine-readable code such as `unauthorized`, `not_found` or `invalid`: programs decide
+    /// on this and the HTTP status only.
     pub code: String,
+    /// An explanation in English, for people; not meant to be parsed.
     pub message: String,
 }
 
@@ -257,7 +342,9 @@ pub struct ErrorDetail {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {problem}")]
 pub struct FieldError {
+    /// The field's name as in the JSON, e.g. `ends_at` or `place.name`.
     pub field: &'static str,
+    /// What is wrong with it, in English; it never quotes the field's content.
     pub problem: String,
 }
 
@@ -335,6 +422,7 @@ pub fn check_page(
 /// Years an event may fall in: outside them a phone's date arithmetic (and any calendar) has
 /// no use for it.
 pub const MIN_EVENT_YEAR: i32 = 1900;
+/// The last year an event may fall in (see [`MIN_EVENT_YEAR`]).
 pub const MAX_EVENT_YEAR: i32 = 9999;
 
 /// A zone as the tz database names it, in its own spelling: `europe/lisbon` and the database's

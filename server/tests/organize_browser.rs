@@ -1,7 +1,7 @@
 //! The organizer page end to end: the real server on 127.0.0.1 with a temporary SQLite file,
-//! driven by Debian's headless Chromium through chromedriver's W3C WebDriver protocol (plain
-//! HTTP from this test, no extra crates), and by plain HTTP requests for what a browser would
-//! never send (forged forms, missing CSRF tokens).
+//! driven by Debian's headless Chromium through chromedriver with `fantoccini` (a W3C WebDriver
+//! client), and by plain HTTP requests for what a browser would never send (forged forms,
+//! missing CSRF tokens).
 //!
 //! The browser test needs `chromium` and `chromium-driver` (Debian packages; `scripts/test`
 //! installs them). Without them it fails with a message saying so: it never skips. Paths can
@@ -17,6 +17,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{cookie_value, set_cookie};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use kinship_protocol::Visibility;
 use kinship_server::local::LocalServer;
 use kinship_server::{ServerConfig, Store, StoreOptions};
@@ -815,23 +819,23 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A minimal W3C WebDriver client over reqwest.
+// The browser, driven through chromedriver by `fantoccini` (a maintained W3C WebDriver client).
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const WAIT: Duration = Duration::from_secs(15);
 
 struct Driver {
-    http: reqwest::Client,
+    client: Client,
+    /// The WebDriver session, ended in `drop` even when a test panics.
+    session: Option<String>,
     port: u16,
-    session: String,
-    child: Child,
-    profile: tempfile::TempDir,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
 }
 
 impl Driver {
     async fn start(chromium: &Path, chromedriver: &Path) -> Result<Driver, String> {
         let port = free_port()?;
-        let child = Command::new(chromedriver)
+        let mut child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             // Chromium on Linux takes its UI language (and so the order of the date segments
@@ -843,182 +847,96 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot run {}: {e}", chromedriver.display()))?;
-        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut driver = Driver {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .map_err(|e| e.to_string())?,
-            port,
-            session: String::new(),
-            child,
-            profile,
-        };
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
         let started = Instant::now();
-        loop {
-            if let Ok(status) = driver.request("GET", "/status", None).await {
-                if status["ready"] == json!(true) {
-                    break;
-                }
-            }
-            if let Ok(Some(exit)) = driver.child.try_wait() {
+        while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(exit)) = child.try_wait() {
                 return Err(format!("chromedriver exited at once: {exit}"));
             }
             if started.elapsed() > Duration::from_secs(20) {
-                return Err("chromedriver did not become ready in 20 s".into());
+                let _ = child.kill();
+                return Err("chromedriver did not listen within 20 s".into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile_arg = format!("--user-data-dir={}", driver.profile.path().display());
-        let capabilities = json!({
-            "capabilities": {
-                "alwaysMatch": {
-                    "browserName": "chrome",
-                    "pageLoadStrategy": "normal",
-                    "goog:chromeOptions": {
-                        "binary": chromium.display().to_string(),
-                        "args": [
-                            "--headless=new",
-                            "--no-sandbox",
-                            "--disable-gpu",
-                            "--disable-dev-shm-usage",
-                            "--disable-background-networking",
-                            "--disable-component-update",
-                            "--disable-sync",
-                            "--no-first-run",
-                            "--lang=en-US",
-                            "--window-size=1280,1600",
-                            profile_arg,
-                        ]
-                    }
-                }
-            }
+        let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let options = json!({
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--lang=en-US",
+                "--window-size=1280,1600",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
         });
-        let created = driver
-            .request("POST", "/session", Some(capabilities))
-            .await?;
-        driver.session = created["sessionId"]
-            .as_str()
-            .ok_or_else(|| format!("no session id in {created}"))?
-            .to_owned();
-        Ok(driver)
-    }
-
-    /// One command; returns its `value`, or the driver's error.
-    async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        let url = format!("http://127.0.0.1:{}{path}", self.port);
-        let request = match method {
-            "GET" => self.http.get(&url),
-            "DELETE" => self.http.delete(&url),
-            _ => self
-                .http
-                .post(&url)
-                .json(&body.unwrap_or_else(|| json!({}))),
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("pageLoadStrategy".into(), json!("normal"));
+        capabilities.insert("goog:chromeOptions".into(), options);
+        // Plain HTTP to chromedriver on loopback: no TLS stack needed.
+        let connected = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://{address}"))
+            .await;
+        let client = match connected {
+            Ok(client) => client,
+            Err(e) => {
+                let _ = child.kill();
+                return Err(format!("no browser session: {e}"));
+            }
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let status = response.status();
-        let reply: Value = response
-            .json()
-            .await
-            .map_err(|e| format!("{method} {path}: not JSON: {e}"))?;
-        let value = reply.get("value").cloned().unwrap_or(Value::Null);
-        if status.is_success() {
-            Ok(value)
-        } else {
-            Err(format!(
-                "{method} {path}: {} {}: {}",
-                status,
-                value["error"].as_str().unwrap_or("error"),
-                value["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-            ))
-        }
-    }
-
-    async fn command(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
-        self.request(method, &format!("/session/{}{path}", self.session), body)
-            .await
+        let session = client.session_id().await.ok().flatten();
+        Ok(Driver {
+            client,
+            session,
+            port,
+            chromedriver: child,
+            _profile: profile,
+        })
     }
 
     async fn goto(&self, url: &str) -> Result<(), String> {
-        self.command("POST", "/url", Some(json!({ "url": url })))
+        self.client
+            .goto(url)
             .await
-            .map(drop)
+            .map_err(|e| format!("goto {url}: {e}"))
     }
 
     async fn title(&self) -> Result<String, String> {
-        Ok(self
-            .command("GET", "/title", None)
-            .await?
-            .as_str()
-            .unwrap_or("")
-            .to_owned())
+        self.client.title().await.map_err(|e| e.to_string())
     }
 
     async fn url(&self) -> Result<String, String> {
         Ok(self
-            .command("GET", "/url", None)
-            .await?
-            .as_str()
-            .unwrap_or("")
-            .to_owned())
-    }
-
-    async fn find(&self, css: &str) -> Result<String, String> {
-        let found = self
-            .command(
-                "POST",
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
+            .client
+            .current_url()
             .await
-            .map_err(|e| format!("finding {css}: {e}"))?;
-        element_id(&found).ok_or_else(|| format!("finding {css}: no element in {found}"))
+            .map_err(|e| e.to_string())?
+            .to_string())
     }
 
-    async fn find_all(&self, css: &str) -> Result<Vec<String>, String> {
-        let found = self
-            .command(
-                "POST",
-                "/elements",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await?;
-        Ok(found
-            .as_array()
-            .map(|all| all.iter().filter_map(element_id).collect())
-            .unwrap_or_default())
+    async fn find_all(&self, css: &str) -> Result<Vec<Element>, String> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map_err(|e| format!("finding {css}: {e}"))
     }
 
     /// Waits until `css` matches (after a click, the next page may still be loading).
-    async fn wait_for(&self, css: &str) -> Result<String, String> {
-        let started = Instant::now();
-        loop {
-            match self.find(css).await {
-                Ok(id) => return Ok(id),
-                Err(e) if started.elapsed() > WAIT => {
-                    return Err(format!("waited {WAIT:?}: {e}"));
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
+    async fn wait_for(&self, css: &str) -> Result<Element, String> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("waited {WAIT:?} for {css}: {e}"))
     }
 
     /// Waits until `css`'s text contains `needle`.
@@ -1026,8 +944,8 @@ impl Driver {
         let started = Instant::now();
         let mut last = String::new();
         loop {
-            if let Ok(id) = self.find(css).await {
-                if let Ok(text) = self.element_text(&id).await {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = element.text().await {
                     if text.contains(needle) {
                         return Ok(());
                     }
@@ -1044,52 +962,42 @@ impl Driver {
         }
     }
 
-    async fn element_text(&self, id: &str) -> Result<String, String> {
-        Ok(self
-            .command("GET", &format!("/element/{id}/text"), None)
-            .await?
-            .as_str()
-            .unwrap_or("")
-            .to_owned())
-    }
-
     async fn texts(&self, css: &str) -> Result<Vec<String>, String> {
         let mut texts = Vec::new();
-        for id in self.find_all(css).await? {
-            texts.push(self.element_text(&id).await?);
+        for element in self.find_all(css).await? {
+            texts.push(element.text().await.map_err(|e| e.to_string())?);
         }
         Ok(texts)
     }
 
     async fn property(&self, css: &str, name: &str) -> Result<String, String> {
-        let id = self.wait_for(css).await?;
-        let value = self
-            .command("GET", &format!("/element/{id}/property/{name}"), None)
-            .await?;
-        Ok(value.as_str().unwrap_or("").to_owned())
+        let element = self.wait_for(css).await?;
+        Ok(element
+            .prop(name)
+            .await
+            .map_err(|e| format!("{css}.{name}: {e}"))?
+            .unwrap_or_default())
     }
 
     async fn click(&self, css: &str) -> Result<(), String> {
-        let id = self.wait_for(css).await?;
-        self.command("POST", &format!("/element/{id}/click"), Some(json!({})))
+        self.wait_for(css)
+            .await?
+            .click()
             .await
-            .map(drop)
             .map_err(|e| format!("clicking {css}: {e}"))
     }
 
     /// Clears a field and types into it, key by key, as a person would.
     async fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
-        let id = self.wait_for(css).await?;
-        self.command("POST", &format!("/element/{id}/clear"), Some(json!({})))
+        let element = self.wait_for(css).await?;
+        element
+            .clear()
             .await
             .map_err(|e| format!("clearing {css}: {e}"))?;
-        self.command(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await
-        .map_err(|e| format!("typing into {css}: {e}"))?;
+        element
+            .send_keys(text)
+            .await
+            .map_err(|e| format!("typing into {css}: {e}"))?;
         let typed = self.property(css, "value").await?;
         expect(
             typed == text,
@@ -1115,22 +1023,21 @@ impl Driver {
             12 => (12, "P"),
             _ => (hour - 12, "P"),
         };
-        const TAB: &str = "\u{E004}";
-        let keys = format!("{month}{day}{year}{TAB}{hour12:02}{minute}{meridiem}");
-        let id = self.wait_for(css).await?;
-        self.command("POST", &format!("/element/{id}/clear"), Some(json!({})))
+        let tab = char::from(Key::Tab);
+        let keys = format!("{month}{day}{year}{tab}{hour12:02}{minute}{meridiem}");
+        let element = self.wait_for(css).await?;
+        element
+            .clear()
             .await
             .map_err(|e| format!("clearing {css}: {e}"))?;
-        self.command("POST", &format!("/element/{id}/click"), Some(json!({})))
+        element
+            .click()
             .await
             .map_err(|e| format!("clicking {css}: {e}"))?;
-        self.command(
-            "POST",
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": keys })),
-        )
-        .await
-        .map_err(|e| format!("typing into {css}: {e}"))?;
+        element
+            .send_keys(&keys)
+            .await
+            .map_err(|e| format!("typing into {css}: {e}"))?;
         let typed = self.property(css, "value").await?;
         expect(
             typed == value,
@@ -1139,62 +1046,34 @@ impl Driver {
     }
 
     async fn screenshot(&self) -> Result<Vec<u8>, String> {
-        let encoded = self.command("GET", "/screenshot", None).await?;
-        base64_decode(encoded.as_str().ok_or("no screenshot data")?)
+        self.client.screenshot().await.map_err(|e| e.to_string())
     }
 }
 
 impl Drop for Driver {
-    /// Ends the browser session (which quits Chromium), then stops chromedriver: blocking and
-    /// best effort, so it also runs when a test panics.
+    /// Ends the browser session (which quits Chromium), then stops chromedriver. `drop` cannot
+    /// wait for the async client, so the session is deleted with one blocking request: best
+    /// effort, and it also runs when a test panics.
     fn drop(&mut self) {
-        if !self.session.is_empty() {
+        if let Some(session) = &self.session {
             let address = SocketAddr::from(([127, 0, 0, 1], self.port));
             if let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_secs(2)) {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(15)));
                 let _ = write!(
                     stream,
-                    "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-                    self.session, self.port
+                    "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                    self.port
                 );
                 let mut reply = Vec::new();
                 let _ = stream.read_to_end(&mut reply);
             }
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
     }
-}
-
-fn element_id(value: &Value) -> Option<String> {
-    value[ELEMENT_KEY].as_str().map(str::to_owned)
 }
 
 fn free_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut bits, mut count) = (0u32, 0u32);
-    for byte in text.bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' => continue,
-            _ => return Err(format!("not base64: byte {byte}")),
-        };
-        bits = (bits << 6) | u32::from(value);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    Ok(out)
 }

@@ -35,6 +35,8 @@ impl Coping {
         })
     }
 
+    /// The strategy with this id, built-in or the person's own; [`Error::NotFound`] if there is
+    /// none.
     pub fn get(&self, id: &str) -> Result<Strategy> {
         self.with_state(|_, state| state.strategy(id))
     }
@@ -55,10 +57,13 @@ impl Coping {
         })
     }
 
+    /// Marks a strategy (built-in or the person's own) as a favourite; [`Error::NotFound`] if there
+    /// is no such strategy.
     pub fn favorite(&self, id: &str) -> Result<()> {
         self.set_favorite(id, true)
     }
 
+    /// Removes a strategy's favourite mark; [`Error::NotFound`] if there is no such strategy.
     pub fn unfavorite(&self, id: &str) -> Result<()> {
         self.set_favorite(id, false)
     }
@@ -86,6 +91,8 @@ impl Coping {
         })
     }
 
+    /// Changes a strategy of the person's own; built-in strategies cannot be edited
+    /// ([`Error::InvalidInput`]), and an unknown `custom-` id is [`Error::NotFound`].
     pub fn edit_custom(
         &self,
         id: &str,

@@ -15,27 +15,43 @@ pub const CATALOG_JSON: &str = include_str!("../../data/coping_strategies.json")
 /// Locale every strategy must have; the fallback for other locales.
 pub const BASE_LOCALE: &str = "en";
 
+/// What is wrong with coping-library data; for the compiled-in library, a defect of the build.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LibraryError {
+    /// The data is not JSON of the expected shape; the parser's message.
     #[error("the coping library data is not valid JSON: {0}")]
     Malformed(String),
+    /// A strategy breaks a rule of the library (id shape, minutes, tags, texts...).
     #[error("coping strategy {id}: {problem}")]
-    Invalid { id: String, problem: String },
+    Invalid {
+        /// The strategy's id as written in the data.
+        id: String,
+        /// The rule it breaks, in English.
+        problem: String,
+    },
 }
 
 /// What kind of help a strategy gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// Coming back to the here and now through the senses and the surroundings.
     Grounding,
+    /// Slowing and steadying the breath.
     Breathing,
+    /// Moving, stretching or relaxing the body.
     BodyMovement,
+    /// Treating oneself with the kindness one would give a friend.
     SelfCompassion,
     /// Internalised stigma: affirming one's identity, reframing shame, affirming voices.
     ChallengingSelfStigma,
+    /// Reaching out to friends, chosen family and peer groups.
     ConnectingWithPeers,
+    /// Writing, drawing, music and other ways of letting a feeling out.
     CreativeExpression,
+    /// Distraction and small pleasant activities.
     DistractionPleasantActivities,
+    /// Rest, winding down and sleep.
     RestSleep,
     /// Recognising when to reach out for urgent help, now.
     UrgentHelp,
@@ -44,6 +60,7 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, in declaration order.
     pub const ALL: [Category; 11] = [
         Category::Grounding,
         Category::Breathing,
@@ -58,6 +75,7 @@ impl Category {
         Category::Personal,
     ];
 
+    /// The category's name in data and APIs (`snake_case`, as serialised).
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Grounding => "grounding",
@@ -85,19 +103,31 @@ impl Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
+    /// High distress: built-in strategies that suit it take 10 minutes or less, and they are
+    /// preferred from distress [`crate::coping::suggest::HIGH_DISTRESS`] on.
     HighDistress,
+    /// Low mood.
     LowMood,
+    /// Anxious.
     Anxious,
+    /// Unable to sleep.
     CantSleep,
+    /// After a hard conversation.
     AfterHardConversation,
+    /// Feeling lonely.
     Lonely,
+    /// Feeling shame.
     Shame,
+    /// After experiencing discrimination.
     AfterDiscrimination,
+    /// Overwhelmed.
     Overwhelmed,
+    /// Angry.
     Angry,
 }
 
 impl Context {
+    /// Every context, in declaration order.
     pub const ALL: [Context; 10] = [
         Context::HighDistress,
         Context::LowMood,
@@ -111,6 +141,7 @@ impl Context {
         Context::Angry,
     ];
 
+    /// The context's name in data and APIs (`snake_case`, as serialised).
     pub fn as_str(self) -> &'static str {
         match self {
             Context::HighDistress => "high_distress",
@@ -136,13 +167,22 @@ impl Context {
 /// A strategy as the person reads it, in one locale.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Strategy {
+    /// The strategy's id: for built-in ones 3 to 48 characters of `a-z`, `0-9` and `-`; the
+    /// person's own start with `custom-`.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// A one-line summary (may be empty for a person's own strategy).
     pub summary: String,
+    /// The steps, in order.
     pub steps: Vec<String>,
+    /// How long it takes, in minutes.
     pub minutes: u32,
+    /// What kind of help it gives.
     pub category: Category,
+    /// Lowercase keywords.
     pub tags: Vec<String>,
+    /// The moments it suits.
     pub suits: Vec<Context>,
     /// The library's content version (built-in) or 0 for a person's own strategy.
     pub content_version: u32,
@@ -155,7 +195,9 @@ pub struct Strategy {
 /// The validated built-in library in one locale.
 #[derive(Debug, Clone)]
 pub struct Library {
+    /// The version of the library's content, from the data file.
     pub content_version: u32,
+    /// Every built-in strategy, in the data file's editorial order.
     pub strategies: Vec<Strategy>,
 }
 
@@ -174,6 +216,8 @@ impl Library {
             .map_err(Clone::clone)
     }
 
+    /// Parses and validates library data in JSON for `locale`, falling back to English for a
+    /// strategy with no text in that locale.
     pub fn parse(json: &str, locale: &str) -> Result<Library, LibraryError> {
         let file: CatalogFile =
             serde_json::from_str(json).map_err(|e| LibraryError::Malformed(e.to_string()))?;
@@ -191,6 +235,7 @@ impl Library {
         })
     }
 
+    /// The built-in strategy with this id, if any.
     pub fn get(&self, id: &str) -> Option<&Strategy> {
         self.strategies.iter().find(|s| s.id == id)
     }

@@ -8,27 +8,46 @@ use zeroize::Zeroize;
 use super::library::{Category, Context, Strategy};
 use crate::error::{Error, Result};
 
+/// Table of the person's own strategies, one sealed row each.
 pub const CUSTOM_TABLE: &str = "coping_custom";
+/// Table of logged tries, one sealed row each.
 pub const TRIES_TABLE: &str = "coping_tries";
+/// Row id, in [`crate::store::DOCUMENTS_TABLE`], of the sealed list of favourite strategy ids.
 pub const FAVORITES_DOCUMENT: &str = "coping_favorites";
+/// Longest note on a try, in characters (after trimming).
 pub const MAX_NOTE_CHARS: usize = 2_000;
+/// Most steps a custom strategy can have.
 pub const MAX_STEPS: usize = 20;
+/// Longest step of a custom strategy, in characters.
 pub const MAX_STEP_CHARS: usize = 500;
+/// Longest title of a custom strategy, in characters.
 pub const MAX_TITLE_CHARS: usize = 100;
+/// Longest summary of a custom strategy, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 300;
 
 /// A strategy the person wrote; stored sealed.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomStrategy {
+    /// `custom-` followed by 12 random lowercase hex digits.
     pub id: String,
+    /// Trimmed; 1 to [`MAX_TITLE_CHARS`] characters.
     pub title: String,
+    /// Trimmed; at most [`MAX_SUMMARY_CHARS`] characters, empty when none was given.
     pub summary: String,
+    /// Trimmed, without empty steps; 1 to [`MAX_STEPS`] steps of at most [`MAX_STEP_CHARS`]
+    /// characters.
     pub steps: Vec<String>,
+    /// How long it takes, in minutes: 1 to 240.
     pub minutes: u32,
+    /// What kind of help it gives ([`Category::Personal`] unless the person chose one).
     pub category: Category,
+    /// Keywords: trimmed, lowercased, without repeats; at most 16.
     pub tags: Vec<String>,
+    /// The moments it suits, without repeats.
     pub suits: Vec<Context>,
+    /// When it was written, in the writer's local time and UTC offset.
     pub created_at: DateTime<FixedOffset>,
+    /// When it was last edited (equal to `created_at` until then).
     pub updated_at: DateTime<FixedOffset>,
 }
 
@@ -45,34 +64,54 @@ impl std::fmt::Debug for CustomStrategy {
 /// What a person writes for a strategy of their own.
 #[derive(Debug, Clone, Default)]
 pub struct NewStrategy {
+    /// Required: trimmed, 1 to [`MAX_TITLE_CHARS`] characters.
     pub title: String,
+    /// Optional; trimmed, at most [`MAX_SUMMARY_CHARS`] characters.
     pub summary: Option<String>,
+    /// At least one; each is trimmed and empty ones are dropped. At most [`MAX_STEPS`] of at most
+    /// [`MAX_STEP_CHARS`] characters.
     pub steps: Vec<String>,
+    /// How long it takes, in minutes: 1 to 240; `None` means 5.
     pub minutes: Option<u32>,
+    /// `None` means [`Category::Personal`].
     pub category: Option<Category>,
+    /// Keywords; trimmed, lowercased, empty ones and repeats dropped. At most 16.
     pub tags: Vec<String>,
+    /// The moments it suits; repeats dropped.
     pub suits: Vec<Context>,
 }
 
 /// Fields to change in a custom strategy; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
 pub struct StrategyChanges {
+    /// A new title (trimmed, 1 to [`MAX_TITLE_CHARS`] characters).
     pub title: Option<String>,
+    /// A new summary (trimmed; an empty one clears it).
     pub summary: Option<String>,
+    /// New steps, replacing all the old ones (cleaned as in [`NewStrategy::steps`]).
     pub steps: Option<Vec<String>>,
+    /// A new duration, in minutes: 1 to 240.
     pub minutes: Option<u32>,
+    /// A new category.
     pub category: Option<Category>,
+    /// New moments it suits, replacing the old ones.
     pub suits: Option<Vec<Context>>,
 }
 
 /// One logged try of a strategy: distress 0..=10 before and after.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Try {
+    /// Random: 32 lowercase hex digits.
     pub id: String,
+    /// Id of the strategy tried (built-in, or the person's own `custom-...`).
     pub strategy_id: String,
+    /// Distress before the try, 0 (none) to 10 (the most).
     pub distress_before: u8,
+    /// Distress after the try, 0 (none) to 10 (the most).
     pub distress_after: u8,
+    /// What the person noted: trimmed, at most [`MAX_NOTE_CHARS`] characters; `None` when empty.
     pub note: Option<String>,
+    /// When it was tried, in the person's local time and UTC offset.
     pub at: DateTime<FixedOffset>,
 }
 
@@ -86,20 +125,30 @@ impl std::fmt::Debug for Try {
     }
 }
 
+/// What a person logs about trying a strategy.
 #[derive(Debug, Clone, Default)]
 pub struct NewTry {
+    /// Id of the strategy tried; it must exist (built-in or the person's own), else
+    /// [`crate::Error::NotFound`].
     pub strategy_id: String,
+    /// Distress before the try, 0 (none) to 10 (the most).
     pub distress_before: u8,
+    /// Distress after the try, 0 (none) to 10 (the most).
     pub distress_after: u8,
+    /// An optional note; trimmed, at most [`MAX_NOTE_CHARS`] characters.
     pub note: Option<String>,
 }
 
 /// How a strategy has worked for this person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StrategyStats {
+    /// The strategy's id.
     pub id: String,
+    /// The strategy's title.
     pub title: String,
+    /// The strategy's category.
     pub category: Category,
+    /// How many readable tries of it are logged.
     pub times_tried: u32,
     /// Mean of (after − before): negative means distress went down.
     pub mean_change: f64,

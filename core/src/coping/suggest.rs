@@ -31,30 +31,44 @@ pub const PERSON_PRIOR_WEIGHT: f64 = 5.0;
 /// How many pseudo-tries the person's average weighs against one strategy's own tries.
 pub const STRATEGY_PRIOR_WEIGHT: f64 = 2.0;
 
+/// What a suggestion points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SuggestionKind {
+    /// The person's safety plan (offered first from distress [`CRISIS_DISTRESS`] on).
     SafetyPlan,
+    /// Crisis contacts: talk to someone now (offered from distress [`CRISIS_DISTRESS`] on).
     Crisis,
+    /// A coping strategy.
     Strategy,
 }
 
+/// One item of a suggestion list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
+    /// What the item points at.
     pub kind: SuggestionKind,
+    /// The strategy's id, or [`SAFETY_PLAN_ID`] / [`CRISIS_ID`].
     pub id: String,
+    /// Title to show.
     pub title: String,
+    /// The strategy's category; [`Category::UrgentHelp`] for the safety-plan and crisis items.
     pub category: Category,
+    /// Summary to show.
     pub summary: String,
     /// Expected drop in distress (strategies only).
     pub score: Option<f64>,
+    /// How long the strategy takes, in minutes (strategies only).
     pub minutes: Option<u32>,
+    /// How many tries of the strategy are logged (0 for the safety-plan and crisis items).
     pub times_tried: u32,
     /// One-tap actions (`tel:` URIs) for the safety-plan and crisis items.
     pub actions: Vec<String>,
 }
 
+/// Id of the safety-plan suggestion.
 pub const SAFETY_PLAN_ID: &str = "safety-plan";
+/// Id of the crisis-contacts suggestion.
 pub const CRISIS_ID: &str = "crisis-contacts";
 
 pub(crate) fn rank(

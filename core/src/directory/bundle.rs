@@ -38,6 +38,7 @@ pub fn load_installed(data_dir: &Path, keys: &[TrustedKey]) -> Option<DirectoryD
     verify(&bytes, keys).ok()
 }
 
+/// Where the last good bundle is kept in the profile folder `data_dir`.
 pub fn installed_path(data_dir: &Path) -> PathBuf {
     data_dir.join(INSTALLED_FILE_NAME)
 }

@@ -61,13 +61,19 @@ pub use crate::error::DirectoryError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
+    /// A phone call (a full number, a short code or a second number).
     Phone,
+    /// A text message (SMS).
     Sms,
+    /// A web chat or WhatsApp.
     Chat,
+    /// The service's website.
     Website,
 }
 
 impl Channel {
+    /// Parses `phone` (or `call`, `tel`), `sms` (or `text`), `chat` and `website` (or `web`),
+    /// ignoring case and surrounding spaces; `None` for anything else.
     pub fn parse(text: &str) -> Option<Channel> {
         match text.trim().to_lowercase().as_str() {
             "phone" | "call" | "tel" => Some(Channel::Phone),
@@ -99,19 +105,25 @@ pub struct DirectoryQuery {
     pub text: Option<String>,
     /// Entries for this country; international ones are always included.
     pub country: Option<String>,
+    /// Only entries of this kind.
     pub kind: Option<Kind>,
     /// Entries for every one of these audiences (`lgbtq`, `trans`, `youth`, ...).
     pub audience: Vec<String>,
+    /// Only entries that state this language (a BCP-47 code, case ignored; `pt` also matches
+    /// `pt-BR`).
     pub language: Option<String>,
+    /// Only entries that can be reached this way.
     pub channel: Option<Channel>,
     /// Only entries known to be open at the query time.
     pub open_now: bool,
+    /// At most this many results; `None` for all.
     pub limit: Option<usize>,
 }
 
 /// A search result: the entry, with what the app needs to show and act on it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
+    /// The entry itself (its fields appear at the top level of the hit when serialised).
     #[serde(flatten)]
     pub entry: DirectoryEntry,
     /// One of the person's own sealed entries.
@@ -120,45 +132,66 @@ pub struct SearchHit {
     pub stale: bool,
     /// `None` when the hours are not known.
     pub open_now: Option<bool>,
+    /// What can be tapped, most direct first; only the website for a paused or discontinued
+    /// service.
     pub actions: Vec<Action>,
 }
 
 /// One tap in the crisis list.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrisisContact {
+    /// The directory entry's id (`fallback-112` for the 112 fallback).
     pub id: String,
+    /// The service's name.
     pub name: String,
+    /// What kind of service it is.
     pub kind: Kind,
+    /// The button's text, e.g. `Call 988`, with `(<region> only)` or `(listening line, not a crisis
+    /// service)` added where that applies.
     pub label: String,
+    /// The URI the phone opens (`tel:`, `sms:`, ...): the same as `action.uri`.
     pub action_uri: String,
+    /// The action in full: how it reaches the service, the trace it leaves, whether it must be
+    /// dialled by hand.
     pub action: Action,
     /// `None` when the hours are unknown, or depend on the caller's region.
     pub open_now: Option<bool>,
     /// For a line closed now: when it opens next (it is shown, not hidden).
     pub opens_at: Option<DateTime<Utc>>,
+    /// The line is open around the clock.
     pub always_open: bool,
     /// A listening or peer line, not a crisis service.
     pub warm_line: bool,
+    /// The service is for LGBTQ+ people ([`DirectoryEntry::is_lgbtq`]).
     pub lgbtq: bool,
     /// A line for part of the country only (never shown as national).
     pub region: Option<String>,
     /// Whether the call is free / shows on the phone bill, where the operator says so.
     pub free: Option<bool>,
+    /// Whether the call shows on the phone bill, where the operator says so.
     pub on_phone_bill: Option<bool>,
+    /// Its newest source is more than [`STALE_AFTER_DAYS`] days older than the query time
+    /// ([`is_stale`]).
     pub stale: bool,
     /// An emergency number no official source confirms yet.
     pub unverified: bool,
+    /// The main source of its facts: an `http(s)` URL.
     pub source_url: String,
+    /// The latest day a source was read.
     pub verified_on: NaiveDate,
 }
 
+/// What to call right now in one country, in the order to show it
+/// ([`Directory::crisis_contacts_in`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct CrisisContacts {
+    /// The country asked for, trimmed and uppercased (an ISO 3166-1 alpha-2 code such as `DE`).
     pub country: String,
     /// Whether the directory has any entry for this country.
     pub has_country_data: bool,
     /// Whether a crisis line (not only emergency numbers) is known for this country.
     pub has_crisis_line: bool,
+    /// One item per action, in the order to show them; an action appears only once.
     pub contacts: Vec<CrisisContact>,
     /// Honest advice when there is no country data, or no crisis line.
     pub advice: Option<String>,
@@ -188,10 +221,12 @@ impl Directory {
             .map_err(DirectoryError::Builtin)
     }
 
+    /// Parses and validates a directory document in JSON.
     pub fn parse(json: &str) -> Result<Directory, DataError> {
         Ok(Directory::from_data(DirectoryData::parse(json)?))
     }
 
+    /// A directory of `data` as given (not validated here), with its text indexed for search.
     pub fn from_data(data: DirectoryData) -> Directory {
         let words = data
             .entries
@@ -230,14 +265,17 @@ impl Directory {
         })
     }
 
+    /// The version of the directory data; every published bundle has a larger one.
     pub fn version(&self) -> u64 {
         self.data.version
     }
 
+    /// Every entry, in the data's order.
     pub fn entries(&self) -> &[DirectoryEntry] {
         &self.data.entries
     }
 
+    /// The entry with this id, if any.
     pub fn get(&self, id: &str) -> Option<&DirectoryEntry> {
         self.data.entries.iter().find(|e| e.id == id)
     }

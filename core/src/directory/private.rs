@@ -10,20 +10,30 @@ use super::{actions, Directory, DirectoryQuery, SearchHit};
 use crate::error::{Error, Result};
 use crate::session::Inner;
 
+/// Table of the person's own directory entries, one sealed row each.
 pub const TABLE: &str = "directory_private";
 pub use super::model::PRIVATE_SOURCE;
 
 /// What a person enters for an entry of their own.
 #[derive(Debug, Clone, Default)]
 pub struct NewPrivateEntry {
+    /// What kind of service it is; `None` means [`Kind::Counseling`]. [`Kind::Emergency`] is
+    /// refused: emergency numbers come only from the verified directory.
     pub kind: Option<Kind>,
+    /// Required: trimmed, 1 to 120 characters.
     pub name: String,
+    /// Who runs it, if the person says.
     pub organization: Option<String>,
+    /// A short description; at most 2000 characters.
     pub description: Option<String>,
     /// A full international number (`+44 ...`): it must validate to become a `tel:` action.
     pub phone: Option<String>,
+    /// A number to text: only digits and `+` are kept; the result must be 3 to 15 digits, with
+    /// a `+` allowed only in front.
     pub sms: Option<String>,
+    /// The service's page: an `http://` or `https://` URL with a dotted host name.
     pub website: Option<String>,
+    /// The person's own notes; at most 2000 characters.
     pub notes: Option<String>,
 }
 
@@ -38,6 +48,9 @@ impl PersonalDirectory {
         PersonalDirectory { inner }
     }
 
+    /// Seals a new entry of the person's own and returns it, with an id of `private-` and 16 random
+    /// hex digits. Blank texts count as absent; at least a phone number, an SMS number or a website
+    /// is needed.
     pub fn add(&self, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result<DirectoryEntry> {
         let entry = build(
             format!("private-{}", crate::session::random_id(8)),
@@ -50,6 +63,8 @@ impl PersonalDirectory {
         })
     }
 
+    /// Replaces the person's own entry `id` with `new` (validated as in
+    /// [`PersonalDirectory::add`]); [`Error::NotFound`] if there is no such entry.
     pub fn update(
         &self,
         id: &str,
@@ -66,6 +81,7 @@ impl PersonalDirectory {
         })
     }
 
+    /// Deletes the person's own entry `id`; [`Error::NotFound`] if there is no such entry.
     pub fn remove(&self, id: &str) -> Result<()> {
         self.inner.with_unlocked(|u| {
             if u.delete_sealed(TABLE, id)? {
@@ -76,7 +92,6 @@ impl PersonalDirectory {
         })
     }
 
-    /// The person's own entries (damaged rows are skipped).
     /// Queues a "this number didn't work" report on a public entry, sealed until the next
     /// sync sends it anonymously. At most [`super::reports::MAX_QUEUED`] wait; the oldest go.
     pub fn report(
@@ -109,6 +124,7 @@ impl PersonalDirectory {
         })
     }
 
+    /// The person's own entries, sorted by name (damaged rows are skipped).
     pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
         self.inner.with_unlocked(|u| {
             let mut entries: Vec<DirectoryEntry> = u

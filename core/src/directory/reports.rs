@@ -13,6 +13,7 @@ pub use kinship_protocol::ReportProblem;
 use super::Directory;
 use crate::error::{Error, Result};
 
+/// Table of queued reports, one sealed row each.
 pub const TABLE: &str = "directory_reports";
 /// Reports kept waiting at most: a phone offline for months does not grow without bound.
 pub const MAX_QUEUED: usize = 50;
@@ -20,12 +21,20 @@ pub const MAX_QUEUED: usize = 50;
 /// A report waiting to be sent.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuedReport {
+    /// Random: 16 lowercase hex digits.
     pub id: String,
+    /// Id of the public directory entry reported; it must exist in the directory in use, else
+    /// [`Error::NotFound`].
     pub entry_id: String,
+    /// What went wrong.
     pub problem: ReportProblem,
+    /// The person's note: trimmed, `None` when empty; at most
+    /// [`kinship_protocol::MAX_REPORT_NOTE_CHARS`] characters, no control characters other than
+    /// line feeds and tabs.
     pub note: Option<String>,
     /// The directory version the person saw the entry in.
     pub directory_version: u64,
+    /// When the report was queued (UTC); kept on the phone, never sent.
     pub queued_at: DateTime<Utc>,
 }
 

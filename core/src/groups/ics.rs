@@ -16,6 +16,7 @@ use kinship_protocol::{Event, Status};
 /// One event to export, with what the calendar needs that the event itself does not carry.
 #[derive(Debug, Clone, Copy)]
 pub struct IcsEvent<'a> {
+    /// The event to export.
     pub event: &'a Event,
     /// Base URL of the server the event came from, e.g. `https://groups.example.org`; its host
     /// makes the `UID` unique across servers.
@@ -24,16 +25,28 @@ pub struct IcsEvent<'a> {
     pub group_name: &'a str,
 }
 
+/// Why events could not be exported to iCalendar.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IcsError {
+    /// An event's IANA time zone is not in the tz database.
     #[error("event {event_id}: unknown time zone {zone:?}")]
-    UnknownTimeZone { event_id: String, zone: String },
-    #[error("event {event_id}: {local} in {zone} cannot be placed on the UTC timeline")]
-    NonexistentLocalTime {
+    UnknownTimeZone {
+        /// Id of the event.
         event_id: String,
-        local: NaiveDateTime,
+        /// The time zone name the event carries.
         zone: String,
     },
+    /// An event's local start or end time could not be converted to a UTC instant in its zone.
+    #[error("event {event_id}: {local} in {zone} cannot be placed on the UTC timeline")]
+    NonexistentLocalTime {
+        /// Id of the event.
+        event_id: String,
+        /// The wall-clock time that could not be converted.
+        local: NaiveDateTime,
+        /// The event's IANA time zone.
+        zone: String,
+    },
+    /// The server URL given has no host to build the event's `UID` from.
     #[error("server URL {0:?} has no host")]
     BadServerUrl(String),
 }

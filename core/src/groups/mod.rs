@@ -19,18 +19,28 @@ pub mod ics;
 pub mod sync;
 mod transport;
 
+/// Table of followed groups, one sealed row each under a keyed-hash row id.
 pub const GROUPS_TABLE: &str = "followed_groups";
+/// Table of cached events, one sealed row each under a keyed-hash row id.
 pub const EVENTS_TABLE: &str = "group_events";
 
 /// A followed group as the app shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowedGroup {
+    /// The server's base URL: `https://host[:port]` with no trailing slash (plain `http://` only
+    /// for this device).
     pub server_url: String,
+    /// The group's id on that server: 1 to 64 ASCII letters and digits.
     pub group_id: String,
+    /// The group's name, as the server sent it when the group was followed.
     pub name: String,
+    /// The group's description, as the server sent it when the group was followed.
     pub description: String,
+    /// Whether the group is public or private (a private one is read with a member token).
     pub visibility: Visibility,
+    /// When the person followed it (UTC).
     pub followed_at: DateTime<Utc>,
+    /// When a page of its change feed was last applied (UTC); `None` before the first sync.
     pub last_synced_at: Option<DateTime<Utc>>,
 }
 
@@ -58,13 +68,17 @@ pub(crate) struct GroupRecord {
 /// A cached event with the group it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CachedEvent {
+    /// Base URL of the server the event came from (as in [`FollowedGroup::server_url`]).
     pub server_url: String,
+    /// Name of the group it came from, as stored when the group was followed.
     pub group_name: String,
+    /// The event as the server sent it (its fields appear at the top level when serialised).
     #[serde(flatten)]
     pub event: Event,
 }
 
 impl CachedEvent {
+    /// Whether the organiser cancelled the event.
     pub fn is_cancelled(&self) -> bool {
         self.event.input.status == Status::Cancelled
     }
@@ -87,7 +101,9 @@ pub struct EventQuery {
     pub from: DateTime<Utc>,
     /// ...and up to this many days later.
     pub days: u32,
+    /// Only events of the group with this id.
     pub group_id: Option<String>,
+    /// Only events of this category.
     pub category: Option<Category>,
     /// Include cancelled events (marked as such).
     pub include_cancelled: bool,
@@ -118,6 +134,7 @@ impl Groups {
         Groups { inner }
     }
 
+    /// The followed groups, sorted by name (damaged rows are skipped).
     pub fn list(&self) -> Result<Vec<FollowedGroup>> {
         self.inner.with_unlocked(|u| {
             let mut groups: Vec<FollowedGroup> =

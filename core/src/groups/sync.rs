@@ -29,11 +29,18 @@ use crate::groups::{
 /// How hard to try.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
+    /// Events asked for per feed page (the `limit` parameter); 200 by default.
     pub page_size: u32,
+    /// Tries per request, the first included; connection failures, timeouts, 5xx and 429 answers
+    /// are retried. 4 by default.
     pub max_attempts: u32,
+    /// Wait before the first retry, doubled for each further one, plus random jitter of up to the
+    /// same again; 250 ms by default.
     pub base_backoff: Duration,
     /// The longest `Retry-After` honoured before giving up on that request.
     pub max_retry_after: Duration,
+    /// Time limit of one request; connecting is limited to the smaller of this and 5 seconds. 15 s
+    /// by default.
     pub timeout: Duration,
     /// How often to ask a server for a newer directory bundle (not on every poll, so a poll
     /// with nothing new stays one request).
@@ -56,6 +63,7 @@ impl Default for SyncOptions {
 /// What one sync changed, per group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SyncReport {
+    /// One report per followed group.
     pub groups: Vec<GroupSyncReport>,
     /// A newer signed directory installed from a server.
     pub directory_version: Option<u64>,
@@ -67,13 +75,20 @@ pub struct SyncReport {
     pub requests: u32,
 }
 
+/// What one sync changed in one followed group.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct GroupSyncReport {
+    /// The group's server (base URL).
     pub server_url: String,
+    /// The group's id on that server.
     pub group_id: String,
+    /// The group's name, as stored when it was followed.
     pub name: String,
+    /// Events cached for the first time.
     pub new: usize,
+    /// Cached events replaced by the version the server sent.
     pub updated: usize,
+    /// Cached events removed because the server deleted them.
     pub removed: usize,
     /// Answered 304: nothing changed since the last sync.
     pub not_modified: bool,
@@ -189,6 +204,10 @@ impl Groups {
         self.sync_with(&SyncOptions::default()).await
     }
 
+    /// As [`Groups::sync_now`], with explicit options. Fails with [`Error::Offline`] when the
+    /// server of every followed group was unreachable; a group that fails otherwise is reported
+    /// in its [`GroupSyncReport::error`] while the others still sync. Does not count as use for
+    /// the auto-lock.
     pub async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
         let followed = self.inner.with_unlocked_in_background(|u| {
             Ok(records(u)?.into_iter().map(|(_, r)| r).collect::<Vec<_>>())

@@ -51,6 +51,7 @@ pub(crate) struct DocMeta {
 pub struct EntryFilter {
     /// Only entries carrying this tag (compared without case or accents).
     pub tag: Option<String>,
+    /// Only entries with this mood (1 to 5).
     pub mood: Option<u8>,
     /// Entries created at or after this instant.
     pub from: Option<DateTime<Utc>>,

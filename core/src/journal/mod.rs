@@ -21,11 +21,17 @@ pub use index::EntryFilter;
 use index::{time_key, JournalIndex, TimeKey};
 pub use stats::{JournalStats, MoodPoint, StatsRange, TagCount};
 
+/// Table of journal entries, one sealed row each.
 pub const TABLE: &str = "journal_entries";
+/// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest body, in characters.
 pub const MAX_BODY_CHARS: usize = 100_000;
+/// Most tags on one entry (and most linked coping strategies).
 pub const MAX_TAGS: usize = 32;
+/// Longest tag, in characters.
 pub const MAX_TAG_CHARS: usize = 40;
+/// Most entries [`Journal::list`] and [`Journal::search`] return at once.
 pub const MAX_PAGE: usize = 500;
 
 const INSERT_SQL: &str = "INSERT INTO journal_entries (id, sealed) VALUES (?1, ?2)";
@@ -35,14 +41,22 @@ const UPDATE_SQL: &str = "UPDATE journal_entries SET sealed = ?2 WHERE id = ?1";
 /// that ends up in a log or a panic message reveals nothing the person wrote.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// Random: 32 lowercase hex digits.
     pub id: String,
     /// When it was written, in UTC plus the writer's own UTC offset at that moment.
     pub created_at: DateTime<FixedOffset>,
+    /// When it was last edited, in the editor's local time and UTC offset; equal to `created_at`
+    /// until then, never before it.
     pub updated_at: DateTime<FixedOffset>,
+    /// Trimmed, at most [`MAX_TITLE_CHARS`] characters; `None` for no title (an empty one counts as
+    /// none).
     pub title: Option<String>,
+    /// The text, at most [`MAX_BODY_CHARS`] characters.
     pub body: String,
     /// 1 (very low) ..= 5 (very good).
     pub mood: Option<u8>,
+    /// Trimmed, inner spaces collapsed, without repeats (ignoring case and accents); at most
+    /// [`MAX_TAGS`] tags of 1 to [`MAX_TAG_CHARS`] characters.
     pub tags: Vec<String>,
     /// Ids of coping strategies the person used (built-in or their own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -81,26 +95,39 @@ impl Entry {
 /// What a person writes for a new entry.
 #[derive(Debug, Clone, Default)]
 pub struct NewEntry {
+    /// Optional; trimmed, at most [`MAX_TITLE_CHARS`] characters.
     pub title: Option<String>,
+    /// The text, at most [`MAX_BODY_CHARS`] characters. An entry needs text, a title, a mood or a
+    /// tag.
     pub body: String,
+    /// 1 (very low) to 5 (very good), if given.
     pub mood: Option<u8>,
+    /// Tags; cleaned as described on [`Entry::tags`].
     pub tags: Vec<String>,
+    /// Ids of coping strategies the person used: at most [`MAX_TAGS`], each 1 to 64 characters of
+    /// `a-z`, `0-9` and `-`.
     pub strategy_ids: Vec<String>,
 }
 
 /// Fields to change in an entry; `None` keeps the current value.
 #[derive(Debug, Clone, Default)]
 pub struct EntryChanges {
+    /// `Some(None)` removes the title.
     pub title: Option<Option<String>>,
+    /// A new body.
     pub body: Option<String>,
+    /// `Some(None)` removes the mood.
     pub mood: Option<Option<u8>>,
+    /// New tags, replacing all the old ones.
     pub tags: Option<Vec<String>>,
+    /// New linked coping strategies, replacing the old ones.
     pub strategy_ids: Option<Vec<String>>,
 }
 
 /// One page of a listing, newest first.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The entries of this page, newest first.
     pub entries: Vec<Entry>,
     /// Pass back to get the next (older) page; `None` when this was the last.
     pub next_cursor: Option<String>,
@@ -143,10 +170,14 @@ impl Journal {
         })
     }
 
+    /// The entry with this id; [`Error::NotFound`] if there is none, [`Error::Corrupted`] if its
+    /// row cannot be opened.
     pub fn get(&self, id: &str) -> Result<Entry> {
         self.inner.with_unlocked(|u| read_entry(u, id))
     }
 
+    /// Applies `changes` to an entry and stamps it as edited at `now`; [`Error::NotFound`] if there
+    /// is no such entry. The result is checked as a new entry is.
     pub fn update(
         &self,
         id: &str,
@@ -186,6 +217,7 @@ impl Journal {
         })
     }
 
+    /// Deletes an entry for good; [`Error::NotFound`] if there is none.
     pub fn delete(&self, id: &str) -> Result<()> {
         self.inner.with_unlocked(|u| {
             let removed = u
@@ -244,11 +276,14 @@ impl Journal {
         })
     }
 
+    /// Statistics over the entries in `range`: counts, mood by day and week, tags, and the writing
+    /// streak.
     pub fn stats(&self, range: &StatsRange) -> Result<JournalStats> {
         self.inner
             .with_unlocked(|u| Ok(stats::compute(ensure_index(u)?, range)))
     }
 
+    /// How many readable entries the journal holds.
     pub fn count(&self) -> Result<usize> {
         self.inner.with_unlocked(|u| Ok(ensure_index(u)?.len()))
     }

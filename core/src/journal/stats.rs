@@ -13,11 +13,15 @@ use super::index::{fold, JournalIndex};
 /// Which days the stats cover (inclusive), and what "today" is for the streak.
 #[derive(Debug, Clone)]
 pub struct StatsRange {
+    /// First day included, if any (the writer's local calendar day).
     pub from: Option<NaiveDate>,
+    /// Last day included, if any.
     pub to: Option<NaiveDate>,
+    /// The person's local date today, for the streak.
     pub today: NaiveDate,
 }
 
+/// Journal statistics over a [`StatsRange`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JournalStats {
     /// Entries in the range.
@@ -33,16 +37,23 @@ pub struct JournalStats {
     pub current_streak_days: u32,
 }
 
+/// The average mood over one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MoodPoint {
+    /// The day (`2026-11-26`) or ISO week (`2026-W48`).
     pub period: String,
+    /// The mean mood of the period's rated entries, 1 to 5.
     pub average: f64,
+    /// How many entries in the period have a mood.
     pub rated_entries: u32,
 }
 
+/// How often a tag was used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagCount {
+    /// The tag, in the first spelling seen (tags are counted ignoring case and accents).
     pub tag: String,
+    /// How many entries in the range carry it.
     pub count: u32,
 }
 
