@@ -4,11 +4,20 @@ use kinship_core::backup::BackupError;
 
 /// Every error a phone can see, with what the app can do about it. Messages never carry
 /// anything the person wrote or any key material.
+///
+/// Its `Display` text is exported too (`toString()` in Kotlin, `description` in Swift), so a
+/// crash report or a log line says what happened; what to show the person is the app's
+/// (KinshipKit's `userMessage`).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum KinshipError {
     /// Ask for the passphrase (or the device key) again.
     #[error("the vault is locked")]
     Locked,
+    /// The profile was erased (quick erase) while this handle was open: nothing of it is left,
+    /// and only a new profile can be created.
+    #[error("this profile was erased")]
+    Erased,
     #[error("no Kinship profile exists here yet")]
     NotInitialized,
     #[error("a Kinship profile already exists here")]
@@ -53,7 +62,8 @@ impl From<kinship_core::Error> for KinshipError {
     fn from(err: kinship_core::Error) -> Self {
         use kinship_core::Error as E;
         match err {
-            E::Locked | E::Erased => KinshipError::Locked,
+            E::Locked => KinshipError::Locked,
+            E::Erased => KinshipError::Erased,
             E::NotInitialized => KinshipError::NotInitialized,
             E::AlreadyInitialized => KinshipError::AlreadyInitialized,
             E::WrongPassphrase | E::Backup(BackupError::WrongPassphrase) => {

@@ -11,6 +11,8 @@ extension KinshipError {
         switch self {
         case .Locked:
             return "Kinship is locked. Unlock it to continue."
+        case .Erased:
+            return "Everything in Kinship was erased from this device. You can start again with a new passphrase."
         case .NotInitialized:
             return "There is no Kinship profile on this device yet."
         case .AlreadyInitialized:

@@ -84,6 +84,9 @@ final class VaultTests: XCTestCase {
         // Quick erase leaves nothing to open.
         try profile.quickErase()
         XCTAssertFalse(profileExists(dataDir: dir))
+        XCTAssertThrowsError(try profile.listEntries(limit: 10)) { error in
+            guard case KinshipError.Erased = error else { return XCTFail("\(error)") }
+        }
         XCTAssertThrowsError(try KinshipProfile.open(dataDir: dir)) { error in
             guard case KinshipError.NotInitialized = error else { return XCTFail("\(error)") }
         }

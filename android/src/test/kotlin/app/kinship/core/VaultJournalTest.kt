@@ -60,6 +60,9 @@ class VaultJournalTest {
             profile.deleteEntry(entry.id)
             assertThrows<KinshipException.NotFound>("deleted entry") { profile.getEntry(entry.id) }
             profile.quickErase()
+            // Erased is told apart from locked, and the error reads in a crash report.
+            val erased = assertThrows<KinshipException.Erased>("after quick erase") { profile.listEntries(10u) }
+            assertTrue(erased.toString(), erased.toString().contains("erased"))
         }
         assertThrows<KinshipException.NotInitialized>("after quick erase") { KinshipProfile.open(dir) }
     }
