@@ -217,14 +217,15 @@ pub struct NewPrivateEntry {
     pub notes: Option<String>,
 }
 
-/// Who to call now in `country` (two letters), with no profile, no passphrase and no
+/// Who to call now in `country` (an ISO 3166-1 alpha-2 code such as `DE`; anything else is
+/// `InvalidInput` on the field `country`), with no profile, no passphrase and no
 /// network: the emergency number first, then crisis lines open now.
 /// It loads the directory on every call (checking an installed bundle's signature); a screen
 /// that asks repeatedly keeps a [`KinshipDirectory`] instead.
 #[uniffi::export]
 pub fn crisis_contacts(data_dir: String, country: String) -> Result<CrisisHelp> {
     let directory = kinship_core::Directory::load(&PathBuf::from(data_dir))?;
-    Ok(directory.crisis_contacts(&country, Utc::now()).into())
+    Ok(directory.crisis_contacts_for(&country, Utc::now())?.into())
 }
 
 /// The public directory in use for a data folder: the newest verified signed bundle there, or
@@ -253,8 +254,13 @@ impl KinshipDirectory {
         self.snapshot().countries()
     }
 
-    pub fn crisis_contacts(&self, country: String) -> CrisisHelp {
-        self.snapshot().crisis_contacts(&country, Utc::now()).into()
+    /// Who to call now in `country`; `InvalidInput` (field `country`) unless it is an ISO
+    /// 3166-1 alpha-2 code such as `DE` (the phone's region, not a name).
+    pub fn crisis_contacts(&self, country: String) -> Result<CrisisHelp> {
+        Ok(self
+            .snapshot()
+            .crisis_contacts_for(&country, Utc::now())?
+            .into())
     }
 
     /// Public entries matching `query`, best first.

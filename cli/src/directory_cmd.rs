@@ -122,9 +122,9 @@ pub fn crisis(
             CliError::Usage("no country given and none in your locale: pass --country CC".into())
         })?,
     };
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+    if kinship_core::directory::parse_country(&country).is_err() {
         return Err(CliError::Usage(
-            "a country is a two-letter code such as US or GB".into(),
+            "a country is an ISO 3166-1 two-letter code such as US or GB".into(),
         ));
     }
     let at = parse_at(at)?;

@@ -775,3 +775,26 @@ fn every_shipped_entry_has_two_independent_sources_and_a_primary_one() {
         }
     }
 }
+
+#[test]
+fn every_country_in_the_directory_is_a_country_code_and_names_are_refused() {
+    let directory = builtin();
+    for country in directory.countries() {
+        assert!(
+            kinship_core::directory::CountryCode::parse(&country).is_ok(),
+            "{country} is in the directory but not a country code"
+        );
+    }
+    let at = chrono::Utc::now();
+    let de = directory.crisis_contacts_for(" de ", at).unwrap();
+    assert_eq!(de.country, "DE");
+    assert!(de.has_country_data);
+    for bad in ["Germany", "ZZ", "D", ""] {
+        match directory.crisis_contacts_for(bad, at) {
+            Err(kinship_core::Error::InvalidInput { field, .. }) => {
+                assert_eq!(field.as_deref(), Some("country"), "{bad}")
+            }
+            other => panic!("{bad}: {:?}", other.map(|c| c.country)),
+        }
+    }
+}

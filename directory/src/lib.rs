@@ -13,7 +13,9 @@
 
 pub mod actions;
 pub mod bundle;
+pub mod country;
 pub mod hours;
 pub mod model;
 
+pub use country::{CountryCode, NotACountryCode};
 pub use model::{DataError, DirectoryData, DirectoryEntry, Kind};

@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::text::{fold_words, matches_all_prefixes};
-pub use kinship_directory::{actions, hours, model};
+pub use kinship_directory::{actions, hours, model, CountryCode};
 
 pub use actions::{Action, ActionKind, Trace};
 pub use bundle::BundleError;
@@ -356,6 +356,18 @@ impl Directory {
     /// What to call right now in `country` ([`Directory::crisis_contacts_in`] with no zone).
     pub fn crisis_contacts(&self, country: &str, at: DateTime<Utc>) -> CrisisContacts {
         self.crisis_contacts_in(country, at, None)
+    }
+
+    /// [`Directory::crisis_contacts`] for a country code as an app passes it: anything but an
+    /// ISO 3166-1 alpha-2 code ("Germany", "D", "ZZ") is refused as invalid input on the
+    /// field `country`, so a mistake is an error the app sees, never a silent "no data".
+    pub fn crisis_contacts_for(
+        &self,
+        country: &str,
+        at: DateTime<Utc>,
+    ) -> crate::error::Result<CrisisContacts> {
+        let code = parse_country(country)?;
+        Ok(self.crisis_contacts(code.as_str(), at))
     }
 
     /// What to call right now in `country`, for a caller in `caller_zone` (their IANA zone,
@@ -694,4 +706,10 @@ fn fallback_112(checked_on: NaiveDate) -> CrisisContact {
         source_url: FALLBACK_SOURCE.into(),
         verified_on: checked_on,
     }
+}
+
+/// A country code as an app passes it, or invalid input on the field `country`.
+pub fn parse_country(text: &str) -> crate::error::Result<CountryCode> {
+    CountryCode::parse(text)
+        .map_err(|e| crate::error::Error::invalid_field("country", e.to_string()))
 }

@@ -15,7 +15,12 @@ final class DirectoryTests: XCTestCase {
         XCTAssertTrue(help.contacts.contains { $0.actionUri == "tel:988" })
         XCTAssertTrue(help.contacts.allSatisfy { $0.sourceUrl.hasPrefix("https://") })
         XCTAssertTrue(help.contacts.allSatisfy { $0.actionURL != nil })
-        let unknown = try crisisContacts(dataDir: dataDir, country: "ZZ")
+        XCTAssertThrowsError(try crisisContacts(dataDir: dataDir, country: "Germany")) { error in
+            guard case KinshipError.InvalidInput(let field, _) = error, field == "country" else {
+                return XCTFail("\(error)")
+            }
+        }
+        let unknown = try crisisContacts(dataDir: dataDir, country: "AQ")
         XCTAssertFalse(unknown.hasCountryData)
         XCTAssertTrue(unknown.advice?.contains("112") ?? false, "\(String(describing: unknown.advice))")
 

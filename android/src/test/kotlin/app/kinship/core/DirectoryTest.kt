@@ -21,7 +21,13 @@ class DirectoryTest {
         assertTrue(us.contacts.filter { it.actionUri.startsWith("tel:") }.all { it.trace == ActionTrace.CALL_LOG && it.actionKind == ActionKind.CALL })
         assertTrue(us.contacts.filter { it.actionUri.startsWith("sms:") }.all { it.trace == ActionTrace.SMS_THREAD })
 
-        val unknown = crisisContacts(freshDir(), "ZZ")
+        // A name or a made-up code is refused, naming the field, not answered with "no data".
+        for (bad in listOf("Germany", "ZZ", "D")) {
+            val refused = assertThrows<KinshipException.InvalidInput>(bad) { crisisContacts(freshDir(), bad) }
+            assertEquals("country", refused.field)
+        }
+        // A real country with no entries (Antarctica) gets the honest advice.
+        val unknown = crisisContacts(freshDir(), "AQ")
         assertFalse(unknown.hasCountryData)
         assertTrue(unknown.advice!!.contains("112"))
         assertTrue(unknown.contacts.none { it.actionUri.startsWith("tel:") && !it.sourceUrl.startsWith("https://") })
