@@ -84,8 +84,8 @@ done
 if [ "$GENERATE_BINDINGS" = 1 ]; then
     # The bindings, from the host's debug build: library mode reads the interface from the
     # library's symbol table, which the release profile strips (strip = true: uniffi-bindgen then
-    # finds "No UniFFI metadata"). The interface is the same for every target, and
-    # bindings/uniffi.toml (package app.kinship.core) is found by itself.
+    # finds "No UniFFI metadata"). The interface is the same for every target;
+    # bindings/uniffi-android.toml adds Android's cleaner to the JVM tests' settings.
     echo "==> uniffi-bindgen generate --language kotlin -> $BINDINGS"
     case "$(uname -s)" in
         Darwin) HOST_LIB=libkinship_ffi.dylib ;;
@@ -95,6 +95,7 @@ if [ "$GENERATE_BINDINGS" = 1 ]; then
     cargo build -q -p kinship-ffi --lib
     rm -rf "$BINDINGS"
     cargo run -q --bin uniffi-bindgen -- generate --no-format \
+        --config bindings/uniffi-android.toml \
         --library "$TARGET_DIR/debug/$HOST_LIB" --language kotlin --out-dir "$BINDINGS"
 fi
 

@@ -51,6 +51,7 @@ mirror_enum! {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct Strategy {
     pub id: String,
     pub title: String,
@@ -67,6 +68,7 @@ pub struct Strategy {
 
 /// A strategy of the person's own. Unset fields get defaults (5 minutes, `Personal`).
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct NewStrategy {
     pub title: String,
     #[uniffi(default = None)]
@@ -84,6 +86,7 @@ pub struct NewStrategy {
 
 /// Fields to change in a custom strategy; unset fields keep their value.
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct StrategyEdit {
     #[uniffi(default = None)]
     pub title: Option<String>,
@@ -101,6 +104,7 @@ pub struct StrategyEdit {
 
 /// One logged try: distress 0 to 10 before and after.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct CopingTry {
     pub id: String,
     pub strategy_id: String,
@@ -112,6 +116,7 @@ pub struct CopingTry {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct NewCopingTry {
     pub strategy_id: String,
     pub distress_before: u8,
@@ -122,6 +127,7 @@ pub struct NewCopingTry {
 
 /// How a strategy has worked for this person.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct StrategyStats {
     pub id: String,
     pub title: String,
@@ -132,6 +138,7 @@ pub struct StrategyStats {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct Suggestion {
     pub kind: SuggestionKind,
     pub id: String,
@@ -302,3 +309,13 @@ impl From<kinship_core::coping::Try> for CopingTry {
         }
     }
 }
+
+redacted_display!(
+    Strategy(id),
+    NewStrategy,
+    StrategyEdit,
+    CopingTry(id),
+    NewCopingTry,
+    StrategyStats,
+    Suggestion,
+);

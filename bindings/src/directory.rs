@@ -130,6 +130,7 @@ pub struct DirectoryAction {
 
 /// A "this number didn't work" report waiting for the next sync.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct QueuedReport {
     pub entry_id: String,
     pub problem: ReportProblem,
@@ -137,6 +138,7 @@ pub struct QueuedReport {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct DirectoryEntry {
     pub id: String,
     pub kind: DirectoryKind,
@@ -164,6 +166,7 @@ pub struct DirectoryEntry {
 
 /// A search result with what the app needs to show and act on it.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct DirectoryHit {
     pub entry: DirectoryEntry,
     /// One of the person's own sealed entries.
@@ -175,6 +178,7 @@ pub struct DirectoryHit {
 
 /// What a search asks for; every filter is optional.
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct DirectoryQuery {
     #[uniffi(default = None)]
     pub text: Option<String>,
@@ -198,6 +202,7 @@ pub struct DirectoryQuery {
 
 /// An entry of the person's own (a therapist, a local group); sealed in their profile.
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct NewPrivateEntry {
     #[uniffi(default = None)]
     pub kind: Option<DirectoryKind>,
@@ -492,3 +497,11 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
         }
     }
 }
+
+redacted_display!(
+    DirectoryEntry(id),
+    DirectoryHit,
+    NewPrivateEntry,
+    DirectoryQuery,
+    QueuedReport,
+);

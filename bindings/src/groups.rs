@@ -26,6 +26,7 @@ mirror_enum! {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct FollowedGroup {
     pub server_url: String,
     pub group_id: String,
@@ -39,6 +40,7 @@ pub struct FollowedGroup {
 
 /// An event cached on the phone, readable offline.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct GroupEvent {
     pub id: String,
     pub group_id: String,
@@ -66,6 +68,7 @@ pub struct GroupEvent {
 
 /// Which cached events to list.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct EventQuery {
     /// RFC 3339; now when unset. Ongoing events are included.
     #[uniffi(default = None)]
@@ -83,6 +86,7 @@ pub struct EventQuery {
 
 /// What one sync changed in one group.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct GroupSyncResult {
     pub group_id: String,
     pub name: String,
@@ -96,6 +100,7 @@ pub struct GroupSyncResult {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct SyncSummary {
     pub groups: u32,
     pub new_events: u32,
@@ -242,3 +247,11 @@ impl From<kinship_core::groups::CachedEvent> for GroupEvent {
         }
     }
 }
+
+redacted_display!(
+    FollowedGroup,
+    GroupEvent(id),
+    EventQuery,
+    GroupSyncResult,
+    SyncSummary,
+);

@@ -6,6 +6,7 @@ use crate::error::{KinshipError, Result};
 use crate::profile::KinshipProfile;
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct JournalEntry {
     pub id: String,
     /// RFC 3339 with the writer's UTC offset.
@@ -22,6 +23,7 @@ pub struct JournalEntry {
 
 /// What the person writes: a new entry, or the whole edited entry.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct NewJournalEntry {
     #[uniffi(default = None)]
     pub title: Option<String>,
@@ -36,6 +38,7 @@ pub struct NewJournalEntry {
 
 /// Which entries a listing wants; every field is optional.
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct JournalFilter {
     #[uniffi(default = None)]
     pub tag: Option<String>,
@@ -50,6 +53,7 @@ pub struct JournalFilter {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct JournalPage {
     pub entries: Vec<JournalEntry>,
     /// Pass back for the next (older) page; `None` on the last page.
@@ -57,6 +61,7 @@ pub struct JournalPage {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct MoodPoint {
     /// `YYYY-MM-DD` for a day, `YYYY-Www` for an ISO week.
     pub period: String,
@@ -65,12 +70,14 @@ pub struct MoodPoint {
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct TagCount {
     pub tag: String,
     pub count: u32,
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct JournalStats {
     pub entries: u32,
     pub mood_by_day: Vec<MoodPoint>,
@@ -237,3 +244,13 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
         reason: "a date must be YYYY-MM-DD".into(),
     })
 }
+
+redacted_display!(
+    JournalEntry(id),
+    NewJournalEntry,
+    JournalFilter,
+    JournalPage,
+    MoodPoint,
+    TagCount,
+    JournalStats,
+);

@@ -16,6 +16,9 @@
 //!
 //! Records deliberately do not implement `Debug`: most carry what the person wrote (entries,
 //! notes, plan items, followed groups), and nothing of that may reach a log or a panic message.
+//! Those records export a redacted `Display` instead ([`redacted_display`]), which the
+//! bindings use for `toString()` (Kotlin) and `description` (Swift), so an app's log line or
+//! crash report that prints one shows its type and id, never its text.
 
 /// Declares a foreign-facing copy of a core enum (uniffi needs its own type, and a distinct
 /// name where two core enums share one) with conversions both ways.
@@ -44,6 +47,23 @@ macro_rules! mirror_enum {
                 }
             }
         }
+    };
+}
+
+/// A `Display` that names the record and the fields listed (ids only, never what a person
+/// wrote), e.g. `JournalEntry(id=..., redacted)`. The record also needs
+/// `#[uniffi::export(Display)]`.
+macro_rules! redacted_display {
+    ($($name:ident $(($($field:ident),+))?),+ $(,)?) => {
+        $(
+            impl std::fmt::Display for $name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(concat!(stringify!($name), "("))?;
+                    $($(write!(f, concat!(stringify!($field), "={}, "), self.$field)?;)+)?
+                    f.write_str("redacted)")
+                }
+            }
+        )+
     };
 }
 

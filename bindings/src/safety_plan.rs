@@ -18,6 +18,7 @@ mirror_enum! {
 
 /// A person to ask for help.
 #[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct PlanContact {
     pub name: String,
     /// As the person typed it.
@@ -28,6 +29,7 @@ pub struct PlanContact {
 }
 
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
 pub struct SafetyPlan {
     #[uniffi(default = [])]
     pub warning_signs: Vec<String>,
@@ -140,3 +142,5 @@ impl From<kinship_core::SafetyPlan> for SafetyPlan {
         }
     }
 }
+
+redacted_display!(PlanContact, SafetyPlan,);

@@ -24,6 +24,11 @@ class VaultJournalTest {
             assertEquals(entry, profile.getEntry(entry.id))
             val edited = profile.updateEntry(entry.id, note("edited from Kotlin", mood = 5, tags = listOf("jvm", "edit")))
             assertEquals("edited from Kotlin", edited.body)
+            // A record printed to a log or a crash report shows its id, never what was written.
+            for (printed in listOf(edited.toString(), "$edited", listOf(edited).toString())) {
+                assertFalse(printed, printed.contains("edited from Kotlin") || printed.contains("jvm"))
+                assertTrue(printed, printed.contains(edited.id) && printed.contains("redacted"))
+            }
             assertNull(edited.title)
             assertEquals(entry.createdAt, edited.createdAt)
             val invalid = assertThrows<KinshipException.InvalidInput>("mood 9") { profile.addEntry(note("x", mood = 9)) }
