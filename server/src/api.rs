@@ -29,6 +29,7 @@ const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::render))
         .route("/openapi.json", get(crate::openapi::document))
         .route("/v1/groups", get(list_groups))
@@ -107,6 +108,34 @@ pub async fn identify(
 #[utoipa::path(get, path = "/healthz", summary = "Liveness", responses((status = 200, description = "ok", body = String)))]
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// How long readiness waits for the database before it says "not ready".
+const READINESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Readiness for a load balancer: 200 when the database answers, 503 while it does not (the
+/// body never says why: the reason goes to the log).
+#[utoipa::path(get, path = "/readyz", summary = "Readiness: the database answers", responses((status = 200, description = "ready", body = String), (status = 503, description = "the database is unreachable", body = String)))]
+async fn readyz(State(state): State<SharedState>) -> Response {
+    match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => "ready".into_response(),
+        Ok(Err(err)) => {
+            tracing::warn!(target: "kinship_server::readyz", "the database did not answer: {err}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unreachable",
+            )
+                .into_response()
+        }
+        Err(_) => {
+            tracing::warn!(target: "kinship_server::readyz", "the database did not answer within {READINESS_TIMEOUT:?}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unreachable",
+            )
+                .into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,8 @@ pub struct ServerConfig {
     pub page_cache_entries: usize,
     /// "This number didn't work" reports per minute per client address, per instance.
     pub reports_per_minute: u32,
+    /// The bearer token `/metrics` asks for; `None` turns `/metrics` off (404).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +51,7 @@ impl Default for ServerConfig {
             trust_forwarded_for: false,
             page_cache_entries: PageCache::DEFAULT_ENTRIES,
             reports_per_minute: 10,
+            metrics_token: None,
         }
     }
 }

@@ -39,6 +39,10 @@ enum Command {
         /// Anonymous "this number didn't work" reports per minute per client address.
         #[arg(long, default_value_t = 10)]
         reports_per_minute: u32,
+        /// The bearer token /metrics asks for. Without one, /metrics is off (404). Prefer the
+        /// environment variable: a command line is visible to every user of the machine.
+        #[arg(long, env = "KINSHIP_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
         /// Feed pages kept in memory; 0 turns the page cache off (benchmarks of the database).
         #[arg(long, default_value_t = kinship_server::PageCache::DEFAULT_ENTRIES)]
         page_cache_entries: usize,
@@ -139,6 +143,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             trust_forwarded_for,
             page_cache_entries,
             reports_per_minute,
+            metrics_token,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -155,6 +160,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 trust_forwarded_for,
                 page_cache_entries,
                 reports_per_minute,
+                metrics_token: metrics_token.filter(|t| !t.is_empty()),
             };
             serve(listener, app(store, config))
                 .await

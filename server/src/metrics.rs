@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
@@ -103,8 +104,25 @@ pub async fn track(State(state): State<SharedState>, request: Request, next: Nex
     response
 }
 
-#[utoipa::path(get, path = "/metrics", summary = "Prometheus metrics", responses((status = 200, description = "text exposition format", body = String)))]
-pub async fn render(State(state): State<SharedState>) -> impl IntoResponse {
+/// `GET /metrics`: off (404) unless the server has a metrics token, and then only for a
+/// request that carries it (`Authorization: Bearer ...`), so the default exposes nothing.
+#[utoipa::path(get, path = "/metrics", summary = "Prometheus metrics (with the server's metrics token; off without one)", security(("bearer" = [])), responses((status = 200, description = "text exposition format", body = String), (status = 401, description = "the metrics token is missing or wrong"), (status = 404, description = "metrics are off: the server has no metrics token")))]
+pub async fn render(State(state): State<SharedState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::store::constant_time_eq(presented, expected) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+        )
+            .into_response();
+    }
     let mut out = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut out);
     let mut text = String::from_utf8(out).unwrap_or_default();
@@ -121,4 +139,5 @@ pub async fn render(State(state): State<SharedState>) -> impl IntoResponse {
         [("content-type", TextEncoder::new().format_type().to_owned())],
         text,
     )
+        .into_response()
 }

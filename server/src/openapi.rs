@@ -20,6 +20,7 @@ use utoipa::OpenApi;
     ),
     paths(
         crate::api::healthz,
+        crate::api::readyz,
         crate::metrics::render,
         document,
         crate::api::list_groups,

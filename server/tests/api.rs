@@ -12,6 +12,9 @@ use kinship_server::ServerConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// The metrics token of the servers that serve /metrics in these tests.
+const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
 /// Every endpoint, as each kind of caller, on a private group.
 #[tokio::test(flavor = "multi_thread")]
 async fn authorization_matrix_for_every_endpoint() {
@@ -773,7 +776,23 @@ async fn rate_limits_answer_429_with_retry_after() {
 async fn openapi_matches_the_routes_and_health_and_metrics_answer() {
     let db = sqlite_database();
     let group = create_group(&db.url, "Docs", Visibility::Public).await;
-    let server = start(&db.url, ServerConfig::default()).await;
+    // By default /metrics is off: nothing to find, token or not.
+    let default = start(&db.url, ServerConfig::default()).await;
+    let off = client()
+        .get(format!("{}/metrics", default.base))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), StatusCode::NOT_FOUND);
+    let server = start(
+        &db.url,
+        ServerConfig {
+            metrics_token: Some(METRICS_TOKEN.into()),
+            ..ServerConfig::default()
+        },
+    )
+    .await;
     let http = client();
     let spec: Value = http
         .get(format!("{}/openapi.json", server.base))
@@ -898,8 +917,19 @@ async fn openapi_matches_the_routes_and_health_and_metrics_answer() {
             .unwrap(),
         "ok"
     );
+    // /metrics asks for the metrics token: none, or a wrong one, is 401 and shows nothing.
+    for token in [None, Some("wrong"), Some(&group.organizer_token[..])] {
+        let mut request = http.get(format!("{}/metrics", server.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        assert!(!refused.text().await.unwrap().contains("kinship_"));
+    }
     let metrics = http
         .get(format!("{}/metrics", server.base))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -1311,5 +1341,67 @@ async fn the_operator_reads_directory_reports_on_a_signed_in_page() {
             .await
             .unwrap();
         assert_eq!(ended.status(), StatusCode::SEE_OTHER, "{tag}");
+    }
+}
+
+/// `/readyz` tells the truth about the database: 200 while PostgreSQL answers, 503 while it
+/// refuses connections, 200 again once it is back, with no restart of the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_follows_the_database() {
+    let sqlite = sqlite_database();
+    let server = start(&sqlite.url, ServerConfig::default()).await;
+    let ready = client()
+        .get(format!("{}/readyz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let Some(db) = maybe_postgres_database().await else {
+        return;
+    };
+    let server = start(&db.url, ServerConfig::default()).await;
+    let readyz = || async {
+        client()
+            .get(format!("{}/readyz", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(readyz().await, StatusCode::OK);
+    let name = db.url.rsplit('/').next().unwrap().to_owned();
+    let base = std::env::var(POSTGRES_ENV).unwrap();
+    let (admin, connection) =
+        tokio_postgres::connect(&format!("{base}/postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    // The database goes away: no new connections, and the open ones are cut.
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(readyz().await, StatusCode::SERVICE_UNAVAILABLE);
+    // Liveness is not readiness: the process still serves.
+    let health = client()
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while readyz().await != StatusCode::OK {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not ready 20 s after the database came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -376,6 +376,11 @@ impl Store {
         dispatch!(self, s => s.publish_directory(version, bytes))
     }
 
+    /// One round trip to the database (`SELECT 1`), for readiness.
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, s => s.ping())
+    }
+
     pub async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
         dispatch!(self, s => s.latest_directory())
     }

@@ -432,6 +432,11 @@ impl PgStore {
         Ok(())
     }
 
+    pub(crate) async fn ping(&self) -> Result<()> {
+        self.client().await?.query_one("SELECT 1", &[]).await?;
+        Ok(())
+    }
+
     pub(crate) async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
         let row = self
             .client()

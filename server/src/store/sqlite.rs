@@ -416,6 +416,11 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn ping(&self) -> Result<()> {
+        self.run(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
+    }
+
     pub(crate) async fn latest_directory(&self) -> Result<Option<(i64, Vec<u8>)>> {
         self.run(|conn| {
             Ok(conn
