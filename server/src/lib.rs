@@ -151,14 +151,46 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+/// How long requests in flight may take to finish after Ctrl-C or SIGTERM before the process
+/// exits anyway (`serve --shutdown-grace-secs`).
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves until Ctrl-C or SIGTERM ([`serve_with_grace`] with [`SHUTDOWN_GRACE`]).
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(
+    serve_with_grace(listener, app, SHUTDOWN_GRACE).await
+}
+
+/// Serves until Ctrl-C or SIGTERM. Then the listener closes at once (new connections are
+/// refused, so a load balancer moves on), requests in flight get up to `grace` to finish, and
+/// it returns either way: a stuck request cannot keep the process from exiting.
+pub async fn serve_with_grace(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(());
+    });
+    let deadline = async move {
+        match on_signal.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended without a signal: nothing to bound.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        result = std::future::IntoFuture::into_future(server) => result,
+        () = deadline => {
+            tracing::warn!(target: "kinship_server", "requests still in flight {grace:?} after the shutdown signal: exiting");
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use kinship_directory::bundle::{self, TrustedKey};
 use kinship_protocol::Visibility;
-use kinship_server::{app, serve, ServerConfig, Store, StoreOptions};
+use kinship_server::{app, serve_with_grace, ServerConfig, Store, StoreOptions};
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://kinship-server.sqlite";
 
@@ -46,6 +46,9 @@ enum Command {
         /// Feed pages kept in memory; 0 turns the page cache off (benchmarks of the database).
         #[arg(long, default_value_t = kinship_server::PageCache::DEFAULT_ENTRIES)]
         page_cache_entries: usize,
+        /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
+        #[arg(long, default_value_t = kinship_server::SHUTDOWN_GRACE.as_secs())]
+        shutdown_grace_secs: u64,
         /// Tests only: hold each write transaction open this long.
         #[arg(long, hide = true)]
         test_hold_write_ms: Option<u64>,
@@ -113,7 +116,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // A database call still running after the shutdown grace (a blocking SQLite call) must not
+    // hold the process: dropping the runtime would wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("kinship-server: {message}");
@@ -144,6 +151,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             page_cache_entries,
             reports_per_minute,
             metrics_token,
+            shutdown_grace_secs,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -162,7 +170,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 reports_per_minute,
                 metrics_token: metrics_token.filter(|t| !t.is_empty()),
             };
-            serve(listener, app(store, config))
+            let grace = Duration::from_secs(shutdown_grace_secs);
+            serve_with_grace(listener, app(store, config), grace)
                 .await
                 .map_err(|e| e.to_string())
         }

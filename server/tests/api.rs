@@ -1405,3 +1405,63 @@ async fn readiness_follows_the_database() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// SIGTERM: the port closes at once, a request in flight still gets its answer, and a request
+/// stuck longer than the grace period does not keep the process alive.
+#[tokio::test(flavor = "multi_thread")]
+async fn shutdown_finishes_requests_in_flight_and_exits_in_bounded_time() {
+    for (hold_ms, in_flight_finishes) in [(1_500u64, true), (60_000, false)] {
+        let db = sqlite_database();
+        let group = create_group(&db.url, "Shutdown", Visibility::Public).await;
+        let hold = hold_ms.to_string();
+        let mut server = spawn_binary(
+            &db.url,
+            &["--test-hold-write-ms", &hold, "--shutdown-grace-secs", "3"],
+        )
+        .await;
+        let post = {
+            let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+            let token = group.organizer_token.clone();
+            tokio::spawn(async move {
+                client()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&event_json("Still posted"))
+                    .send()
+                    .await
+                    .map(|r| r.status())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let signalled = std::time::Instant::now();
+        server.terminate();
+        // New connections are refused soon after the signal.
+        let address = server.base.trim_start_matches("http://").to_owned();
+        let mut refused = false;
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(&address).is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(refused, "the listener stays open after SIGTERM");
+        let exited = server.wait_exit(Duration::from_secs(10));
+        let took = signalled.elapsed();
+        assert!(exited.is_some(), "still running 10 s after SIGTERM");
+        let answered = post.await.unwrap();
+        if in_flight_finishes {
+            assert_eq!(
+                answered.ok(),
+                Some(StatusCode::CREATED),
+                "the request in flight"
+            );
+        } else {
+            assert!(
+                took >= Duration::from_secs(3) && took < Duration::from_secs(8),
+                "exited {took:?} after the signal, grace 3 s"
+            );
+            assert!(answered.is_err(), "the stuck request was cut: {answered:?}");
+        }
+    }
+}
