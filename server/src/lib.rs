@@ -64,9 +64,6 @@ pub struct AppState {
     /// A stricter bucket for anonymous directory reports.
     pub report_limiter: limits::RateLimiter,
     pub metrics: metrics::Metrics,
-    pub sessions: organize::Sessions,
-    /// The operator's sessions (`/operate`), apart from the organizers'.
-    pub operator_sessions: web::Sessions,
     /// Recently served feed pages by group and ETag.
     pub pages: PageCache,
 }
@@ -134,8 +131,6 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         store,
         config,
         metrics: metrics::Metrics::default(),
-        sessions: organize::Sessions::default(),
-        operator_sessions: web::Sessions::default(),
         pages: PageCache::new(page_cache_entries),
     });
     api::routes()

@@ -27,6 +27,7 @@ use crate::web::{
     see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
     CsrfForm, Session, SignInForm, SESSION_HOURS,
 };
+use crate::web::{end_session, find_session, start_session, SessionKind};
 use crate::SharedState;
 
 /// The operator session's cookie.
@@ -85,7 +86,7 @@ async fn sign_in(
             Some("That token didn't work. It starts with op_; `kinship-server operator-token` makes a new one (and ends the old one)."),
         ));
     }
-    let id = state.operator_sessions.create("operator", token);
+    let id = start_session(&state.store, SessionKind::Operator, "operator", token).await?;
     Ok(signed_in(
         &state,
         &headers,
@@ -108,7 +109,7 @@ async fn sign_out(
     if !constant_time_eq(&session.csrf, &form.csrf) {
         return Err(Fail::BadCsrf);
     }
-    state.operator_sessions.remove(&id);
+    end_session(&state.store, &id).await?;
     Ok(signed_out(
         &state,
         &headers,
@@ -143,14 +144,8 @@ async fn current_session(
     let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| is_hex(v, 64)) else {
         return Ok(None);
     };
-    let Some(session) = state.operator_sessions.get(id) else {
-        return Ok(None);
-    };
-    if !state.store.is_operator(&session.token).await? {
-        state.operator_sessions.remove(id);
-        return Ok(None);
-    }
-    Ok(Some((id.to_owned(), session)))
+    let session = find_session(&state.store, SessionKind::Operator, id).await?;
+    Ok(session.map(|s| (id.to_owned(), s)))
 }
 
 fn cookie_header(name: &str, value: &str, max_age: u64, secure: bool) -> String {

@@ -2,9 +2,7 @@
 //! and the style sheet. The pages themselves live in [`crate::organize`] (organizers) and
 //! [`crate::operate`] (the server's operator), as `maud` templates that escape what they insert.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use std::net::SocketAddr;
 
@@ -13,8 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::store::{constant_time_eq, hash_secret, random_hex};
+use crate::store::{constant_time_eq, hash_secret, random_hex, StoreError, WebSession};
 use crate::SharedState;
+use crate::Store;
 
 /// How long a sign-in lasts.
 pub const SESSION_HOURS: u64 = 8;
@@ -66,82 +65,89 @@ button.danger { background: #fff; color: var(--bad-ink); border-color: var(--bad
 ";
 
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(SESSION_HOURS * 3600);
-/// Sessions kept at most; beyond it the one closest to expiry goes first.
-const MAX_SESSIONS: usize = 10_000;
 
-/// Signed-in people, by the SHA-256 of their session id. Each kind of page (the organizers',
-/// the operator's) has its own set, so a session of one never opens the other.
-#[derive(Default)]
-pub struct Sessions {
-    inner: Mutex<HashMap<String, Session>>,
+/// Which web pages a session opens. A session of one kind never opens the other's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionKind {
+    Organizer,
+    Operator,
 }
 
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Organizer => "organizer",
+            SessionKind::Operator => "operator",
+        }
+    }
+}
+
+/// Sessions kept per subject (one group's organizers, or the operator); beyond it that
+/// subject's oldest goes, so nobody can sign another group's organizers out by signing in often.
+pub(crate) const MAX_SESSIONS_PER_SUBJECT: usize = 20;
+
+/// A signed-in browser. Sessions live in the database, so every instance of the server sees
+/// the same ones; the database keeps only hashes of the session id and of the token.
 #[derive(Clone)]
 pub(crate) struct Session {
-    /// Whom the token signed in: an organizer's group id, or the operator.
+    /// Whom the token signed in: an organizer's group id, or `operator`.
     pub(crate) subject: String,
-    /// Re-checked on every request, so a rotated token ends the session.
-    pub(crate) token: String,
     pub(crate) csrf: String,
-    pub(crate) expires: Instant,
 }
 
-impl Sessions {
-    /// Starts a session; returns its id for the cookie.
-    pub(crate) fn create(&self, subject: &str, token: &str) -> String {
-        let id = random_hex(32);
-        let session = Session {
-            subject: subject.to_owned(),
-            token: token.to_owned(),
-            csrf: random_hex(32),
-            expires: Instant::now() + SESSION_TTL,
-        };
-        let mut map = self.lock();
-        let now = Instant::now();
-        map.retain(|_, s| s.expires > now);
-        while map.len() >= MAX_SESSIONS {
-            let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, s)| s.expires)
-                .map(|(k, _)| k.clone())
-            else {
-                break;
-            };
-            map.remove(&oldest);
+/// Signs `subject` in with `token`; returns the session id for the cookie.
+pub(crate) async fn start_session(
+    store: &Store,
+    kind: SessionKind,
+    subject: &str,
+    token: &str,
+) -> Result<String, StoreError> {
+    let id = random_hex(32);
+    let session = WebSession {
+        id_hash: hash_secret(&id),
+        kind: kind.as_str().to_owned(),
+        subject: subject.to_owned(),
+        token_hash: hash_secret(token),
+        csrf: random_hex(32),
+        expires_at: chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS as i64),
+    };
+    store
+        .insert_session(&session, MAX_SESSIONS_PER_SUBJECT)
+        .await?;
+    Ok(id)
+}
+
+/// The live session of `kind` the cookie's `id` names, if its token is still the current one
+/// (a rotated token ends its sessions at once, on every instance).
+pub(crate) async fn find_session(
+    store: &Store,
+    kind: SessionKind,
+    id: &str,
+) -> Result<Option<Session>, StoreError> {
+    let Some(stored) = store.session(kind.as_str(), &hash_secret(id)).await? else {
+        return Ok(None);
+    };
+    let current = match kind {
+        SessionKind::Organizer => {
+            store
+                .organizer_hash_is(&stored.subject, &stored.token_hash)
+                .await?
         }
-        map.insert(hash_secret(&id), session);
-        id
+        SessionKind::Operator => store.operator_hash_is(&stored.token_hash).await?,
+    };
+    if !current {
+        store.delete_session(&stored.id_hash).await?;
+        return Ok(None);
     }
+    Ok(Some(Session {
+        subject: stored.subject,
+        csrf: stored.csrf,
+    }))
+}
 
-    pub(crate) fn get(&self, id: &str) -> Option<Session> {
-        let key = hash_secret(id);
-        let mut map = self.lock();
-        match map.get(&key) {
-            Some(s) if s.expires > Instant::now() => Some(s.clone()),
-            Some(_) => {
-                map.remove(&key);
-                None
-            }
-            None => None,
-        }
-    }
-
-    pub(crate) fn remove(&self, id: &str) {
-        self.lock().remove(&hash_secret(id));
-    }
-
-    /// How many sessions are held (expired ones included until the next sign-in prunes them).
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
+/// Signs the session out.
+pub(crate) async fn end_session(store: &Store, id: &str) -> Result<(), StoreError> {
+    store.delete_session(&hash_secret(id)).await
 }
 
 /// A cookie's value from the request's `Cookie` headers.
@@ -354,20 +360,5 @@ mod tests {
         );
         assert_eq!(cookie(&headers, "kinship_session"), Some("abc"));
         assert_eq!(cookie(&headers, "c"), None);
-    }
-
-    #[test]
-    fn sessions_expire_and_are_removed() {
-        let sessions = Sessions::default();
-        let id = sessions.create("g1", "org_x");
-        assert_eq!(id.len(), 64);
-        assert_eq!(sessions.get(&id).unwrap().subject, "g1");
-        assert!(sessions.get("nope").is_none());
-        sessions
-            .lock()
-            .values_mut()
-            .for_each(|s| s.expires = Instant::now());
-        assert!(sessions.get(&id).is_none());
-        assert!(sessions.is_empty());
     }
 }

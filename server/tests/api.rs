@@ -1465,3 +1465,88 @@ async fn shutdown_finishes_requests_in_flight_and_exits_in_bounded_time() {
         }
     }
 }
+
+/// Organizer sessions live in the database: a sign-in on one instance works on another, a
+/// sign-out on either ends it on both, and one group's many sign-ins never push another
+/// group's organizers out.
+#[tokio::test(flavor = "multi_thread")]
+async fn organizer_sessions_are_shared_by_instances_and_capped_per_group() {
+    for db in both_backends().await {
+        let tag = format!("[{}]", db.backend);
+        let ours = create_group(&db.url, "Ours", Visibility::Public).await;
+        let theirs = create_group(&db.url, "Theirs", Visibility::Public).await;
+        let a = start(&db.url, ServerConfig::default()).await;
+        let b = start(&db.url, ServerConfig::default()).await;
+        let http = no_redirects();
+        let events = |base: &str, cookie: &str| {
+            let (http, url, cookie) = (
+                http.clone(),
+                format!("{base}/organize/events"),
+                cookie.to_owned(),
+            );
+            async move {
+                http.get(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        };
+        let (cookie, csrf) = sign_in(&a.base, &ours.organizer_token).await;
+        assert_eq!(events(&b.base, &cookie).await, StatusCode::OK, "{tag} on B");
+        // Signed out on B: gone on A too.
+        let out = http
+            .post(format!("{}/organize/sign-out", b.base))
+            .header("cookie", &cookie)
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::SEE_OTHER, "{tag}");
+        assert_eq!(
+            events(&a.base, &cookie).await,
+            StatusCode::SEE_OTHER,
+            "{tag}"
+        );
+        // Their organizer signs in once; ours signs in many times, on both instances.
+        let (their_cookie, _) = sign_in(&b.base, &theirs.organizer_token).await;
+        let mut ours_cookies = Vec::new();
+        for i in 0..25 {
+            let base = if i % 2 == 0 { &a.base } else { &b.base };
+            ours_cookies.push(sign_in(base, &ours.organizer_token).await.0);
+        }
+        assert_eq!(
+            events(&a.base, &their_cookie).await,
+            StatusCode::OK,
+            "{tag} theirs kept"
+        );
+        assert_eq!(
+            events(&a.base, ours_cookies.last().unwrap()).await,
+            StatusCode::OK,
+            "{tag} our newest"
+        );
+        assert_eq!(
+            events(&b.base, &ours_cookies[0]).await,
+            StatusCode::SEE_OTHER,
+            "{tag} our oldest went first"
+        );
+        // Only hashes are stored: no session id from a cookie is in the database file.
+        if db.backend == "sqlite" {
+            let path = db.url.trim_start_matches("sqlite://").to_owned();
+            let id = ours_cookies
+                .last()
+                .unwrap()
+                .trim_start_matches("kinship_session=");
+            for file in [path.clone(), format!("{path}-wal")] {
+                let bytes = std::fs::read(&file).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains(id), "{tag} a session id in {file}");
+                assert!(
+                    !text.contains(&ours.organizer_token),
+                    "{tag} a token in {file}"
+                );
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cookie_value, set_cookie};
+use common::{cookie_value, hidden_field, set_cookie, sign_in};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -95,34 +95,6 @@ async fn start_server() -> Server {
     }
 }
 
-/// Signs in with `token` by plain HTTP: the session cookie header and the page's CSRF token.
-async fn sign_in(base: &str, token: &str) -> (String, String) {
-    let client = http();
-    let response = client.get(format!("{base}/organize")).send().await.unwrap();
-    let signin = cookie_value(&set_cookie(&response, "kinship_signin").expect("sign-in cookie"));
-    let csrf = hidden_field(&response.text().await.unwrap(), "csrf");
-    let response = client
-        .post(format!("{base}/organize/sign-in"))
-        .header(COOKIE, format!("kinship_signin={signin}"))
-        .form(&[("csrf", csrf.as_str()), ("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let session = cookie_value(&set_cookie(&response, "kinship_session").expect("session"));
-    let cookie = format!("kinship_session={session}");
-    let html = client
-        .get(format!("{base}/organize/events"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (cookie, hidden_field(&html, "csrf"))
-}
-
 /// The other group's feed, as anyone may read it (it is public).
 async fn other_feed(server: &Server) -> Value {
     let response = http()
@@ -142,17 +114,6 @@ fn http() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client")
-}
-
-/// The value of the first hidden input called `name` in a page.
-fn hidden_field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in the page"))
-        + marker.len();
-    let end = html[start..].find('"').expect("closing quote") + start;
-    html[start..end].to_owned()
 }
 
 fn location(response: &reqwest::Response) -> String {

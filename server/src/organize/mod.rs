@@ -8,14 +8,13 @@
 //!   escapes every piece of data it inserts (event text, ids, error text, form values), and is
 //!   served with a Content-Security-Policy that allows no script at all, so even a missed
 //!   escape could not run code. Responses also carry `nosniff`, `no-referrer`, `no-store` and `DENY` framing.
-//! - **Sessions in memory.** Signing in swaps the long-lived organizer token for a random
+//! - **Sessions in the database.** Signing in swaps the long-lived organizer token for a random
 //!   256-bit session id in an `HttpOnly; SameSite=Strict; Path=/organize` cookie, valid for
-//!   [`SESSION_HOURS`] hours. Only the SHA-256 of the id is kept as the map key. The session
-//!   remembers the token and checks it on every request, so rotating the token
-//!   (`kinship-server rotate-token`) ends every session at once, even from another process.
-//!   Sessions live in this process: behind a load balancer with several instances, organizers
-//!   need sticky sessions (or sign in again when they land elsewhere); a restart signs
-//!   everyone out. The cookie is marked `Secure` when the server trusts a proxy
+//!   [`SESSION_HOURS`] hours. The database keeps only the SHA-256 of the id and of the token
+//!   ([`crate::web`]); the token's hash is checked against the group's on every request, so
+//!   rotating the token (`kinship-server rotate-token`) ends every session at once. Every
+//!   instance on the database sees the same sessions, and a restart signs nobody out. A
+//!   group's organizers keep at most 20 sessions, their oldest going first. The cookie is marked `Secure` when the server trusts a proxy
 //!   (`--trust-forwarded-for`) that reports `X-Forwarded-Proto: https`; on plain-HTTP loopback
 //!   it cannot be, or the browser would drop it. Serve the page over HTTPS in production.
 //! - **CSRF.** Every form carries a hidden `csrf` field: the session's random token on signed-in
@@ -47,7 +46,8 @@ use crate::web::{
     see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
     CsrfForm, Session, SignInForm,
 };
-pub use crate::web::{Sessions, CONTENT_SECURITY_POLICY, SESSION_HOURS};
+use crate::web::{end_session, find_session, start_session, SessionKind};
+pub use crate::web::{CONTENT_SECURITY_POLICY, SESSION_HOURS};
 use crate::SharedState;
 use forms::{form_to_input, input_to_form, EventForm};
 use views::Next;
@@ -135,7 +135,7 @@ async fn sign_in(
             Some("That token didn't work. Check that you copied all of it (it starts with org_), or ask whoever runs your Kinship server for a new one."),
         ));
     };
-    let id = state.sessions.create(&group_id, token);
+    let id = start_session(&state.store, SessionKind::Organizer, &group_id, token).await?;
     Ok(signed_in(
         &state,
         &headers,
@@ -152,7 +152,7 @@ async fn sign_out(
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, Fail> {
     let (id, _, _) = signed_in_post(&state, &headers, form).await?;
-    state.sessions.remove(&id);
+    end_session(&state.store, &id).await?;
     Ok(signed_out(
         &state,
         &headers,
@@ -317,15 +317,8 @@ async fn current_session(
     let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| is_hex(v, 64)) else {
         return Ok(None);
     };
-    let Some(session) = state.sessions.get(id) else {
-        return Ok(None);
-    };
-    let group = state.store.organizer_group(&session.token).await?;
-    if group.as_deref() != Some(session.subject.as_str()) {
-        state.sessions.remove(id);
-        return Ok(None);
-    }
-    Ok(Some((id.to_owned(), session)))
+    let session = find_session(&state.store, SessionKind::Organizer, id).await?;
+    Ok(session.map(|s| (id.to_owned(), s)))
 }
 
 /// A form that carries the session's CSRF token.

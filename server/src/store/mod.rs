@@ -78,6 +78,22 @@ pub struct ReportSummary {
     pub notes: Vec<String>,
 }
 
+/// A signed-in browser session of a web page, as stored: only hashes of its id and token.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    /// SHA-256 of the cookie's session id (the id itself is only in the browser).
+    pub id_hash: String,
+    /// Which pages it opens: `organizer` or `operator`.
+    pub kind: String,
+    /// The organizer's group id, or `operator`.
+    pub subject: String,
+    /// SHA-256 of the token it signed in with, re-checked on every request.
+    pub token_hash: String,
+    /// The session's CSRF token, written into its forms.
+    pub csrf: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// Options that tests use to provoke races; off in production.
 #[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
@@ -201,6 +217,31 @@ impl Store {
         let token = new_secret("op");
         dispatch!(self, s => s.replace_operator_hash(&hash_secret(&token)))?;
         Ok(token)
+    }
+
+    /// Stores a session, first forgetting expired ones and, beyond `keep` sessions of the same
+    /// kind and subject, that subject's oldest.
+    pub async fn insert_session(&self, session: &WebSession, keep: usize) -> Result<()> {
+        dispatch!(self, s => s.insert_session(session, keep))
+    }
+
+    /// A live (unexpired) session of `kind` by the hash of its id.
+    pub async fn session(&self, kind: &str, id_hash: &str) -> Result<Option<WebSession>> {
+        dispatch!(self, s => s.session(kind, id_hash))
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        dispatch!(self, s => s.delete_session(id_hash))
+    }
+
+    /// Whether `hash` is the hash of the group's current organizer token.
+    pub async fn organizer_hash_is(&self, group_id: &str, hash: &str) -> Result<bool> {
+        dispatch!(self, s => s.organizer_hash_is(group_id, hash))
+    }
+
+    /// Whether `hash` is the hash of the operator's current token.
+    pub async fn operator_hash_is(&self, hash: &str) -> Result<bool> {
+        dispatch!(self, s => s.has_operator_hash(hash))
     }
 
     /// Whether `token` is the operator's current token.

@@ -12,7 +12,7 @@ use tokio_postgres::{NoTls, Row};
 
 use super::{
     micros_to_time, now, parse_visibility, row_to_event, visibility_str, FeedRow, GroupRecord,
-    Result, StoreError, StoreOptions, WriteKind, Written,
+    Result, StoreError, StoreOptions, WebSession, WriteKind, Written,
 };
 
 const MIGRATION_LOCK: i64 = 0x006b_696e_7368_6970; // "kinship"
@@ -81,6 +81,19 @@ const MIGRATIONS: &[&str] = &[
         token_hash  TEXT PRIMARY KEY,
         created_at  BIGINT NOT NULL
     );
+",
+    // 4: the web pages' sessions, shared by every instance.
+    "
+    CREATE TABLE web_sessions (
+        id_hash     TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        token_hash  TEXT NOT NULL,
+        csrf        TEXT NOT NULL,
+        created_at  BIGINT NOT NULL,
+        expires_at  BIGINT NOT NULL
+    );
+    CREATE INDEX web_sessions_subject ON web_sessions (kind, subject, created_at);
 ",
 ];
 
@@ -243,6 +256,85 @@ impl PgStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub(crate) async fn insert_session(&self, session: &WebSession, keep: usize) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let now = now().timestamp_micros();
+        tx.execute("DELETE FROM web_sessions WHERE expires_at <= $1", &[&now])
+            .await?;
+        // The subject's oldest go first: one subject cannot push another's out.
+        tx.execute(
+            "DELETE FROM web_sessions WHERE id_hash IN (
+                 SELECT id_hash FROM web_sessions WHERE kind = $1 AND subject = $2
+                 ORDER BY created_at DESC OFFSET $3)",
+            &[
+                &session.kind,
+                &session.subject,
+                &(keep.saturating_sub(1) as i64),
+            ],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO web_sessions (id_hash, kind, subject, token_hash, csrf, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &session.id_hash,
+                &session.kind,
+                &session.subject,
+                &session.token_hash,
+                &session.csrf,
+                &now,
+                &session.expires_at.timestamp_micros(),
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn session(&self, kind: &str, id_hash: &str) -> Result<Option<WebSession>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT id_hash, kind, subject, token_hash, csrf, expires_at FROM web_sessions
+                 WHERE kind = $1 AND id_hash = $2 AND expires_at > $3",
+                &[&kind, &id_hash, &now().timestamp_micros()],
+            )
+            .await?;
+        row.map(|r| {
+            Ok(WebSession {
+                id_hash: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                subject: r.try_get(2)?,
+                token_hash: r.try_get(3)?,
+                csrf: r.try_get(4)?,
+                expires_at: micros_to_time(r.try_get(5)?),
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        self.client()
+            .await?
+            .execute("DELETE FROM web_sessions WHERE id_hash = $1", &[&id_hash])
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn organizer_hash_is(&self, group_id: &str, hash: &str) -> Result<bool> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT 1 FROM groups WHERE id = $1 AND organizer_token_hash = $2",
+                &[&group_id, &hash],
+            )
+            .await?;
+        Ok(row.is_some())
     }
 
     pub(crate) async fn has_operator_hash(&self, hash: &str) -> Result<bool> {

@@ -9,10 +9,10 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
     micros_to_time, now, parse_visibility, row_to_event, visibility_str, FeedRow, GroupRecord,
-    Result, StoreError, StoreOptions, WriteKind, Written,
+    Result, StoreError, StoreOptions, WebSession, WriteKind, Written,
 };
 
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 const SCHEMA: &str = "
     CREATE TABLE groups (
         id                    TEXT PRIMARY KEY NOT NULL,
@@ -78,6 +78,20 @@ const SCHEMA_V3: &str = "
         token_hash  TEXT PRIMARY KEY NOT NULL,
         created_at  INTEGER NOT NULL
     );
+";
+
+/// Version 4: the web pages' sessions, shared by every process on the database.
+const SCHEMA_V4: &str = "
+    CREATE TABLE web_sessions (
+        id_hash     TEXT PRIMARY KEY NOT NULL,
+        kind        TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        token_hash  TEXT NOT NULL,
+        csrf        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+    );
+    CREATE INDEX web_sessions_subject ON web_sessions (kind, subject, created_at);
 ";
 
 pub struct SqliteStore {
@@ -237,6 +251,86 @@ impl SqliteStore {
             )?;
             tx.commit()?;
             Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn insert_session(&self, session: &WebSession, keep: usize) -> Result<()> {
+        let session = session.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = now().timestamp_micros();
+            tx.execute("DELETE FROM web_sessions WHERE expires_at <= ?1", [now])?;
+            // The subject's oldest go first: one subject cannot push another's out.
+            tx.execute(
+                "DELETE FROM web_sessions WHERE id_hash IN (
+                     SELECT id_hash FROM web_sessions WHERE kind = ?1 AND subject = ?2
+                     ORDER BY created_at DESC LIMIT -1 OFFSET ?3)",
+                params![session.kind, session.subject, keep.saturating_sub(1) as i64],
+            )?;
+            tx.execute(
+                "INSERT INTO web_sessions (id_hash, kind, subject, token_hash, csrf, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    session.id_hash,
+                    session.kind,
+                    session.subject,
+                    session.token_hash,
+                    session.csrf,
+                    now,
+                    session.expires_at.timestamp_micros()
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn session(&self, kind: &str, id_hash: &str) -> Result<Option<WebSession>> {
+        let (kind, id_hash) = (kind.to_owned(), id_hash.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id_hash, kind, subject, token_hash, csrf, expires_at FROM web_sessions
+                     WHERE kind = ?1 AND id_hash = ?2 AND expires_at > ?3",
+                    params![kind, id_hash, now().timestamp_micros()],
+                    |r| {
+                        Ok(WebSession {
+                            id_hash: r.get(0)?,
+                            kind: r.get(1)?,
+                            subject: r.get(2)?,
+                            token_hash: r.get(3)?,
+                            csrf: r.get(4)?,
+                            expires_at: micros_to_time(r.get(5)?),
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        let id_hash = id_hash.to_owned();
+        self.run(move |conn| {
+            conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn organizer_hash_is(&self, group_id: &str, hash: &str) -> Result<bool> {
+        let (group_id, hash) = (group_id.to_owned(), hash.to_owned());
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT 1 FROM groups WHERE id = ?1 AND organizer_token_hash = ?2",
+                    [group_id, hash],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some())
         })
         .await
     }
@@ -563,6 +657,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     if found < 3 {
         tx.execute_batch(SCHEMA_V3)?;
+    }
+    if found < 4 {
+        tx.execute_batch(SCHEMA_V4)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;

@@ -227,3 +227,51 @@ pub fn set_cookie_value(response: &reqwest::Response, name: &str) -> Option<Stri
         .map(|line| cookie_value(&line))
         .filter(|value| !value.is_empty())
 }
+
+/// Signs in with `token` by plain HTTP: the session cookie header and the page's CSRF token.
+pub async fn sign_in(base: &str, token: &str) -> (String, String) {
+    let client = no_redirects();
+    let response = client.get(format!("{base}/organize")).send().await.unwrap();
+    let signin = cookie_value(&set_cookie(&response, "kinship_signin").expect("sign-in cookie"));
+    let csrf = hidden_field(&response.text().await.unwrap(), "csrf");
+    let response = client
+        .post(format!("{base}/organize/sign-in"))
+        .header(reqwest::header::COOKIE, format!("kinship_signin={signin}"))
+        .form(&[("csrf", csrf.as_str()), ("token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    let session = cookie_value(&set_cookie(&response, "kinship_session").expect("session"));
+    let cookie = format!("kinship_session={session}");
+    let html = client
+        .get(format!("{base}/organize/events"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (cookie, hidden_field(&html, "csrf"))
+}
+
+/// The value of the first hidden input called `name` in a page.
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in the page"))
+        + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+/// A client that shows redirects instead of following them.
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
