@@ -250,16 +250,37 @@ pub(crate) fn sign_in_csrf(headers: &HeaderMap, cookie_name: &str) -> String {
         .unwrap_or_else(|| random_hex(16))
 }
 
-/// Whether a posted sign-in form carries the value its cookie holds, so that another site
-/// cannot sign a browser in with its own token.
+/// Whether a posted sign-in form carries the value its cookie holds and comes from this site,
+/// so that another site cannot sign a browser in with its own token (login CSRF), even one
+/// that managed to plant the cookie.
 pub(crate) fn sign_in_csrf_matches(
     headers: &HeaderMap,
     cookie_name: &str,
     submitted: &str,
 ) -> bool {
-    cookie(headers, cookie_name)
-        .filter(|v| is_hex(v, 32))
-        .is_some_and(|expected| constant_time_eq(expected, submitted))
+    same_site_post(headers)
+        && cookie(headers, cookie_name)
+            .filter(|v| is_hex(v, 32))
+            .is_some_and(|expected| constant_time_eq(expected, submitted))
+}
+
+/// A POST that the browser says came from this site. `Sec-Fetch-Site`, which every current
+/// browser sends, must be `same-origin` (or `none`: typed by the person). Without it, an
+/// `Origin` must name the `Host` the request went to; `Origin: null` (which browsers send for a
+/// form on a `no-referrer` page like ours) says nothing either way. A client that sends neither
+/// is not a browser another site can drive, and the double-submit cookie still applies.
+fn same_site_post(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match (text("origin"), text("host")) {
+        (None | Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => false,
+    }
 }
 
 /// The per-address rate limit, taken before any token is looked at.
@@ -360,5 +381,41 @@ mod tests {
         );
         assert_eq!(cookie(&headers, "kinship_session"), Some("abc"));
         assert_eq!(cookie(&headers, "c"), None);
+    }
+
+    #[test]
+    fn sign_in_posts_from_another_site_are_refused() {
+        let with = |pairs: &[(&'static str, &str)]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                header::COOKIE,
+                HeaderValue::from_static("s=0123456789abcdef0123456789abcdef"),
+            );
+            for (name, value) in pairs {
+                headers.insert(*name, HeaderValue::from_str(value).unwrap());
+            }
+            sign_in_csrf_matches(&headers, "s", "0123456789abcdef0123456789abcdef")
+        };
+        assert!(with(&[]));
+        assert!(with(&[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ]));
+        assert!(!with(&[("sec-fetch-site", "cross-site")]));
+        assert!(!with(&[("sec-fetch-site", "same-site")]));
+        assert!(!with(&[
+            ("origin", "https://evil.example"),
+            ("host", "kinship.example")
+        ]));
+        assert!(with(&[
+            ("origin", "null"),
+            ("host", "kinship.example"),
+            ("sec-fetch-site", "same-origin")
+        ]));
+        assert!(!with(&[
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site")
+        ]));
     }
 }

@@ -1550,3 +1550,27 @@ async fn organizer_sessions_are_shared_by_instances_and_capped_per_group() {
         }
     }
 }
+
+/// Login CSRF: a sign-in form posted from another site is refused even when that site planted
+/// the double-submit cookie and knows its value.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    let db = sqlite_database();
+    let group = create_group(&db.url, "Cross-site", Visibility::Public).await;
+    let server = start(&db.url, ServerConfig::default()).await;
+    let http = no_redirects();
+    let planted = "0123456789abcdef0123456789abcdef";
+    let post = |site: &'static str| {
+        http.post(format!("{}/organize/sign-in", server.base))
+            .header("cookie", format!("kinship_signin={planted}"))
+            .header("sec-fetch-site", site)
+            .form(&[("csrf", planted), ("token", group.organizer_token.as_str())])
+            .send()
+    };
+    let cross = post("cross-site").await.unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookie_value(&cross, "kinship_session").is_none());
+    let same = post("same-origin").await.unwrap();
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie_value(&same, "kinship_session").is_some());
+}
