@@ -73,6 +73,10 @@ enum Command {
     RotateInvite {
         #[arg(long)]
         group: String,
+        /// Also end every member token at once (after a leak, or to remove someone): members
+        /// join again with the new code. Without it, joined members keep access.
+        #[arg(long)]
+        revoke_members: bool,
     },
     /// Create or replace the operator token for the operator pages (/operate, where directory
     /// reports are read); prints it once. The old token and its sign-ins stop working.
@@ -225,7 +229,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("kinship-server: sign in at /operate with this token; it is shown only once");
             Ok(())
         }
-        Command::RotateInvite { group } => {
+        Command::RotateInvite {
+            group,
+            revoke_members,
+        } => {
             let record = store
                 .group(&group)
                 .await
@@ -239,6 +246,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{}", code.ok_or("no such group")?);
+            if revoke_members {
+                let ended = store
+                    .revoke_members(&group)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                eprintln!("kinship-server: ended {ended} member tokens; members join again with the new code");
+            }
             Ok(())
         }
         Command::PublishDirectory { file, trusted_keys } => {

@@ -570,6 +570,27 @@ async fn joining_rotating_and_the_directory_bundle() {
             StatusCode::OK,
             "members keep access"
         );
+        // Revoking ends every member token at once; the private feed is closed to it.
+        let rejoined = join(store.rotate_invite(&group.group_id).await.unwrap().unwrap())
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["member_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(store.revoke_members(&group.group_id).await.unwrap() >= 2);
+        for token in [&member, &rejoined] {
+            let status = http
+                .get(&feed)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked member token");
+        }
 
         let new_token = store
             .rotate_organizer_token(&group.group_id)

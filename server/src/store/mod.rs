@@ -257,6 +257,12 @@ impl Store {
         Ok(changed.then_some(code))
     }
 
+    /// Ends every member token of a group at once (they answer `401` from then on); members
+    /// join again with the current invite code. Returns how many were ended.
+    pub async fn revoke_members(&self, group_id: &str) -> Result<u64> {
+        dispatch!(self, s => s.delete_members(group_id))
+    }
+
     pub async fn public_groups(&self, query: Option<&str>) -> Result<Vec<Group>> {
         let mut groups = dispatch!(self, s => s.public_groups())?;
         if let Some(q) = query

@@ -176,6 +176,14 @@ impl PgStore {
         Ok(())
     }
 
+    pub(crate) async fn delete_members(&self, group_id: &str) -> Result<u64> {
+        Ok(self
+            .client()
+            .await?
+            .execute("DELETE FROM members WHERE group_id = $1", &[&group_id])
+            .await?)
+    }
+
     pub(crate) async fn set_secret(
         &self,
         group_id: &str,

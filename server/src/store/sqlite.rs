@@ -165,6 +165,14 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn delete_members(&self, group_id: &str) -> Result<u64> {
+        let group_id = group_id.to_owned();
+        self.run(move |conn| {
+            Ok(conn.execute("DELETE FROM members WHERE group_id = ?1", [group_id])? as u64)
+        })
+        .await
+    }
+
     pub(crate) async fn set_secret(
         &self,
         group_id: &str,
