@@ -308,7 +308,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .purge_tombstones(before)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("purged {removed} tombstones");
+            let expired = chrono::Utc::now()
+                - chrono::Duration::hours(kinship_server::store::IDEMPOTENCY_HOURS);
+            let keys = store
+                .purge_idempotency(expired)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("purged {removed} tombstones and {keys} expired idempotency keys");
             Ok(())
         }
     }

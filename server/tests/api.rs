@@ -1595,3 +1595,42 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
     assert_eq!(same.status(), StatusCode::SEE_OTHER);
     assert!(set_cookie_value(&same, "kinship_session").is_some());
 }
+
+/// Idempotency keys answer a retry with the first event until they are forgotten; a purge
+/// forgets them, and then the same key creates anew.
+#[tokio::test(flavor = "multi_thread")]
+async fn idempotency_keys_expire_and_are_purged() {
+    for db in both_backends().await {
+        let tag = format!("[{}]", db.backend);
+        let group = create_group(&db.url, "Retries", Visibility::Public).await;
+        let server = start(&db.url, ServerConfig::default()).await;
+        let url = format!("{}/v1/groups/{}/events", server.base, group.group_id);
+        let post = || {
+            client()
+                .post(&url)
+                .bearer_auth(&group.organizer_token)
+                .header("idempotency-key", "retry-me")
+                .json(&event_json("Once"))
+                .send()
+        };
+        let id = |v: Value| v["id"].as_str().unwrap().to_owned();
+        let first = id(post().await.unwrap().json().await.unwrap());
+        let retry = id(post().await.unwrap().json().await.unwrap());
+        assert_eq!(first, retry, "{tag} a retry returns the first event");
+        let store =
+            kinship_server::Store::connect(&db.url, kinship_server::StoreOptions::default())
+                .await
+                .unwrap();
+        // Nothing is young enough to purge at the real cutoff; everything up to now is.
+        let cutoff =
+            chrono::Utc::now() - chrono::Duration::hours(kinship_server::store::IDEMPOTENCY_HOURS);
+        assert_eq!(store.purge_idempotency(cutoff).await.unwrap(), 0, "{tag}");
+        let purged = store
+            .purge_idempotency(chrono::Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap();
+        assert_eq!(purged, 1, "{tag}");
+        let after = id(post().await.unwrap().json().await.unwrap());
+        assert_ne!(after, first, "{tag} a forgotten key creates anew");
+    }
+}

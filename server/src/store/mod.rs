@@ -78,6 +78,15 @@ pub struct ReportSummary {
     pub notes: Vec<String>,
 }
 
+/// How long an `Idempotency-Key` answers a retry with the first result. Older keys are
+/// forgotten: automatically with the group's next write, and all at once by `purge-tombstones`.
+pub const IDEMPOTENCY_HOURS: i64 = 24;
+
+/// The moment before which idempotency keys have expired.
+pub(crate) fn idempotency_cutoff() -> DateTime<Utc> {
+    now() - chrono::Duration::hours(IDEMPOTENCY_HOURS)
+}
+
 /// A signed-in browser session of a web page, as stored: only hashes of its id and token.
 #[derive(Debug, Clone)]
 pub struct WebSession {
@@ -413,6 +422,12 @@ impl Store {
     }
 
     /// Forgets tombstones older than `before`; cursors from before them get 410 Gone.
+    /// Forgets idempotency keys recorded at or before `before` (`purge-tombstones` forgets
+    /// those older than [`IDEMPOTENCY_HOURS`]); a retry with a forgotten key creates anew.
+    pub async fn purge_idempotency(&self, before: DateTime<Utc>) -> Result<u64> {
+        dispatch!(self, s => s.purge_idempotency(before.timestamp_micros()))
+    }
+
     pub async fn purge_tombstones(&self, before: DateTime<Utc>) -> Result<u64> {
         let purged = dispatch!(self, s => s.purge_tombstones(before.timestamp_micros()));
         self.groups.clear();

@@ -405,6 +405,12 @@ impl PgStore {
             return Ok(Written::Missing);
         };
         let seq: i64 = row.try_get(0)?;
+        // Keys expire: this group's old ones go with every write (under the group's row lock).
+        tx.execute(
+            "DELETE FROM idempotency WHERE group_id = $1 AND created_at <= $2",
+            &[&group_id, &super::idempotency_cutoff().timestamp_micros()],
+        )
+        .await?;
         if let Some(key) = idempotency_key {
             if let Some(earlier) = tx
                 .query_opt(
@@ -500,6 +506,17 @@ impl PgStore {
                 })
             })
             .collect()
+    }
+
+    pub(crate) async fn purge_idempotency(&self, before_micros: i64) -> Result<u64> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "DELETE FROM idempotency WHERE created_at <= $1",
+                &[&before_micros],
+            )
+            .await?)
     }
 
     pub(crate) async fn purge_tombstones(&self, before_micros: i64) -> Result<u64> {

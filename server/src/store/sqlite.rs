@@ -405,6 +405,11 @@ impl SqliteStore {
         let hold = self.options.hold_writes;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Keys expire: this group's old ones go with every write.
+            tx.execute(
+                "DELETE FROM idempotency WHERE group_id = ?1 AND created_at <= ?2",
+                params![group_id, super::idempotency_cutoff().timestamp_micros()],
+            )?;
             if let Some(key) = &idempotency_key {
                 let earlier: Option<String> = tx
                     .query_row(
@@ -489,6 +494,16 @@ impl SqliteStore {
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn purge_idempotency(&self, before_micros: i64) -> Result<u64> {
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM idempotency WHERE created_at <= ?1",
+                [before_micros],
+            )? as u64)
         })
         .await
     }
