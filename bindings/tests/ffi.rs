@@ -69,7 +69,17 @@ fn crisis_contacts_need_no_profile() {
     assert!(help.has_country_data);
     assert_eq!(help.contacts[0].action_uri, "tel:999");
     assert!(help.contacts.iter().all(|c| !c.source_url.is_empty()));
-    let unknown = crisis_contacts(dir.path().to_string_lossy().into_owned(), "ZZ".into()).unwrap();
+    // A name or a made-up code is refused on the field `country`, not answered with "no data".
+    for bad in ["ZZ", "Germany"] {
+        match crisis_contacts(dir.path().to_string_lossy().into_owned(), bad.into()) {
+            Err(KinshipError::InvalidInput { field, .. }) => {
+                assert_eq!(field.as_deref(), Some("country"), "{bad}")
+            }
+            other => panic!("{bad}: {:?}", other.map(|h| h.country)),
+        }
+    }
+    // A real country with no entries (Antarctica) gets the honest advice.
+    let unknown = crisis_contacts(dir.path().to_string_lossy().into_owned(), "AQ".into()).unwrap();
     assert!(!unknown.has_country_data);
     assert!(unknown.advice.unwrap().contains("112"));
 }
