@@ -117,25 +117,17 @@ const READINESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3)
 /// body never says why: the reason goes to the log).
 #[utoipa::path(get, path = "/readyz", summary = "Readiness: the database answers", responses((status = 200, description = "ready", body = String), (status = 503, description = "the database is unreachable", body = String)))]
 async fn readyz(State(state): State<SharedState>) -> Response {
-    match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => "ready".into_response(),
-        Ok(Err(err)) => {
-            tracing::warn!(target: "kinship_server::readyz", "the database did not answer: {err}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database is unreachable",
-            )
-                .into_response()
-        }
-        Err(_) => {
-            tracing::warn!(target: "kinship_server::readyz", "the database did not answer within {READINESS_TIMEOUT:?}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database is unreachable",
-            )
-                .into_response()
-        }
-    }
+    let why = match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => return "ready".into_response(),
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => format!("no answer within {READINESS_TIMEOUT:?}"),
+    };
+    tracing::warn!(target: "kinship_server::readyz", "the database is not ready: {why}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is unreachable",
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]

@@ -20,14 +20,13 @@ use axum::{Form, Router};
 use kinship_protocol::ReportProblem;
 use maud::{html, Markup};
 
-use crate::error::ApiError;
 use crate::store::{constant_time_eq, ReportSummary, StoreError};
 use crate::web::{
     append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
     see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
     CsrfForm, Session, SignInForm, SESSION_HOURS,
 };
-use crate::web::{end_session, find_session, start_session, SessionKind};
+use crate::web::{end_session, find_session, start_session, token_field, SessionKind};
 use crate::SharedState;
 
 /// The operator session's cookie.
@@ -69,7 +68,7 @@ async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, Fail> {
-    limit_address(&state, &headers, peer).map_err(Fail::from_api)?;
+    limit_address(&state, &headers, peer).map_err(Fail::RateLimited)?;
     let Form(form) = form.map_err(|_| Fail::SignInExpired)?;
     if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, &form.csrf) {
         return Err(Fail::SignInExpired);
@@ -189,20 +188,7 @@ fn render_sign_in(csrf: &str, error: Option<&str>) -> String {
                 p { "Here you can read what people reported about the crisis directory: numbers that did not connect, wrong hours, services that closed. Nothing identifies who sent a report." }
                 form.card method="post" action="/operate/sign-in" {
                     input type="hidden" name="csrf" value=(csrf);
-                    div.field {
-                        label for="token" { "Operator token" }
-                        @if let Some(error) = error {
-                            input type="password" id="token" name="token" required
-                                autocomplete="current-password" spellcheck="false"
-                                autocapitalize="off" maxlength=(MAX_TOKEN_CHARS)
-                                aria-invalid="true" aria-describedby="token-error";
-                            p.field-error id="token-error" role="alert" { (error) }
-                        } @else {
-                            input type="password" id="token" name="token" required
-                                autocomplete="current-password" spellcheck="false"
-                                autocapitalize="off" maxlength=(MAX_TOKEN_CHARS);
-                        }
-                    }
+                    (token_field("Operator token", MAX_TOKEN_CHARS, error))
                     button type="submit" id="sign-in" { "Sign in" }
                 }
                 p.hint { "You'll stay signed in for " (SESSION_HOURS) " hours on this browser." }
@@ -287,17 +273,6 @@ enum Fail {
     SignInExpired,
     RateLimited(u64),
     Storage(StoreError),
-}
-
-impl Fail {
-    fn from_api(err: ApiError) -> Fail {
-        match err {
-            ApiError::RateLimited { retry_after_secs } => Fail::RateLimited(retry_after_secs),
-            ApiError::Storage(e) => Fail::Storage(e),
-            // The limiter answers nothing else.
-            _ => Fail::RateLimited(60),
-        }
-    }
 }
 
 impl From<StoreError> for Fail {

@@ -283,15 +283,39 @@ fn same_site_post(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The per-address rate limit, taken before any token is looked at.
+/// The per-address rate limit, taken before any token is looked at: `Err(seconds)` to wait.
 pub(crate) fn limit_address(
     state: &SharedState,
     headers: &HeaderMap,
     peer: SocketAddr,
-) -> Result<(), ApiError> {
+) -> Result<(), u64> {
     let address =
         crate::limits::client_address(headers, Some(peer), state.config.trust_forwarded_for);
-    state.limiter.check(&format!("ip:{address}"))
+    state
+        .limiter
+        .check(&format!("ip:{address}"))
+        .map_err(|err| match err {
+            ApiError::RateLimited { retry_after_secs } => retry_after_secs,
+            // The limiter answers nothing else.
+            _ => 60,
+        })
+}
+
+/// The sign-in form's token input, with its error beside it (both pages sign in this way).
+pub(crate) fn token_field(label: &str, max_chars: usize, error: Option<&str>) -> maud::Markup {
+    maud::html! {
+        div.field {
+            label for="token" { (label) }
+            input type="password" id="token" name="token" required
+                autocomplete="current-password" spellcheck="false"
+                autocapitalize="off" maxlength=(max_chars)
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[error.map(|_| "token-error")];
+            @if let Some(error) = error {
+                p.field-error id="token-error" role="alert" { (error) }
+            }
+        }
+    }
 }
 
 /// Tells the browser when to try again after a 429.

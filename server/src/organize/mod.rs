@@ -39,7 +39,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use kinship_protocol::{Category, Event, Status};
 
-use crate::error::ApiError;
 use crate::store::{constant_time_eq, random_hex, StoreError};
 use crate::web::{
     append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
@@ -115,7 +114,7 @@ async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, Fail> {
-    limit_address(&state, &headers, peer).map_err(Fail::from_api)?;
+    limit_address(&state, &headers, peer).map_err(Fail::RateLimited)?;
     let Form(form) = form.map_err(|r| form_fail(r, Fail::SignInExpired))?;
     if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, &form.csrf) {
         return Err(Fail::SignInExpired);
@@ -385,17 +384,6 @@ enum Fail {
     NotFound,
     RateLimited(u64),
     Storage(StoreError),
-}
-
-impl Fail {
-    fn from_api(err: ApiError) -> Fail {
-        match err {
-            ApiError::RateLimited { retry_after_secs } => Fail::RateLimited(retry_after_secs),
-            ApiError::Storage(e) => Fail::Storage(e),
-            // The limiter answers nothing else.
-            _ => Fail::RateLimited(60),
-        }
-    }
 }
 
 /// A body that is not a readable form carries no valid CSRF token: `otherwise` (a 403), or

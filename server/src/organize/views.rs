@@ -11,7 +11,7 @@ use maud::{html, Markup};
 
 use super::forms::{parse_local_time, EventForm, FormError};
 use super::MAX_TOKEN_CHARS;
-use crate::web::{Session, SESSION_HOURS};
+use crate::web::{token_field, Session, SESSION_HOURS};
 
 /// Zones offered as suggestions in the form (any IANA name is accepted).
 const TIME_ZONES: [&str; 20] = [
@@ -49,17 +49,7 @@ pub(super) fn sign_in(csrf: &str, notice: Option<&str>, error: Option<&str>) -> 
                 p { "Sign in with your group's organizer token. It was shown once when your group was created; if it's lost, whoever runs your Kinship server can give you a new one." }
                 form.card method="post" action="/organize/sign-in" {
                     input type="hidden" name="csrf" value=(csrf);
-                    div.field {
-                        label for="token" { "Organizer token" }
-                        input type="password" id="token" name="token" required
-                            autocomplete="current-password" spellcheck="false"
-                            autocapitalize="off" maxlength=(MAX_TOKEN_CHARS)
-                            aria-invalid=[error.map(|_| "true")]
-                            aria-describedby=[error.map(|_| "token-error")];
-                        @if let Some(error) = error {
-                            p.field-error id="token-error" role="alert" { (error) }
-                        }
-                    }
+                    (token_field("Organizer token", MAX_TOKEN_CHARS, error))
                     button type="submit" id="sign-in" { "Sign in" }
                 }
                 p.hint {
