@@ -15,6 +15,7 @@
 //! transaction: all or nothing.
 
 use std::fs;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -122,6 +123,98 @@ impl Backups {
         passphrase: &str,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportSummary> {
+        self.export_cancellable(path, passphrase, progress, &|| false)
+    }
+
+    /// As [`Backups::export`], stopping with [`Error::Cancelled`] as soon as `is_cancelled`
+    /// says so: then no file is written at `path`, and no temporary file is left.
+    pub fn export_cancellable(
+        &self,
+        path: &Path,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ExportSummary> {
+        let (file, summary) = self.sealed_file(passphrase, progress, is_cancelled)?;
+        crate::fs::write_atomically(path, &file)?;
+        Ok(summary)
+    }
+
+    /// Writes the backup to a stream (an app's document picker, a file descriptor). The bytes
+    /// go out only once the whole file is sealed, in pieces of 64 KiB with a check of
+    /// `is_cancelled` between them; after [`Error::Cancelled`] or a write error the stream holds
+    /// a partial file, which the caller must discard.
+    pub fn export_to_writer(
+        &self,
+        out: &mut dyn Write,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ExportSummary> {
+        let (file, summary) = self.sealed_file(passphrase, progress, is_cancelled)?;
+        for piece in file.chunks(STREAM_PIECE_BYTES) {
+            stop_if(is_cancelled)?;
+            out.write_all(piece)?;
+        }
+        out.flush()?;
+        Ok(summary)
+    }
+
+    /// Merges a backup into this profile: new entries are added, entries already here are
+    /// replaced only by a newer edit. Nothing is written unless the whole file is valid.
+    pub fn import(
+        &self,
+        path: &Path,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ImportSummary> {
+        self.import_cancellable(path, passphrase, progress, &|| false)
+    }
+
+    /// As [`Backups::import`], stopping with [`Error::Cancelled`] as soon as `is_cancelled`
+    /// says so; a cancelled import has written nothing (its transaction is rolled back).
+    pub fn import_cancellable(
+        &self,
+        path: &Path,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ImportSummary> {
+        // Nothing is read (not even the file) unless the profile is open.
+        self.inner.with_unlocked(|_| Ok(()))?;
+        let size = fs::metadata(path)?.len();
+        if size > MAX_BACKUP_BYTES {
+            return Err(BackupError::TooLarge.into());
+        }
+        let file = fs::read(path)?;
+        self.merge_file(&file, passphrase, progress, is_cancelled)
+    }
+
+    /// As [`Backups::import_cancellable`], reading the file from a stream (at most
+    /// [`MAX_BACKUP_BYTES`]: a longer stream is refused as too large).
+    pub fn import_from_reader(
+        &self,
+        input: &mut dyn Read,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ImportSummary> {
+        self.inner.with_unlocked(|_| Ok(()))?;
+        let mut file = Vec::new();
+        input.take(MAX_BACKUP_BYTES + 1).read_to_end(&mut file)?;
+        if file.len() as u64 > MAX_BACKUP_BYTES {
+            return Err(BackupError::TooLarge.into());
+        }
+        self.merge_file(&file, passphrase, progress, is_cancelled)
+    }
+
+    /// Collects everything, then seals it: the complete backup file and its summary.
+    fn sealed_file(
+        &self,
+        passphrase: &str,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<(Vec<u8>, ExportSummary)> {
         vault::check_passphrase_strength(passphrase)?;
         let params = self.inner.state().key_file()?.kdf_params();
         let entries = self.journal().all()?;
@@ -129,6 +222,7 @@ impl Backups {
         let total = entries.len();
         let mut journal = Vec::with_capacity(total);
         for (done, entry) in entries.into_iter().enumerate() {
+            stop_if(is_cancelled)?;
             journal.push(entry);
             progress(Progress {
                 done: done + 1,
@@ -148,35 +242,32 @@ impl Backups {
         };
         let plaintext =
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
+        stop_if(is_cancelled)?;
         let file = encrypt(&plaintext, passphrase, params)?;
-        crate::fs::write_atomically(path, &file)?;
-        Ok(ExportSummary {
-            entries: total,
-            unreadable,
-        })
+        stop_if(is_cancelled)?;
+        Ok((
+            file,
+            ExportSummary {
+                entries: total,
+                unreadable,
+            },
+        ))
     }
 
-    /// Merges a backup into this profile: new entries are added, entries already here are
-    /// replaced only by a newer edit. Nothing is written unless the whole file is valid.
-    pub fn import(
+    fn merge_file(
         &self,
-        path: &Path,
+        file: &[u8],
         passphrase: &str,
         progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
     ) -> Result<ImportSummary> {
-        // Nothing is read (not even the file) unless the profile is open.
-        self.inner.with_unlocked(|_| Ok(()))?;
-        let size = fs::metadata(path)?.len();
-        if size > MAX_BACKUP_BYTES {
-            return Err(BackupError::TooLarge.into());
-        }
-        let file = fs::read(path)?;
-        let plaintext = decrypt(&file, passphrase)?;
+        let plaintext = decrypt(file, passphrase)?;
         let mut document: BackupDocument =
             serde_json::from_slice(&plaintext).map_err(|e| malformed_json(&e))?;
         if document.format != DOCUMENT_FORMAT || document.version != 1 {
             return Err(BackupError::Malformed("unknown document format".into()).into());
         }
+        stop_if(is_cancelled)?;
         let total = document.journal.len();
         // The merge is one transaction under the session lock, so the progress callback runs
         // after it, never under the lock: a callback that calls back into the profile (to show
@@ -189,6 +280,8 @@ impl Backups {
                 .into_iter()
                 .enumerate()
             {
+                // Returning drops `tx` uncommitted: a cancelled import leaves nothing.
+                stop_if(is_cancelled)?;
                 match journal::merge_entry(u, &tx, entry)? {
                     Merge::Added => summary.added += 1,
                     Merge::Updated => summary.updated += 1,
@@ -203,16 +296,30 @@ impl Backups {
             if let Some(plan) = document.safety_plan.take() {
                 summary.safety_plan_restored = safety_plan::merge_backup(u, &plan)?;
             }
+            stop_if(is_cancelled)?;
             tx.commit()?;
             // Rebuilt from the rows on next use, so they reflect exactly what was committed.
             u.slots.clear::<crate::journal::index::JournalIndex>();
             u.slots.clear::<Option<crate::coping::CopingState>>();
             Ok(summary)
         });
-        for done in 1..=merged {
-            progress(Progress { done, total });
+        if result.is_ok() {
+            for done in 1..=merged {
+                progress(Progress { done, total });
+            }
         }
         result
+    }
+}
+
+/// How much of a backup goes to a stream between two checks for cancellation.
+const STREAM_PIECE_BYTES: usize = 64 * 1024;
+
+fn stop_if(is_cancelled: &dyn Fn() -> bool) -> Result<()> {
+    if is_cancelled() {
+        Err(Error::Cancelled)
+    } else {
+        Ok(())
     }
 }
 

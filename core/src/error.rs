@@ -62,6 +62,30 @@ pub enum DirectoryError {
     Bundle(#[from] BundleError),
 }
 
+/// The kind of problem an [`Error::InvalidInput`] names: a code an app turns into a sentence in
+/// the person's language (with the field it names), where the `reason` text is English for
+/// developers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputProblem {
+    /// Something required is missing or empty (a title, a name, a step, a way to reach a
+    /// service).
+    Missing,
+    /// A text is longer than its field allows.
+    TooLong,
+    /// A list has more items than allowed (tags, steps, contacts).
+    TooMany,
+    /// A number is outside its range (a mood, a distress level, minutes, a limit).
+    OutOfRange,
+    /// A value is not in the form its field needs (an id, a cursor, a date, a phone number, a
+    /// URL, a country code, a key of the wrong length).
+    Malformed,
+    /// The value is well formed but not allowed here (editing a built-in strategy, adding an
+    /// emergency number by hand).
+    NotAllowed,
+    /// It exists already (a group already followed).
+    Duplicate,
+}
+
 /// The error type of every public call of the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -103,6 +127,8 @@ pub enum Error {
         /// The input field at fault (`title`, `phone`, `server_url`...), or `None` when no single
         /// field is.
         field: Option<String>,
+        /// What kind of problem it is, for an app to say in the person's language.
+        problem: InputProblem,
         /// What was wrong, in English for developers; never quotes the input.
         reason: String,
     },
@@ -123,6 +149,9 @@ pub enum Error {
     /// Reading or writing a file failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// The caller cancelled the work (a backup export or import); nothing was written.
+    #[error("cancelled")]
+    Cancelled,
     /// This profile was quick-erased; every further call on it fails.
     #[error("this profile was erased")]
     Erased,
@@ -144,17 +173,23 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(problem: InputProblem, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             field: None,
+            problem,
             reason: reason.into(),
         }
     }
 
     /// Invalid input in a named field (`title`, `phone`, `server_url`...).
-    pub(crate) fn invalid_field(field: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid_field(
+        problem: InputProblem,
+        field: &str,
+        reason: impl Into<String>,
+    ) -> Self {
         Error::InvalidInput {
             field: Some(field.to_owned()),
+            problem,
             reason: reason.into(),
         }
     }
@@ -172,7 +207,7 @@ impl From<VaultError> for Error {
             VaultError::NoDeviceKey => Error::NoDeviceKey,
             VaultError::WeakPassphrase => Error::WeakPassphrase,
             VaultError::BadKeyLength | VaultError::BadKdfParams(_) => {
-                Error::invalid(err.to_string())
+                Error::invalid(InputProblem::Malformed, err.to_string())
             }
             VaultError::Corrupted => Error::corrupted("sealed value"),
             VaultError::MalformedKeyFile(what) => Error::corrupted(format!("key file ({what})")),

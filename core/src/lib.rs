@@ -31,7 +31,7 @@ pub use coping::{
     SuggestionKind,
 };
 pub use directory::{CrisisContacts, Directory, DirectoryQuery};
-pub use error::{Error, Result};
+pub use error::{Error, InputProblem, Result};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
 };

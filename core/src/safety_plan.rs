@@ -6,6 +6,7 @@
 //! phone number that becomes a one-tap `tel:` action; numbers are only ever the ones the person
 //! typed, checked for shape, never guessed.
 
+use crate::error::InputProblem;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::session::{Inner, Unlocked};
 use crate::store::DOCUMENTS_TABLE;
+use kinship_directory::actions::{Action, ActionKind};
 
 /// Row id, in [`DOCUMENTS_TABLE`], of the sealed safety plan.
 pub const DOCUMENT: &str = "safety_plan";
@@ -132,6 +134,17 @@ impl PlanContact {
     pub fn action_uri(&self) -> Option<String> {
         tel_uri(&self.phone).ok()
     }
+
+    /// The one-tap call, labelled with the contact's name (`Call Sam`), as every other action
+    /// in the app; `None` when the number cannot be dialled.
+    pub fn action(&self) -> Option<Action> {
+        let uri = self.action_uri()?;
+        Some(Action::new(
+            ActionKind::Call,
+            format!("Call {}", self.name),
+            uri,
+        ))
+    }
 }
 
 impl SafetyPlan {
@@ -169,6 +182,7 @@ impl SafetyPlan {
         }
         if self.help_contacts.len() > MAX_ITEMS {
             return Err(Error::invalid_field(
+                InputProblem::TooMany,
                 "contacts",
                 format!("at most {MAX_ITEMS} contacts"),
             ));
@@ -307,6 +321,7 @@ pub fn tel_uri(phone: &str) -> Result<String> {
         .any(|c| !(c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')))
     {
         return Err(Error::invalid_field(
+            InputProblem::Malformed,
             "phone",
             "a phone number may hold only digits, spaces, - . ( ) and a leading +",
         ));
@@ -314,6 +329,7 @@ pub fn tel_uri(phone: &str) -> Result<String> {
     let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
     if !(3..=15).contains(&digits.len()) {
         return Err(Error::invalid_field(
+            InputProblem::Malformed,
             "phone",
             "a phone number needs 3 to 15 digits",
         ));
@@ -328,12 +344,14 @@ pub fn tel_uri(phone: &str) -> Result<String> {
 fn check_items(items: &[String]) -> Result<()> {
     if items.len() > MAX_ITEMS {
         return Err(Error::invalid_field(
+            InputProblem::TooMany,
             "items",
             format!("at most {MAX_ITEMS} items in a section"),
         ));
     }
     if items.iter().any(|i| i.chars().count() > MAX_ITEM_CHARS) {
         return Err(Error::invalid_field(
+            InputProblem::TooLong,
             "items",
             format!("an item can have at most {MAX_ITEM_CHARS} characters"),
         ));
@@ -345,6 +363,7 @@ fn check_contact(contact: &PlanContact) -> Result<()> {
     let name_chars = contact.name.chars().count();
     if name_chars == 0 || name_chars > MAX_NAME_CHARS {
         return Err(Error::invalid_field(
+            InputProblem::Missing,
             "name",
             format!("a contact needs a name of 1 to {MAX_NAME_CHARS} characters"),
         ));

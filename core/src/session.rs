@@ -7,6 +7,7 @@
 //! [`Inner::with_unlocked`] and [`Unlocked`], and none imports the [`crate::Kinship`] facade.
 //! The caches a feature keeps while unlocked live in [`Slots`], which names no feature.
 
+use crate::error::InputProblem;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fs;
@@ -240,9 +241,10 @@ impl Unlocked {
 
     /// Seals `value` as JSON into row `id` of `table` (a fixed table name, never input).
     pub(crate) fn put_sealed<T: Serialize>(&self, table: &str, id: &str, value: &T) -> Result<()> {
-        let json = Zeroizing::new(
-            serde_json::to_vec(value).map_err(|_| Error::invalid("value could not be encoded"))?,
-        );
+        let json =
+            Zeroizing::new(serde_json::to_vec(value).map_err(|_| {
+                Error::invalid(InputProblem::Malformed, "value could not be encoded")
+            })?);
         let sealed = self.cipher.seal(table, id, &json);
         self.store
             .conn()

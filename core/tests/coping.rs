@@ -228,7 +228,16 @@ fn high_distress_puts_the_safety_plan_and_crisis_contacts_first() {
             "distress {distress}"
         );
         assert_eq!(ranked[1].kind, SuggestionKind::Crisis);
-        assert_eq!(ranked[0].actions, ["tel:+447700900123"]);
+        let plan_actions: Vec<(&str, &str)> = ranked[0]
+            .actions
+            .iter()
+            .map(|a| (a.label.as_str(), a.uri.as_str()))
+            .collect();
+        assert_eq!(plan_actions, [("Call Sam", "tel:+447700900123")]);
+        assert!(
+            ranked[1].actions.is_empty(),
+            "no country given, so no numbers are guessed"
+        );
         assert_eq!(
             ranked[2].category,
             Category::UrgentHelp,
@@ -703,4 +712,30 @@ fn import_skips_tries_whose_strategy_is_unknown_and_says_so() {
     let summary = target.import_backup(&file, PASS, &mut |_| {}).unwrap();
     assert_eq!((summary.tries, summary.skipped_tries), (1, 1));
     assert_eq!(target.coping().stats().unwrap().len(), 1);
+}
+
+#[test]
+fn the_crisis_suggestion_carries_the_countrys_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let coping = kinship.coping();
+    let ranked = coping.suggest_in(9, &[], 5, Some("gb")).unwrap();
+    let crisis = ranked
+        .iter()
+        .find(|s| s.kind == SuggestionKind::Crisis)
+        .expect("a crisis item at distress 9");
+    let directory = kinship_core::Directory::builtin().unwrap();
+    let expected = directory.crisis_contacts("GB", chrono::Utc::now());
+    assert!(!crisis.actions.is_empty());
+    assert_eq!(crisis.actions.len(), expected.contacts.len());
+    assert_eq!(crisis.actions[0].uri, expected.contacts[0].action_uri);
+    assert_eq!(crisis.actions[0].label, expected.contacts[0].label);
+    let invalid = coping.suggest_in(9, &[], 5, Some("Britain"));
+    assert!(matches!(
+        invalid,
+        Err(kinship_core::Error::InvalidInput {
+            problem: kinship_core::InputProblem::Malformed,
+            ..
+        })
+    ));
 }

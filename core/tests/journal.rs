@@ -412,3 +412,39 @@ fn markdown_export_writes_one_readable_file_per_entry() {
         && t.contains("Plain words")
         && t.contains("Tags: a, b")));
 }
+
+#[test]
+fn search_pages_newest_first_and_visits_every_match_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let journal = kinship.journal();
+    let mut matching = Vec::new();
+    for minute in 0..7 {
+        let text = if minute % 3 == 2 {
+            "unrelated"
+        } else {
+            "walked by the river"
+        };
+        let entry = add(&kinship, minute, "Day", text, None, &[]);
+        if minute % 3 != 2 {
+            matching.push(entry.id);
+        }
+    }
+    matching.reverse();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = journal.search_page("river", 2, cursor.as_deref()).unwrap();
+        assert!(page.entries.len() <= 2);
+        seen.extend(page.entries.into_iter().map(|e| e.id));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, matching, "every match once, newest first");
+    assert!(matches!(
+        journal.search_page("river", 2, Some("not a cursor")),
+        Err(Error::InvalidInput { .. })
+    ));
+}

@@ -57,7 +57,9 @@ pub enum Trace {
 }
 
 impl Action {
-    fn new(kind: ActionKind, label: String, uri: String) -> Action {
+    /// An action of `kind`, with the trace that kind leaves and, for a call to a star code, the
+    /// `dial_by_hand` flag.
+    pub fn new(kind: ActionKind, label: String, uri: String) -> Action {
         let trace = match kind {
             ActionKind::Call => Trace::CallLog,
             ActionKind::Text => Trace::SmsThread,

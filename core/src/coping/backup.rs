@@ -1,5 +1,6 @@
 //! Coping data in a backup: what is written out, and how a backup's data is merged in.
 
+use crate::error::InputProblem;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
@@ -81,7 +82,10 @@ pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<Merge
         check_distress(logged.distress_before)?;
         check_distress(logged.distress_after)?;
         if !is_row_id(&logged.id) {
-            return Err(Error::invalid("a logged try has a malformed id"));
+            return Err(Error::invalid(
+                InputProblem::Malformed,
+                "a logged try has a malformed id",
+            ));
         }
         if state.strategy(&logged.strategy_id).is_err() {
             // Its strategy was damaged at export or comes from a newer library: the try

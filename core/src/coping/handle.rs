@@ -1,6 +1,7 @@
 //! [`Coping`]: the handle a profile gives out for the coping library, custom strategies,
 //! favourites, tries and suggestions.
 
+use crate::error::InputProblem;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -180,6 +181,7 @@ impl Coping {
             .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
         {
             return Err(Error::invalid_field(
+                InputProblem::TooLong,
                 "note",
                 format!("a note can have at most {MAX_NOTE_CHARS} characters"),
             ));
@@ -246,12 +248,41 @@ impl Coping {
         contexts: &[Context],
         limit: usize,
     ) -> Result<Vec<Suggestion>> {
+        self.suggest_in(distress, contexts, limit, None)
+    }
+
+    /// As [`Coping::suggest`], with the crisis item's actions (the emergency number and the
+    /// crisis lines open now) for `country`, an ISO 3166-1 alpha-2 code. The directory is the
+    /// one in use for this profile's folder (an installed bundle, or the built-in one); if
+    /// neither loads, the crisis item still comes, without actions: a person in crisis is never
+    /// shown an error instead of help.
+    pub fn suggest_in(
+        &self,
+        distress: u8,
+        contexts: &[Context],
+        limit: usize,
+        country: Option<&str>,
+    ) -> Result<Vec<Suggestion>> {
         check_distress(distress)?;
+        let crisis_help = match country {
+            Some(country) if distress >= suggest::CRISIS_DISTRESS => {
+                let code = crate::directory::parse_country(country)?;
+                crisis_help_for(&self.inner.paths.dir, code.as_str())
+            }
+            _ => None,
+        };
         let plan = crate::safety_plan::SafetyPlanner::new(self.inner.clone());
         // Read without `?`: a damaged plan must not hide crisis help.
         let plan_summary = (distress >= suggest::CRISIS_DISTRESS).then(|| plan.get());
         self.with_state(|_, state| {
-            suggest::rank(state, distress, contexts, limit, plan_summary.as_ref())
+            suggest::rank(
+                state,
+                distress,
+                contexts,
+                limit,
+                plan_summary.as_ref(),
+                crisis_help.as_ref(),
+            )
         })
     }
 
@@ -290,4 +321,16 @@ impl Coping {
             result
         })
     }
+}
+
+/// The crisis contacts for the crisis suggestion: from the directory in use, else the built-in
+/// one, else none.
+fn crisis_help_for(
+    dir: &std::path::Path,
+    country: &str,
+) -> Option<crate::directory::CrisisContacts> {
+    let directory = crate::directory::Directory::load(dir)
+        .or_else(|_| crate::directory::Directory::builtin())
+        .ok()?;
+    Some(directory.crisis_contacts(country, chrono::Utc::now()))
 }

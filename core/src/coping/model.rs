@@ -1,6 +1,7 @@
 //! What coping data is: the person's own strategies, their tries, the totals shown, and the
 //! rules a strategy or a try must pass before it is sealed.
 
+use crate::error::InputProblem;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
@@ -182,43 +183,59 @@ pub(super) fn custom_to_strategy(custom: &CustomStrategy, favorite: bool) -> Str
 pub(crate) fn validate_custom(custom: &CustomStrategy) -> Result<()> {
     let chars = |s: &str| s.chars().count();
     if custom.title.is_empty() {
-        return Err(Error::invalid_field("title", "a strategy needs a title"));
+        return Err(Error::invalid_field(
+            InputProblem::Missing,
+            "title",
+            "a strategy needs a title",
+        ));
     }
     if chars(&custom.title) > MAX_TITLE_CHARS {
         return Err(Error::invalid_field(
+            InputProblem::TooLong,
             "title",
             format!("a title can have at most {MAX_TITLE_CHARS} characters"),
         ));
     }
     if chars(&custom.summary) > MAX_SUMMARY_CHARS {
         return Err(Error::invalid_field(
+            InputProblem::TooLong,
             "summary",
             format!("a summary can have at most {MAX_SUMMARY_CHARS} characters"),
         ));
     }
     if custom.steps.is_empty() {
         return Err(Error::invalid_field(
+            InputProblem::Missing,
             "steps",
             "a strategy needs at least one step",
         ));
     }
     if custom.steps.len() > MAX_STEPS || custom.steps.iter().any(|s| chars(s) > MAX_STEP_CHARS) {
         return Err(Error::invalid_field(
+            InputProblem::TooMany,
             "steps",
             format!("at most {MAX_STEPS} steps of at most {MAX_STEP_CHARS} characters"),
         ));
     }
     if !(1..=240).contains(&custom.minutes) {
         return Err(Error::invalid_field(
+            InputProblem::OutOfRange,
             "minutes",
             "minutes must be between 1 and 240",
         ));
     }
     if custom.tags.len() > 16 {
-        return Err(Error::invalid_field("tags", "at most 16 tags"));
+        return Err(Error::invalid_field(
+            InputProblem::TooMany,
+            "tags",
+            "at most 16 tags",
+        ));
     }
     if !custom.id.starts_with("custom-") {
-        return Err(Error::invalid("custom strategy ids start with custom-"));
+        return Err(Error::invalid(
+            InputProblem::Malformed,
+            "custom strategy ids start with custom-",
+        ));
     }
     Ok(())
 }
@@ -228,6 +245,7 @@ pub(super) fn check_distress(value: u8) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid_field(
+            InputProblem::OutOfRange,
             "distress",
             "distress must be between 0 and 10",
         ))
@@ -238,7 +256,10 @@ pub(super) fn not_custom(id: &str) -> Error {
     if id.starts_with("custom-") {
         Error::NotFound
     } else {
-        Error::invalid("only your own strategies can be edited or deleted")
+        Error::invalid(
+            InputProblem::NotAllowed,
+            "only your own strategies can be edited or deleted",
+        )
     }
 }
 

@@ -17,8 +17,10 @@ use serde::Serialize;
 
 use super::library::{Category, Context, Strategy};
 use super::CopingState;
+use crate::directory::CrisisContacts;
 use crate::error::Result;
 use crate::safety_plan::SafetyPlan;
+use kinship_directory::actions::Action;
 
 /// From this distress on, the safety plan and crisis contacts lead every suggestion list.
 pub const CRISIS_DISTRESS: u8 = 8;
@@ -62,8 +64,9 @@ pub struct Suggestion {
     pub minutes: Option<u32>,
     /// How many tries of the strategy are logged (0 for the safety-plan and crisis items).
     pub times_tried: u32,
-    /// One-tap actions (`tel:` URIs) for the safety-plan and crisis items.
-    pub actions: Vec<String>,
+    /// One-tap actions: the safety plan's contacts, and for the crisis item the emergency
+    /// number and crisis lines of the country asked for (empty for strategies).
+    pub actions: Vec<Action>,
 }
 
 /// Id of the safety-plan suggestion.
@@ -77,6 +80,7 @@ pub(crate) fn rank(
     contexts: &[Context],
     limit: usize,
     plan: Option<&Result<SafetyPlan>>,
+    crisis_help: Option<&CrisisContacts>,
 ) -> Result<Vec<Suggestion>> {
     let person_prior = person_prior(state);
     let high = distress >= HIGH_DISTRESS;
@@ -116,7 +120,7 @@ pub(crate) fn rank(
     let mut out = Vec::new();
     if crisis {
         out.push(safety_plan_item(plan));
-        out.push(crisis_item());
+        out.push(crisis_item(crisis_help));
     }
     out.extend(
         scored
@@ -172,7 +176,7 @@ fn safety_plan_item(plan: Option<&Result<SafetyPlan>>) -> Suggestion {
     let (summary, actions) = match plan {
         Some(Ok(plan)) if !plan.is_empty() => (
             "Open your safety plan: your warning signs, what helps, who to call and your reasons to keep going.",
-            plan.help_contacts.iter().filter_map(|c| c.action_uri()).collect(),
+            plan.help_contacts.iter().filter_map(|c| c.action()).collect(),
         ),
         Some(Err(_)) => (
             "Your safety plan could not be opened (it may be damaged). Call someone you trust or a crisis line below.",
@@ -196,7 +200,20 @@ fn safety_plan_item(plan: Option<&Result<SafetyPlan>>) -> Suggestion {
     }
 }
 
-fn crisis_item() -> Suggestion {
+fn crisis_item(crisis_help: Option<&CrisisContacts>) -> Suggestion {
+    // The contact's label says more than its action's (`(listening line, not a crisis
+    // service)`, `(Scotland only)`), so it is the one shown.
+    let actions = crisis_help
+        .map(|help| {
+            help.contacts
+                .iter()
+                .map(|c| Action {
+                    label: c.label.clone(),
+                    ..c.action.clone()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Suggestion {
         kind: SuggestionKind::Crisis,
         id: CRISIS_ID.into(),
@@ -208,6 +225,6 @@ fn crisis_item() -> Suggestion {
         score: None,
         minutes: None,
         times_tried: 0,
-        actions: Vec::new(),
+        actions,
     }
 }

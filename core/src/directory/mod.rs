@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod private;
 pub mod reports;
 
+use crate::error::InputProblem;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -710,6 +711,7 @@ fn fallback_112(checked_on: NaiveDate) -> CrisisContact {
 
 /// A country code as an app passes it, or invalid input on the field `country`.
 pub fn parse_country(text: &str) -> crate::error::Result<CountryCode> {
-    CountryCode::parse(text)
-        .map_err(|e| crate::error::Error::invalid_field("country", e.to_string()))
+    CountryCode::parse(text).map_err(|e| {
+        crate::error::Error::invalid_field(InputProblem::Malformed, "country", e.to_string())
+    })
 }

@@ -1,6 +1,7 @@
 //! The person's own directory entries: their therapist, a local group, a friend's helpline.
 //! Sealed like the journal (`directory_private`), shown with the public entries while unlocked.
 
+use crate::error::InputProblem;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -177,6 +178,7 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
                 })
             } else {
                 Err(Error::invalid_field(
+                    InputProblem::Malformed,
                     "sms",
                     "an SMS number may hold only digits and a leading +",
                 ))
@@ -186,6 +188,7 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
     let website = clean(new.website);
     if website.as_deref().is_some_and(|w| !actions::is_web_url(w)) {
         return Err(Error::invalid_field(
+            InputProblem::Malformed,
             "website",
             "a website must start with https:// or http://",
         ));
@@ -227,12 +230,14 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
     };
     if entry.name.is_empty() || entry.name.chars().count() > 120 {
         return Err(Error::invalid_field(
+            InputProblem::Missing,
             "name",
             "a name of 1 to 120 characters is needed",
         ));
     }
     if entry.kind == Kind::Emergency {
         return Err(Error::invalid_field(
+            InputProblem::NotAllowed,
             "kind",
             "emergency numbers come only from the verified directory",
         ));
@@ -242,6 +247,7 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
         && entry.channels.website.is_none()
     {
         return Err(Error::invalid_field(
+            InputProblem::Missing,
             "phone",
             "give a phone number, an SMS number or a website",
         ));
@@ -249,6 +255,7 @@ fn build(id: String, new: NewPrivateEntry, now: DateTime<FixedOffset>) -> Result
     for text in [&entry.description, &entry.notes].into_iter().flatten() {
         if text.chars().count() > 2000 {
             return Err(Error::invalid_field(
+                InputProblem::TooLong,
                 "notes",
                 "descriptions and notes can have at most 2000 characters",
             ));
@@ -267,6 +274,7 @@ fn international_number(typed: &str) -> Result<String> {
         Ok(digits)
     } else {
         Err(Error::invalid_field(
+            InputProblem::Malformed,
             "phone",
             "give the full international number, starting with + and the country code",
         ))

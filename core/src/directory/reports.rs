@@ -5,6 +5,7 @@
 //! (`POST /v1/directory/reports`, docs/PROTOCOL.md); a report the server accepted, or refused
 //! for good, leaves the queue.
 
+use crate::error::InputProblem;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +87,6 @@ pub(crate) fn build(
     report
         .to_wire()
         .validate()
-        .map_err(|e| Error::invalid_field(e.field, e.problem))?;
+        .map_err(|e| Error::invalid_field(InputProblem::Malformed, e.field, e.problem))?;
     Ok(report)
 }

@@ -6,6 +6,7 @@
 //! [`crate::session::Unlocked::keyed_row_id`]), so the database never shows a server's event or
 //! group id in clear. The network side lives in [`crate::sync`].
 
+use crate::error::InputProblem;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -220,7 +221,7 @@ impl Groups {
                 group_name: &e.group_name,
             })
             .collect();
-        ics::export(&items, now).map_err(|e| Error::invalid(e.to_string()))
+        ics::export(&items, now).map_err(|e| Error::invalid(InputProblem::Malformed, e.to_string()))
     }
 }
 

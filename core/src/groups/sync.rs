@@ -7,6 +7,7 @@
 //! honour `Retry-After`, and report `Offline` when the server cannot be reached. The journal
 //! never leaves the device: only group ids, member tokens and cursors are ever sent.
 
+use crate::error::InputProblem;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -113,6 +114,7 @@ impl Groups {
             || !group_id.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(Error::invalid_field(
+                InputProblem::Malformed,
                 "group_id",
                 "a group id is letters and digits",
             ));
@@ -123,7 +125,10 @@ impl Groups {
                 .any(|(_, r)| r.server_url == server_url && r.group_id == group_id))
         })?;
         if already {
-            return Err(Error::invalid("you already follow this group"));
+            return Err(Error::invalid(
+                InputProblem::Duplicate,
+                "you already follow this group",
+            ));
         }
         let http = client(&SyncOptions::default())?;
         let options = SyncOptions::default();

@@ -2,6 +2,7 @@
 //! and jitter (honouring `Retry-After`), bounded response bodies, and the rule that plain
 //! `http://` is only for a server on this device.
 
+use crate::error::InputProblem;
 use std::time::Duration;
 
 use rand::Rng;
@@ -138,6 +139,7 @@ pub(crate) fn normalize_server(url: &str) -> Result<String> {
     let url = url.trim().trim_end_matches('/');
     let refuse = || {
         Error::invalid_field(
+            InputProblem::Malformed,
             "server_url",
             "a server URL starts with https:// (http:// only for 127.0.0.1 or localhost)",
         )

@@ -184,7 +184,7 @@ impl JournalIndex {
     }
 
     /// Entries containing every word of `query` as a word prefix, newest first.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<&DocMeta> {
+    pub fn search(&self, query: &str, before: Option<&TimeKey>, limit: usize) -> Vec<&DocMeta> {
         let words = fold_words(query);
         if words.is_empty() {
             return Vec::new();
@@ -209,6 +209,7 @@ impl JournalIndex {
             .unwrap_or_default()
             .into_iter()
             .filter_map(|slot| self.docs[slot].as_ref())
+            .filter(|doc| before.is_none_or(|key| time_key(&doc.created_at, &doc.id) < *key))
             .collect();
         docs.sort_by(|a, b| {
             b.created_at

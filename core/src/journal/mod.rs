@@ -8,6 +8,7 @@
 pub mod index;
 pub mod stats;
 
+use crate::error::InputProblem;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -248,31 +249,28 @@ impl Journal {
                 .into_iter()
                 .map(|doc| (doc.id.clone(), time_key(&doc.created_at, &doc.id)))
                 .collect();
-            let has_more = ids.len() > limit;
-            let page: Vec<_> = ids.into_iter().take(limit).collect();
-            let next_cursor = match page.last() {
-                Some((_, key)) if has_more => Some(encode_cursor(key)),
-                _ => None,
-            };
-            let entries = read_entries(u, page.iter().map(|(id, _)| id.as_str()))?;
-            Ok(Page {
-                entries,
-                next_cursor,
-            })
+            page_of(u, ids, limit)
         })
     }
 
     /// Entries whose title, body or tags contain every word of `query` as a word prefix,
     /// ignoring case and accents; newest first.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Entry>> {
+        Ok(self.search_page(query, limit, None)?.entries)
+    }
+
+    /// One page of [`Journal::search`]'s results, newest first; `cursor` is the previous
+    /// page's `next_cursor` (the same cursors as [`Journal::list`]).
+    pub fn search_page(&self, query: &str, limit: usize, cursor: Option<&str>) -> Result<Page> {
+        let before = cursor.map(decode_cursor).transpose()?;
         let limit = limit.clamp(1, MAX_PAGE);
         self.inner.with_unlocked(|u| {
-            let ids: Vec<String> = ensure_index(u)?
-                .search(query, limit)
+            let found: Vec<(String, TimeKey)> = ensure_index(u)?
+                .search(query, before.as_ref(), limit + 1)
                 .into_iter()
-                .map(|doc| doc.id.clone())
+                .map(|doc| (doc.id.clone(), time_key(&doc.created_at, &doc.id)))
                 .collect();
-            read_entries(u, ids.iter().map(String::as_str))
+            page_of(u, found, limit)
         })
     }
 
@@ -396,6 +394,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
     }
     if entry.body.chars().count() > MAX_BODY_CHARS {
         return Err(Error::invalid_field(
+            InputProblem::TooLong,
             "body",
             format!("text is longer than {MAX_BODY_CHARS} characters"),
         ));
@@ -403,6 +402,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
     if let Some(title) = &entry.title {
         if title.chars().count() > MAX_TITLE_CHARS {
             return Err(Error::invalid_field(
+                InputProblem::TooLong,
                 "title",
                 format!("title is longer than {MAX_TITLE_CHARS} characters"),
             ));
@@ -410,6 +410,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
     }
     if entry.tags.len() > MAX_TAGS {
         return Err(Error::invalid_field(
+            InputProblem::TooMany,
             "tags",
             format!("more than {MAX_TAGS} tags"),
         ));
@@ -420,6 +421,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
         .any(|t| t.trim().is_empty() || t.chars().count() > MAX_TAG_CHARS)
     {
         return Err(Error::invalid_field(
+            InputProblem::TooLong,
             "tags",
             format!("a tag must have 1 to {MAX_TAG_CHARS} characters"),
         ));
@@ -430,6 +432,7 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
         && entry.tags.is_empty()
     {
         return Err(Error::invalid_field(
+            InputProblem::Missing,
             "body",
             "an entry needs text, a title, a mood or a tag",
         ));
@@ -438,12 +441,16 @@ pub(crate) fn validate(entry: &Entry) -> Result<()> {
         || entry.strategy_ids.iter().any(|id| !is_strategy_id(id))
     {
         return Err(Error::invalid_field(
+            InputProblem::Malformed,
             "strategy_ids",
             "linked strategies must be strategy ids",
         ));
     }
     if entry.updated_at < entry.created_at {
-        return Err(Error::invalid("updated_at is before created_at"));
+        return Err(Error::invalid(
+            InputProblem::Malformed,
+            "updated_at is before created_at",
+        ));
     }
     Ok(())
 }
@@ -459,7 +466,11 @@ fn validate_mood(mood: u8) -> Result<()> {
     if (1..=5).contains(&mood) {
         Ok(())
     } else {
-        Err(Error::invalid_field("mood", "mood must be between 1 and 5"))
+        Err(Error::invalid_field(
+            InputProblem::OutOfRange,
+            "mood",
+            "mood must be between 1 and 5",
+        ))
     }
 }
 
@@ -471,7 +482,10 @@ fn validate_id(id: &str) -> Result<()> {
     {
         Ok(())
     } else {
-        Err(Error::invalid("entry id must be 32 lowercase hex digits"))
+        Err(Error::invalid(
+            InputProblem::Malformed,
+            "entry id must be 32 lowercase hex digits",
+        ))
     }
 }
 
@@ -524,7 +538,8 @@ fn seal_entry(u: &Unlocked, entry: &Entry) -> Result<Vec<u8>> {
         strategy_ids: entry.strategy_ids.as_slice().into(),
     };
     let json = Zeroizing::new(
-        serde_json::to_vec(&payload).map_err(|_| Error::invalid("entry could not be encoded"))?,
+        serde_json::to_vec(&payload)
+            .map_err(|_| Error::invalid(InputProblem::Malformed, "entry could not be encoded"))?,
     );
     Ok(u.cipher.seal(TABLE, &entry.id, &json))
 }
@@ -609,8 +624,23 @@ fn encode_cursor(key: &TimeKey) -> String {
     format!("{}.{}", key.0, key.1)
 }
 
+/// The first `limit` of `found` (which holds one more when there is a next page) as a page.
+fn page_of(u: &mut Unlocked, found: Vec<(String, TimeKey)>, limit: usize) -> Result<Page> {
+    let has_more = found.len() > limit;
+    let page: Vec<_> = found.into_iter().take(limit).collect();
+    let next_cursor = match page.last() {
+        Some((_, key)) if has_more => Some(encode_cursor(key)),
+        _ => None,
+    };
+    let entries = read_entries(u, page.iter().map(|(id, _)| id.as_str()))?;
+    Ok(Page {
+        entries,
+        next_cursor,
+    })
+}
+
 fn decode_cursor(cursor: &str) -> Result<TimeKey> {
-    let bad = || Error::invalid_field("cursor", "malformed cursor");
+    let bad = || Error::invalid_field(InputProblem::Malformed, "cursor", "malformed cursor");
     let (micros, id) = cursor.split_once('.').ok_or_else(bad)?;
     let micros: i64 = micros.parse().map_err(|_| bad())?;
     validate_id(id).map_err(|_| bad())?;
