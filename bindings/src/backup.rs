@@ -1,76 +1,238 @@
-//! Encrypted backups of the journal, coping data and safety plan, with progress callbacks.
+//! Encrypted backups of the journal, coping data and safety plan: to a path or to a stream
+//! the app opens (Android's Storage Access Framework, iOS's document picker), with progress,
+//! off the caller's thread, and cancellable.
 
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::error::Result;
-use crate::profile::KinshipProfile;
+use crate::error::{KinshipError, Result};
+use crate::profile::passphrase_text;
+use crate::task::{off_thread, CancelOnDrop};
 
-/// Implemented by the app (Kotlin or Swift) to drive a progress bar.
+/// Implemented by the app (Kotlin or Swift) to drive a progress bar. Called on a worker
+/// thread; post to the main thread to touch views.
 #[uniffi::export(with_foreign)]
 pub trait BackupProgress: Send + Sync {
-    fn on_progress(&self, done: u32, total: u32);
+    fn on_progress(&self, done: i32, total: i32);
+}
+
+/// Where an export writes: the app wraps an `OutputStream` (Android's
+/// `ContentResolver.openOutputStream`, a `ParcelFileDescriptor`) or a `FileHandle`. Called on a
+/// worker thread.
+#[uniffi::export(with_foreign)]
+pub trait BackupSink: Send + Sync {
+    /// The next piece of the file (at most 64 KiB).
+    fn write(&self, bytes: Vec<u8>) -> Result<()>;
+    /// The file is complete: flush and close.
+    fn finish(&self) -> Result<()>;
+    /// The export failed or was cancelled after some bytes were written: close and delete what
+    /// was written (a partial backup is useless and looks like a real one).
+    fn abandon(&self);
+}
+
+/// Where an import reads from: the app wraps an `InputStream` or a `FileHandle`.
+#[uniffi::export(with_foreign)]
+pub trait BackupSource: Send + Sync {
+    /// Up to `max_bytes` of the file; an empty array at its end.
+    fn read(&self, max_bytes: i32) -> Result<Vec<u8>>;
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
 pub struct BackupExportSummary {
-    pub entries: u32,
+    pub entries: i32,
     /// Damaged entries that could not be included.
-    pub unreadable: u32,
+    pub unreadable: i32,
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
 pub struct BackupImportSummary {
-    pub added: u32,
-    pub updated: u32,
-    pub unchanged: u32,
-    pub strategies: u32,
-    pub tries: u32,
-    pub skipped_tries: u32,
+    pub added: i32,
+    pub updated: i32,
+    pub unchanged: i32,
+    pub strategies: i32,
+    pub tries: i32,
+    pub skipped_tries: i32,
     pub safety_plan_restored: bool,
 }
 
-#[uniffi::export]
-impl KinshipProfile {
-    /// Writes an encrypted backup to `path` under its own `passphrase` (atomically: an
-    /// interrupted export leaves no half file).
-    pub fn export_backup(
+/// Backups of an unlocked profile (`KinshipProfile.backups()`). Every call runs off the
+/// caller's thread; cancelling the coroutine or task stops it between steps, and then:
+/// an export to a path leaves no file (not even a temporary one), an export to a sink is
+/// `abandon`ed, an import has written nothing.
+#[derive(uniffi::Object)]
+pub struct Backups {
+    pub(crate) core: kinship_core::Kinship,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Backups {
+    /// Writes an encrypted backup to `path` under its own `passphrase`, atomically.
+    pub async fn export_to_path(
         &self,
         path: String,
-        passphrase: String,
+        passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
     ) -> Result<BackupExportSummary> {
-        let mut report = progress_reporter(progress);
-        let summary = self
-            .inner
-            .export_backup(Path::new(&path), &passphrase, &mut report)?;
-        Ok(BackupExportSummary {
-            entries: summary.entries as u32,
-            unreadable: summary.unreadable as u32,
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.core.clone();
+        let cancel = CancelOnDrop::new();
+        let cancelled = cancel.checker();
+        let summary = off_thread(move || {
+            let mut report = progress_reporter(progress);
+            Ok(core.backups().export_cancellable(
+                &PathBuf::from(path),
+                &passphrase,
+                &mut report,
+                &cancelled,
+            )?)
         })
+        .await?;
+        cancel.disarm();
+        Ok(export_summary(summary))
     }
 
-    /// Merges a backup into this profile in one transaction: a wrong passphrase or a damaged
-    /// file changes nothing.
-    pub fn import_backup(
+    /// Writes an encrypted backup to `sink`: the bytes go out only once the whole file is
+    /// sealed; on failure or cancellation the sink is told to `abandon` it.
+    pub async fn export_to_sink(
+        &self,
+        sink: Arc<dyn BackupSink>,
+        passphrase: Vec<u8>,
+        progress: Option<Arc<dyn BackupProgress>>,
+    ) -> Result<BackupExportSummary> {
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.core.clone();
+        let cancel = CancelOnDrop::new();
+        let cancelled = cancel.checker();
+        let summary = off_thread(move || {
+            let mut report = progress_reporter(progress);
+            let mut writer = SinkWriter(sink.clone());
+            let written =
+                core.backups()
+                    .export_to_writer(&mut writer, &passphrase, &mut report, &cancelled);
+            match written {
+                Ok(summary) => match sink.finish() {
+                    Ok(()) => Ok(summary),
+                    Err(err) => {
+                        sink.abandon();
+                        Err(err)
+                    }
+                },
+                Err(err) => {
+                    sink.abandon();
+                    Err(err.into())
+                }
+            }
+        })
+        .await?;
+        cancel.disarm();
+        Ok(export_summary(summary))
+    }
+
+    /// Merges a backup file into this profile in one transaction: a wrong passphrase, a
+    /// damaged file or a cancellation changes nothing.
+    pub async fn import_from_path(
         &self,
         path: String,
-        passphrase: String,
+        passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
     ) -> Result<BackupImportSummary> {
-        let mut report = progress_reporter(progress);
-        let summary = self
-            .inner
-            .import_backup(Path::new(&path), &passphrase, &mut report)?;
-        Ok(BackupImportSummary {
-            added: summary.added as u32,
-            updated: summary.updated as u32,
-            unchanged: summary.unchanged as u32,
-            strategies: summary.strategies as u32,
-            tries: summary.tries as u32,
-            skipped_tries: summary.skipped_tries as u32,
-            safety_plan_restored: summary.safety_plan_restored,
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.core.clone();
+        let cancel = CancelOnDrop::new();
+        let cancelled = cancel.checker();
+        let summary = off_thread(move || {
+            let mut report = progress_reporter(progress);
+            Ok(core.backups().import_cancellable(
+                &PathBuf::from(path),
+                &passphrase,
+                &mut report,
+                &cancelled,
+            )?)
         })
+        .await?;
+        cancel.disarm();
+        Ok(import_summary(summary))
+    }
+
+    /// As [`Backups::import_from_path`], reading the file from `source` (at most 1 GiB).
+    pub async fn import_from_source(
+        &self,
+        source: Arc<dyn BackupSource>,
+        passphrase: Vec<u8>,
+        progress: Option<Arc<dyn BackupProgress>>,
+    ) -> Result<BackupImportSummary> {
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.core.clone();
+        let cancel = CancelOnDrop::new();
+        let cancelled = cancel.checker();
+        let summary = off_thread(move || {
+            let mut report = progress_reporter(progress);
+            let mut reader = SourceReader(source);
+            Ok(core.backups().import_from_reader(
+                &mut reader,
+                &passphrase,
+                &mut report,
+                &cancelled,
+            )?)
+        })
+        .await?;
+        cancel.disarm();
+        Ok(import_summary(summary))
+    }
+}
+
+/// The app's sink as a `Write`, so the core writes streams and files alike.
+struct SinkWriter(Arc<dyn BackupSink>);
+
+impl Write for SinkWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf.to_vec()).map_err(io_error)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The app's source as a `Read`.
+struct SourceReader(Arc<dyn BackupSource>);
+
+impl Read for SourceReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let max = i32::try_from(buf.len()).unwrap_or(i32::MAX);
+        let bytes = self.0.read(max).map_err(io_error)?;
+        if bytes.len() > buf.len() {
+            return Err(std::io::Error::other(
+                "the app's source returned more bytes than asked for",
+            ));
+        }
+        buf[..bytes.len()].copy_from_slice(&bytes);
+        Ok(bytes.len())
+    }
+}
+
+fn io_error(err: KinshipError) -> std::io::Error {
+    std::io::Error::other(err.to_string())
+}
+
+fn export_summary(summary: kinship_core::ExportSummary) -> BackupExportSummary {
+    BackupExportSummary {
+        entries: crate::count_out(summary.entries),
+        unreadable: crate::count_out(summary.unreadable),
+    }
+}
+
+fn import_summary(summary: kinship_core::ImportSummary) -> BackupImportSummary {
+    BackupImportSummary {
+        added: crate::count_out(summary.added),
+        updated: crate::count_out(summary.updated),
+        unchanged: crate::count_out(summary.unchanged),
+        strategies: crate::count_out(summary.strategies),
+        tries: crate::count_out(summary.tries),
+        skipped_tries: crate::count_out(summary.skipped_tries),
+        safety_plan_restored: summary.safety_plan_restored,
     }
 }
 
@@ -79,7 +241,7 @@ fn progress_reporter(
 ) -> impl FnMut(kinship_core::Progress) {
     move |p: kinship_core::Progress| {
         if let Some(listener) = &listener {
-            listener.on_progress(p.done as u32, p.total as u32);
+            listener.on_progress(crate::count_out(p.done), crate::count_out(p.total));
         }
     }
 }

@@ -4,10 +4,13 @@
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use std::time::SystemTime;
+
 use chrono::Utc;
 
+use crate::action::{Action, CountryCode};
 use crate::error::Result;
-use crate::profile::KinshipProfile;
+use crate::time::LocalDate;
 
 mirror_enum! {
     DirectoryKind <=> kinship_core::directory::Kind {
@@ -22,27 +25,6 @@ mirror_enum! {
         MentorshipProgram,
         /// Professional help: peer support works best alongside it.
         Counseling,
-    }
-}
-
-mirror_enum! {
-    /// What a tap does.
-    ActionKind <=> kinship_core::directory::ActionKind {
-        Call,
-        Text,
-        WhatsApp,
-        Chat,
-        Website,
-    }
-}
-
-mirror_enum! {
-    /// What a tap leaves on the phone for someone who picks it up: warn before the tap.
-    ActionTrace <=> kinship_core::directory::Trace {
-        CallLog,
-        SmsThread,
-        MessagingAppChat,
-        BrowserHistory,
     }
 }
 
@@ -72,20 +54,13 @@ pub struct CrisisContactItem {
     pub id: String,
     pub name: String,
     pub kind: DirectoryKind,
-    /// "Call 988", "Text HOME to 741741"...
-    pub label: String,
-    /// `tel:`, `sms:` or `https:`: the phone only opens it.
-    pub action_uri: String,
-    pub action_kind: ActionKind,
-    /// What the tap leaves on the phone.
-    pub trace: ActionTrace,
-    /// A star code (`*4141`): iOS's Phone app will not dial it from the link, so show the
-    /// number to be typed on the keypad there (Android dials it).
-    pub dial_by_hand: bool,
+    /// The tap: its label says "Call 988", with "(Scotland only)" or "(listening line, not a
+    /// crisis service)" where that applies.
+    pub action: Action,
     /// `None` when the hours are not known, or depend on the caller's region.
     pub open_now: Option<bool>,
-    /// For a line closed now: when it opens next (RFC 3339, UTC).
-    pub opens_at: Option<String>,
+    /// For a line closed now: when it opens next.
+    pub opens_at: Option<SystemTime>,
     pub always_open: bool,
     /// A listening or peer line, not a crisis service.
     pub warm_line: bool,
@@ -100,8 +75,7 @@ pub struct CrisisContactItem {
     /// An emergency number no official source confirms yet.
     pub unverified: bool,
     pub source_url: String,
-    /// `YYYY-MM-DD`.
-    pub verified_on: String,
+    pub verified_on: LocalDate,
 }
 
 /// Who to call now in one country.
@@ -115,17 +89,6 @@ pub struct CrisisHelp {
     pub contacts: Vec<CrisisContactItem>,
     /// Honest advice when there is no verified number for the country.
     pub advice: Option<String>,
-}
-
-#[derive(Clone, PartialEq, uniffi::Record)]
-pub struct DirectoryAction {
-    pub label: String,
-    pub uri: String,
-    pub kind: ActionKind,
-    pub trace: ActionTrace,
-    /// A star code (`*4141`): iOS's Phone app will not dial it from the link, so show the
-    /// number to be typed on the keypad there (Android dials it).
-    pub dial_by_hand: bool,
 }
 
 /// A "this number didn't work" report waiting for the next sync.
@@ -160,8 +123,7 @@ pub struct DirectoryEntry {
     pub confidentiality: Option<String>,
     pub notes: Option<String>,
     pub source_url: String,
-    /// `YYYY-MM-DD`.
-    pub verified_on: String,
+    pub verified_on: LocalDate,
 }
 
 /// A search result with what the app needs to show and act on it.
@@ -173,7 +135,7 @@ pub struct DirectoryHit {
     pub is_private: bool,
     pub stale: bool,
     pub open_now: Option<bool>,
-    pub actions: Vec<DirectoryAction>,
+    pub actions: Vec<Action>,
 }
 
 /// What a search asks for; every filter is optional.
@@ -184,7 +146,7 @@ pub struct DirectoryQuery {
     pub text: Option<String>,
     /// Entries for this country; international ones are always included.
     #[uniffi(default = None)]
-    pub country: Option<String>,
+    pub country: Option<Arc<CountryCode>>,
     #[uniffi(default = None)]
     pub kind: Option<DirectoryKind>,
     /// Entries for every one of these audiences (`lgbtq`, `trans`, `youth`...).
@@ -197,7 +159,7 @@ pub struct DirectoryQuery {
     #[uniffi(default = false)]
     pub open_now: bool,
     #[uniffi(default = None)]
-    pub limit: Option<u32>,
+    pub limit: Option<i32>,
 }
 
 /// An entry of the person's own (a therapist, a local group); sealed in their profile.
@@ -228,9 +190,11 @@ pub struct NewPrivateEntry {
 /// It loads the directory on every call (checking an installed bundle's signature); a screen
 /// that asks repeatedly keeps a [`KinshipDirectory`] instead.
 #[uniffi::export]
-pub fn crisis_contacts(data_dir: String, country: String) -> Result<CrisisHelp> {
+pub fn crisis_contacts(data_dir: String, country: Arc<CountryCode>) -> Result<CrisisHelp> {
     let directory = kinship_core::Directory::load(&PathBuf::from(data_dir))?;
-    Ok(directory.crisis_contacts_for(&country, Utc::now())?.into())
+    Ok(directory
+        .crisis_contacts(country.code.as_str(), Utc::now())
+        .into())
 }
 
 /// The public directory in use for a data folder: the newest verified signed bundle there, or
@@ -250,28 +214,31 @@ impl KinshipDirectory {
         Ok(Arc::new(KinshipDirectory { data_dir, current }))
     }
 
-    pub fn version(&self) -> u64 {
-        self.snapshot().version()
+    pub fn version(&self) -> i64 {
+        version_out(self.snapshot().version())
     }
 
-    /// Countries with at least one entry, as two-letter codes.
-    pub fn countries(&self) -> Vec<String> {
-        self.snapshot().countries()
+    /// Countries with at least one entry.
+    pub fn countries(&self) -> Vec<Arc<CountryCode>> {
+        self.snapshot()
+            .countries()
+            .iter()
+            .filter_map(|c| kinship_core::directory::CountryCode::parse(c).ok())
+            .map(CountryCode::from_core)
+            .collect()
     }
 
-    /// Who to call now in `country`; `InvalidInput` (field `country`) unless it is an ISO
-    /// 3166-1 alpha-2 code such as `DE` (the phone's region, not a name).
-    pub fn crisis_contacts(&self, country: String) -> Result<CrisisHelp> {
-        Ok(self
-            .snapshot()
-            .crisis_contacts_for(&country, Utc::now())?
-            .into())
+    /// Who to call now in `country`: the emergency number first, then crisis lines open now.
+    pub fn crisis_contacts(&self, country: Arc<CountryCode>) -> CrisisHelp {
+        self.snapshot()
+            .crisis_contacts(country.code.as_str(), Utc::now())
+            .into()
     }
 
     /// Public entries matching `query`, best first.
-    pub fn search(&self, query: DirectoryQuery) -> Vec<DirectoryHit> {
-        let hits = self.snapshot().search(&query.into(), &[], Utc::now());
-        hits.into_iter().map(Into::into).collect()
+    pub fn search(&self, query: DirectoryQuery) -> Result<Vec<DirectoryHit>> {
+        let hits = self.snapshot().search(&query.try_into()?, &[], Utc::now());
+        Ok(hits.into_iter().map(Into::into).collect())
     }
 
     pub fn get(&self, id: String) -> Option<DirectoryEntry> {
@@ -280,7 +247,7 @@ impl KinshipDirectory {
 
     /// Installs a signed directory bundle if it verifies and is newer; returns the version
     /// now in use. A refused bundle changes nothing.
-    pub fn install_bundle(&self, bundle: Vec<u8>) -> Result<u64> {
+    pub fn install_bundle(&self, bundle: Vec<u8>) -> Result<i64> {
         kinship_core::directory::bundle::install(
             &self.data_dir,
             &bundle,
@@ -289,7 +256,7 @@ impl KinshipDirectory {
         let reloaded = kinship_core::Directory::load(&self.data_dir)?;
         let version = reloaded.version();
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = reloaded;
-        Ok(version)
+        Ok(version_out(version))
     }
 }
 
@@ -303,17 +270,26 @@ impl KinshipDirectory {
     }
 }
 
+/// The directory of an unlocked profile (`KinshipProfile.directory(public)`): the public one
+/// with the person's own sealed entries, and "this number didn't work" reports.
+#[derive(uniffi::Object)]
+pub struct Directory {
+    pub(crate) core: kinship_core::Kinship,
+    pub(crate) public: Arc<KinshipDirectory>,
+}
+
 #[uniffi::export]
-impl KinshipProfile {
+impl Directory {
+    /// Who to call now in `country` (needs no unlock: the same as the public directory's).
+    pub fn crisis_contacts(&self, country: Arc<CountryCode>) -> CrisisHelp {
+        self.public.crisis_contacts(country)
+    }
+
     /// Searches the public directory and the person's own entries together.
-    pub fn search_directory(
-        &self,
-        directory: Arc<KinshipDirectory>,
-        query: DirectoryQuery,
-    ) -> Result<Vec<DirectoryHit>> {
-        let hits = self.inner.personal_directory().search(
-            &directory.snapshot(),
-            &query.into(),
+    pub fn search(&self, query: DirectoryQuery) -> Result<Vec<DirectoryHit>> {
+        let hits = self.core.personal_directory().search(
+            &self.public.snapshot(),
+            &query.try_into()?,
             Utc::now(),
         )?;
         Ok(hits.into_iter().map(Into::into).collect())
@@ -321,7 +297,7 @@ impl KinshipProfile {
 
     pub fn add_private_entry(&self, entry: NewPrivateEntry) -> Result<DirectoryEntry> {
         let added = self
-            .inner
+            .core
             .personal_directory()
             .add(entry.into(), crate::now_local())?;
         Ok(added.into())
@@ -333,14 +309,14 @@ impl KinshipProfile {
         entry: NewPrivateEntry,
     ) -> Result<DirectoryEntry> {
         let updated =
-            self.inner
+            self.core
                 .personal_directory()
                 .update(&id, entry.into(), crate::now_local())?;
         Ok(updated.into())
     }
 
     pub fn remove_private_entry(&self, id: String) -> Result<()> {
-        Ok(self.inner.personal_directory().remove(&id)?)
+        Ok(self.core.personal_directory().remove(&id)?)
     }
 
     /// Reports that an entry did not work. It waits, sealed, for the next sync, which sends
@@ -352,7 +328,7 @@ impl KinshipProfile {
         problem: ReportProblem,
         note: Option<String>,
     ) -> Result<()> {
-        self.inner
+        self.core
             .personal_directory()
             .report(&entry_id, problem.into(), note, Utc::now())?;
         Ok(())
@@ -360,7 +336,7 @@ impl KinshipProfile {
 
     /// Reports waiting for the next sync, oldest first.
     pub fn queued_directory_reports(&self) -> Result<Vec<QueuedReport>> {
-        let queued = self.inner.personal_directory().queued_reports()?;
+        let queued = self.core.personal_directory().queued_reports()?;
         Ok(queued
             .into_iter()
             .map(|r| QueuedReport {
@@ -373,24 +349,34 @@ impl KinshipProfile {
 
     /// The person's own entries, by name.
     pub fn private_entries(&self) -> Result<Vec<DirectoryEntry>> {
-        let entries = self.inner.personal_directory().private_entries()?;
+        let entries = self.core.personal_directory().private_entries()?;
         Ok(entries.into_iter().map(Into::into).collect())
     }
 }
 
-impl From<DirectoryQuery> for kinship_core::DirectoryQuery {
-    fn from(query: DirectoryQuery) -> Self {
-        kinship_core::DirectoryQuery {
+impl TryFrom<DirectoryQuery> for kinship_core::DirectoryQuery {
+    type Error = crate::error::KinshipError;
+
+    fn try_from(query: DirectoryQuery) -> Result<Self> {
+        Ok(kinship_core::DirectoryQuery {
             text: query.text,
-            country: query.country,
+            country: query.country.map(|c| c.alpha2()),
             kind: query.kind.map(Into::into),
             audience: query.audience,
             language: query.language,
             channel: query.channel.map(Into::into),
             open_now: query.open_now,
-            limit: query.limit.map(|l| l as usize),
-        }
+            limit: query
+                .limit
+                .map(|l| crate::count_arg("limit", l))
+                .transpose()?,
+        })
     }
+}
+
+/// A directory version (a date-like counter) as the apps' signed 64-bit integer.
+fn version_out(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(i64::MAX)
 }
 
 impl From<NewPrivateEntry> for kinship_core::directory::private::NewPrivateEntry {
@@ -434,7 +420,7 @@ impl From<kinship_core::directory::DirectoryEntry> for DirectoryEntry {
             confidentiality: e.confidentiality,
             notes: e.notes,
             source_url: e.source_url,
-            verified_on: e.verified_on.to_string(),
+            verified_on: LocalDate(e.verified_on),
         }
     }
 }
@@ -446,17 +432,7 @@ impl From<kinship_core::directory::SearchHit> for DirectoryHit {
             is_private: hit.private,
             stale: hit.stale,
             open_now: hit.open_now,
-            actions: hit
-                .actions
-                .into_iter()
-                .map(|a| DirectoryAction {
-                    label: a.label,
-                    uri: a.uri,
-                    kind: a.kind.into(),
-                    trace: a.trace.into(),
-                    dial_by_hand: a.dial_by_hand,
-                })
-                .collect(),
+            actions: hit.actions.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -474,13 +450,12 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
                     id: c.id,
                     name: c.name,
                     kind: c.kind.into(),
-                    label: c.label,
-                    action_uri: c.action_uri,
-                    action_kind: c.action.kind.into(),
-                    trace: c.action.trace.into(),
-                    dial_by_hand: c.action.dial_by_hand,
+                    action: Action {
+                        label: c.label,
+                        ..c.action.into()
+                    },
                     open_now: c.open_now,
-                    opens_at: c.opens_at.as_ref().map(crate::rfc3339),
+                    opens_at: c.opens_at.as_ref().map(crate::time::instant),
                     always_open: c.always_open,
                     warm_line: c.warm_line,
                     lgbtq: c.lgbtq,
@@ -490,7 +465,7 @@ impl From<kinship_core::CrisisContacts> for CrisisHelp {
                     stale: c.stale,
                     unverified: c.unverified,
                     source_url: c.source_url,
-                    verified_on: c.verified_on.to_string(),
+                    verified_on: LocalDate(c.verified_on),
                 })
                 .collect(),
             advice: help.advice,

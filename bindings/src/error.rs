@@ -30,12 +30,21 @@ pub enum KinshipError {
     WeakPassphrase,
     #[error("not found")]
     NotFound,
-    /// The input was refused as it is; `reason` says what to change.
+    /// The input was refused as it is. `field` and `problem` are for the app to say it in the
+    /// person's language (KinshipKit's and the Android layer's `userMessage` do); `reason` is
+    /// English for developers and never quotes the input.
     #[error("invalid input: {reason}")]
     InvalidInput {
         field: Option<String>,
+        problem: InputProblem,
         reason: String,
     },
+    /// The app cancelled the call (a backup export or import); nothing was written.
+    #[error("cancelled")]
+    Cancelled,
+    /// A defect in the library rather than anything the person did; report it.
+    #[error("internal error: {reason}")]
+    Internal { reason: String },
     /// No server could be reached; everything cached keeps working.
     #[error("offline")]
     Offline,
@@ -58,6 +67,36 @@ pub enum KinshipError {
 
 pub type Result<T, E = KinshipError> = std::result::Result<T, E>;
 
+mirror_enum! {
+    /// What kind of problem an `InvalidInput` is, for a message in the person's language.
+    InputProblem <=> kinship_core::InputProblem {
+        /// Something required is missing or empty.
+        Missing,
+        /// A text is longer than its field allows.
+        TooLong,
+        /// A list has more items than allowed.
+        TooMany,
+        /// A number is outside its range.
+        OutOfRange,
+        /// A value is not in the form its field needs (an id, a date, a number, a URL).
+        Malformed,
+        /// Well formed, but not allowed here (editing a built-in strategy).
+        NotAllowed,
+        /// It exists already.
+        Duplicate,
+    }
+}
+
+/// A callback the app implemented (a backup stream, a listener) failed in a way it did not
+/// declare: treated as the storage failing, since every such callback moves data.
+impl From<uniffi::UnexpectedUniFFICallbackError> for KinshipError {
+    fn from(err: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        KinshipError::Storage {
+            reason: format!("the app's callback failed: {}", err.reason),
+        }
+    }
+}
+
 impl From<kinship_core::Error> for KinshipError {
     fn from(err: kinship_core::Error) -> Self {
         use kinship_core::Error as E;
@@ -72,7 +111,16 @@ impl From<kinship_core::Error> for KinshipError {
             E::WrongDeviceKey | E::NoDeviceKey => KinshipError::WrongDeviceKey,
             E::WeakPassphrase => KinshipError::WeakPassphrase,
             E::NotFound => KinshipError::NotFound,
-            E::InvalidInput { field, reason } => KinshipError::InvalidInput { field, reason },
+            E::InvalidInput {
+                field,
+                problem,
+                reason,
+            } => KinshipError::InvalidInput {
+                field,
+                problem: problem.into(),
+                reason,
+            },
+            E::Cancelled => KinshipError::Cancelled,
             E::Offline => KinshipError::Offline,
             E::Corrupted { what } => KinshipError::Corrupted { reason: what },
             E::Remote { status, reason } => KinshipError::Remote { status, reason },

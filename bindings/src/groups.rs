@@ -1,11 +1,12 @@
 //! Peer groups: follow, sync (uniffi async on tokio: Kotlin `suspend`, Swift `async`), the
 //! cached events, and "add to calendar".
 
+use std::time::{Duration, SystemTime};
+
 use chrono::Utc;
 
-use crate::error::Result;
-use crate::journal::parse_instant;
-use crate::profile::KinshipProfile;
+use crate::error::{InputProblem, KinshipError, Result};
+use crate::time::{LocalDateTime, TimeZoneId};
 
 mirror_enum! {
     GroupVisibility <=> kinship_protocol::Visibility {
@@ -33,9 +34,8 @@ pub struct FollowedGroup {
     pub name: String,
     pub description: String,
     pub visibility: GroupVisibility,
-    /// RFC 3339, UTC.
-    pub followed_at: String,
-    pub last_synced_at: Option<String>,
+    pub followed_at: SystemTime,
+    pub last_synced_at: Option<SystemTime>,
 }
 
 /// An event cached on the phone, readable offline.
@@ -48,33 +48,33 @@ pub struct GroupEvent {
     pub server_url: String,
     pub title: String,
     pub description: String,
-    /// Local wall-clock time `YYYY-MM-DDTHH:MM:SS` in `time_zone`, as the organizer set it.
-    pub starts_at: String,
-    pub ends_at: String,
-    /// IANA time zone, e.g. `Europe/Lisbon`.
-    pub time_zone: String,
-    /// RFC 3339 UTC start, for sorting and reminders (`None` for an unknown time zone).
-    pub starts_at_utc: Option<String>,
-    pub ends_at_utc: Option<String>,
+    /// The wall-clock start as the organizer set it, in `time_zone`.
+    pub starts_at: LocalDateTime,
+    pub ends_at: LocalDateTime,
+    pub time_zone: TimeZoneId,
+    /// The start as an instant, for sorting and reminders (`None` when the library does not
+    /// know the time zone).
+    pub start_instant: Option<SystemTime>,
+    pub end_instant: Option<SystemTime>,
     pub online_url: Option<String>,
     pub place_name: Option<String>,
     pub place_address: Option<String>,
     pub accessibility: Option<String>,
     pub category: EventCategory,
     pub cancelled: bool,
-    /// RFC 3339, UTC: when the organizer last changed it.
-    pub updated_at: String,
+    /// When the organizer last changed it.
+    pub updated_at: SystemTime,
 }
 
 /// Which cached events to list.
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct EventQuery {
-    /// RFC 3339; now when unset. Ongoing events are included.
+    /// Now when unset. Ongoing events are included.
     #[uniffi(default = None)]
-    pub from: Option<String>,
+    pub from: Option<SystemTime>,
     #[uniffi(default = 30)]
-    pub days: u32,
+    pub days: i32,
     #[uniffi(default = None)]
     pub group_id: Option<String>,
     #[uniffi(default = None)]
@@ -90,9 +90,9 @@ pub struct EventQuery {
 pub struct GroupSyncResult {
     pub group_id: String,
     pub name: String,
-    pub new_events: u32,
-    pub updated_events: u32,
-    pub removed_events: u32,
+    pub new_events: i32,
+    pub updated_events: i32,
+    pub removed_events: i32,
     /// The server said nothing changed (one request, answered 304).
     pub not_modified: bool,
     /// Why this group could not be synced this time; its cached events stay.
@@ -102,29 +102,46 @@ pub struct GroupSyncResult {
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct SyncSummary {
-    pub groups: u32,
-    pub new_events: u32,
-    pub updated_events: u32,
-    pub removed_events: u32,
+    pub groups: i32,
+    pub new_events: i32,
+    pub updated_events: i32,
+    pub removed_events: i32,
     pub per_group: Vec<GroupSyncResult>,
     pub errors: Vec<String>,
     /// A newer signed directory installed during this sync.
-    pub directory_version: Option<u64>,
+    pub directory_version: Option<i64>,
     /// "This number didn't work" reports the server accepted in this sync.
-    pub reports_sent: u32,
+    pub reports_sent: i32,
+}
+
+/// How patient a sync is; unset fields keep the defaults (15 s per request, 4 tries).
+#[derive(Clone, Default, PartialEq, uniffi::Record)]
+pub struct SyncSettings {
+    /// Time limit of one request, in milliseconds (connecting gets at most 5 s of it).
+    #[uniffi(default = None)]
+    pub request_timeout_ms: Option<i32>,
+    /// Tries per request, the first included (1 to 10).
+    #[uniffi(default = None)]
+    pub max_attempts: Option<i32>,
+}
+
+/// Followed peer groups and their cached events (`KinshipProfile.groups()`).
+#[derive(uniffi::Object)]
+pub struct Groups {
+    pub(crate) core: kinship_core::Kinship,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
-impl KinshipProfile {
+impl Groups {
     /// Follows a peer group (a private one needs its invite code).
-    pub async fn follow_group(
+    pub async fn follow(
         &self,
         server_url: String,
         group_id: String,
         invite_code: Option<String>,
     ) -> Result<FollowedGroup> {
         let followed = self
-            .inner
+            .core
             .groups()
             .follow(&server_url, &group_id, invite_code.as_deref())
             .await?;
@@ -132,71 +149,107 @@ impl KinshipProfile {
     }
 
     /// Pulls every followed group's changes. Offline raises `Offline` only when no server
-    /// could be reached; one failing group is reported in the summary.
-    pub async fn sync_now(&self) -> Result<SyncSummary> {
-        let report = self.inner.groups().sync_now().await?;
-        let per_group: Vec<GroupSyncResult> = report
-            .groups
-            .into_iter()
-            .map(|g| GroupSyncResult {
-                group_id: g.group_id,
-                name: g.name,
-                new_events: g.new as u32,
-                updated_events: g.updated as u32,
-                removed_events: g.removed as u32,
-                not_modified: g.not_modified,
-                error: g.error,
-            })
-            .collect();
-        let sum = |f: fn(&GroupSyncResult) -> u32| per_group.iter().map(f).sum::<u32>();
-        Ok(SyncSummary {
-            groups: per_group.len() as u32,
-            new_events: sum(|g| g.new_events),
-            updated_events: sum(|g| g.updated_events),
-            removed_events: sum(|g| g.removed_events),
-            errors: per_group.iter().filter_map(|g| g.error.clone()).collect(),
-            per_group,
-            directory_version: report.directory_version,
-            reports_sent: u32::try_from(report.reports_sent).unwrap_or(u32::MAX),
-        })
+    /// could be reached; one failing group is reported in the summary. Cancelling stops
+    /// between requests; what was stored by then stays (each page is stored whole).
+    pub async fn sync_now(&self, settings: Option<SyncSettings>) -> Result<SyncSummary> {
+        let options = sync_options(settings.unwrap_or_default())?;
+        let report = self.core.groups().sync_with(&options).await?;
+        Ok(summary(report))
     }
 }
 
 #[uniffi::export]
-impl KinshipProfile {
+impl Groups {
     /// Stops following a group and forgets its cached events.
-    pub fn unfollow_group(&self, group_id: String) -> Result<()> {
-        Ok(self.inner.groups().unfollow(&group_id)?)
+    pub fn unfollow(&self, group_id: String) -> Result<()> {
+        Ok(self.core.groups().unfollow(&group_id)?)
     }
 
-    pub fn followed_groups(&self) -> Result<Vec<FollowedGroup>> {
-        let groups = self.inner.groups().list()?;
+    pub fn followed(&self) -> Result<Vec<FollowedGroup>> {
+        let groups = self.core.groups().list()?;
         Ok(groups.into_iter().map(Into::into).collect())
     }
 
     /// Cached upcoming (and ongoing) events, soonest first; works offline.
     pub fn upcoming_events(&self, query: EventQuery) -> Result<Vec<GroupEvent>> {
-        let from = match query.from.as_deref() {
-            Some(from) => parse_instant(from)?,
-            None => Utc::now(),
-        };
+        let from = query.from.map(crate::time::utc).unwrap_or_else(Utc::now);
+        let days = u32::try_from(query.days).map_err(|_| KinshipError::InvalidInput {
+            field: Some("days".into()),
+            problem: InputProblem::OutOfRange,
+            reason: "days must not be negative".into(),
+        })?;
         let query = kinship_core::groups::EventQuery {
             group_id: query.group_id,
             category: query.category.map(Into::into),
             include_cancelled: query.include_cancelled,
-            ..kinship_core::groups::EventQuery::from_now(from, query.days)
+            ..kinship_core::groups::EventQuery::from_now(from, days)
         };
-        let events = self.inner.groups().upcoming(&query)?;
+        let events = self.core.groups().upcoming(&query)?;
         Ok(events.into_iter().map(Into::into).collect())
     }
 
-    pub fn get_event(&self, event_id: String) -> Result<GroupEvent> {
-        Ok(self.inner.groups().event(&event_id)?.into())
+    pub fn event(&self, event_id: String) -> Result<GroupEvent> {
+        Ok(self.core.groups().event(&event_id)?.into())
     }
 
     /// An iCalendar file (RFC 5545) with these cached events, for "add to calendar".
-    pub fn export_events_ics(&self, event_ids: Vec<String>) -> Result<String> {
-        Ok(self.inner.groups().export_ics(&event_ids, Utc::now())?)
+    pub fn export_ics(&self, event_ids: Vec<String>) -> Result<String> {
+        Ok(self.core.groups().export_ics(&event_ids, Utc::now())?)
+    }
+}
+
+fn sync_options(settings: SyncSettings) -> Result<kinship_core::sync::SyncOptions> {
+    let mut options = kinship_core::sync::SyncOptions::default();
+    if let Some(ms) = settings.request_timeout_ms {
+        let ms = u64::try_from(ms)
+            .ok()
+            .filter(|ms| (100..=120_000).contains(ms))
+            .ok_or_else(|| out_of_range("request_timeout_ms", "between 100 ms and 2 minutes"))?;
+        options.timeout = Duration::from_millis(ms);
+    }
+    if let Some(tries) = settings.max_attempts {
+        options.max_attempts = u32::try_from(tries)
+            .ok()
+            .filter(|t| (1..=10).contains(t))
+            .ok_or_else(|| out_of_range("max_attempts", "between 1 and 10"))?;
+    }
+    Ok(options)
+}
+
+fn out_of_range(field: &str, reason: &str) -> KinshipError {
+    KinshipError::InvalidInput {
+        field: Some(field.into()),
+        problem: InputProblem::OutOfRange,
+        reason: reason.into(),
+    }
+}
+
+pub(crate) fn summary(report: kinship_core::sync::SyncReport) -> SyncSummary {
+    let per_group: Vec<GroupSyncResult> = report
+        .groups
+        .into_iter()
+        .map(|g| GroupSyncResult {
+            group_id: g.group_id,
+            name: g.name,
+            new_events: crate::count_out(g.new),
+            updated_events: crate::count_out(g.updated),
+            removed_events: crate::count_out(g.removed),
+            not_modified: g.not_modified,
+            error: g.error,
+        })
+        .collect();
+    let sum = |f: fn(&GroupSyncResult) -> i32| per_group.iter().map(f).sum::<i32>();
+    SyncSummary {
+        groups: crate::count_out(per_group.len()),
+        new_events: sum(|g| g.new_events),
+        updated_events: sum(|g| g.updated_events),
+        removed_events: sum(|g| g.removed_events),
+        errors: per_group.iter().filter_map(|g| g.error.clone()).collect(),
+        per_group,
+        directory_version: report
+            .directory_version
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
+        reports_sent: crate::count_out(report.reports_sent),
     }
 }
 
@@ -208,16 +261,16 @@ impl From<kinship_core::groups::FollowedGroup> for FollowedGroup {
             name: g.name,
             description: g.description,
             visibility: g.visibility.into(),
-            followed_at: crate::rfc3339(&g.followed_at),
-            last_synced_at: g.last_synced_at.map(|t| crate::rfc3339(&t)),
+            followed_at: crate::time::instant(&g.followed_at),
+            last_synced_at: g.last_synced_at.as_ref().map(crate::time::instant),
         }
     }
 }
 
 impl From<kinship_core::groups::CachedEvent> for GroupEvent {
     fn from(cached: kinship_core::groups::CachedEvent) -> Self {
-        let starts_at_utc = cached.starts_at_utc().map(|t| crate::rfc3339(&t));
-        let ends_at_utc = cached.ends_at_utc().map(|t| crate::rfc3339(&t));
+        let start_instant = cached.starts_at_utc().as_ref().map(crate::time::instant);
+        let end_instant = cached.ends_at_utc().as_ref().map(crate::time::instant);
         let cancelled = cached.is_cancelled();
         let event = cached.event;
         let input = event.input;
@@ -232,18 +285,18 @@ impl From<kinship_core::groups::CachedEvent> for GroupEvent {
             server_url: cached.server_url,
             title: input.title,
             description: input.description,
-            starts_at: input.starts_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            ends_at: input.ends_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            time_zone: input.time_zone,
-            starts_at_utc,
-            ends_at_utc,
+            starts_at: LocalDateTime(input.starts_at),
+            ends_at: LocalDateTime(input.ends_at),
+            time_zone: TimeZoneId(input.time_zone),
+            start_instant,
+            end_instant,
             online_url: input.online_url,
             place_name,
             place_address,
             accessibility: input.accessibility,
             category: input.category.into(),
             cancelled,
-            updated_at: crate::rfc3339(&event.updated_at),
+            updated_at: crate::time::instant(&event.updated_at),
         }
     }
 }

@@ -1,21 +1,24 @@
 //! The private journal: entries, listing with filters and paging, search and stats.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use std::time::SystemTime;
 
-use crate::error::{KinshipError, Result};
-use crate::profile::KinshipProfile;
+use crate::error::{InputProblem, KinshipError, Result};
+use crate::task::off_thread;
+use crate::time::{LocalDate, MoodPeriod};
 
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct JournalEntry {
     pub id: String,
-    /// RFC 3339 with the writer's UTC offset.
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+    /// The UTC offset of the phone's clock when the entry was written, in seconds, so it can
+    /// be shown at the local time it was written (`ZoneOffset.ofTotalSeconds`).
+    pub utc_offset_seconds: i32,
     pub title: Option<String>,
     pub body: String,
     /// 1 (very low) to 5 (very good).
-    pub mood: Option<u8>,
+    pub mood: Option<i32>,
     pub tags: Vec<String>,
     /// Coping strategies the person used (ids from the coping library).
     pub strategy_ids: Vec<String>,
@@ -28,8 +31,9 @@ pub struct NewJournalEntry {
     #[uniffi(default = None)]
     pub title: Option<String>,
     pub body: String,
+    /// 1 to 5.
     #[uniffi(default = None)]
-    pub mood: Option<u8>,
+    pub mood: Option<i32>,
     #[uniffi(default = [])]
     pub tags: Vec<String>,
     #[uniffi(default = [])]
@@ -43,15 +47,16 @@ pub struct JournalFilter {
     #[uniffi(default = None)]
     pub tag: Option<String>,
     #[uniffi(default = None)]
-    pub mood: Option<u8>,
-    /// RFC 3339: entries created at or after this instant.
+    pub mood: Option<i32>,
+    /// Entries created at or after this instant.
     #[uniffi(default = None)]
-    pub from: Option<String>,
-    /// RFC 3339: entries created before this instant.
+    pub from: Option<SystemTime>,
+    /// Entries created before this instant.
     #[uniffi(default = None)]
-    pub until: Option<String>,
+    pub until: Option<SystemTime>,
 }
 
+/// One page of entries, newest first.
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct JournalPage {
@@ -63,143 +68,165 @@ pub struct JournalPage {
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct MoodPoint {
-    /// `YYYY-MM-DD` for a day, `YYYY-Www` for an ISO week.
-    pub period: String,
+    pub period: MoodPeriod,
     pub average: f64,
-    pub rated_entries: u32,
+    pub rated_entries: i32,
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct TagCount {
     pub tag: String,
-    pub count: u32,
+    pub count: i32,
 }
 
 #[derive(Clone, PartialEq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct JournalStats {
-    pub entries: u32,
+    pub entries: i32,
     pub mood_by_day: Vec<MoodPoint>,
     pub mood_by_week: Vec<MoodPoint>,
     pub tag_counts: Vec<TagCount>,
-    pub current_streak_days: u32,
+    pub current_streak_days: i32,
+}
+
+/// The private journal of an unlocked profile (`KinshipProfile.journal()`).
+#[derive(uniffi::Object)]
+pub struct Journal {
+    pub(crate) core: kinship_core::Kinship,
 }
 
 #[uniffi::export]
-impl KinshipProfile {
-    pub fn add_entry(&self, entry: NewJournalEntry) -> Result<JournalEntry> {
+impl Journal {
+    pub fn add(&self, entry: NewJournalEntry) -> Result<JournalEntry> {
         let new = kinship_core::NewEntry {
             title: entry.title,
             body: entry.body,
-            mood: entry.mood,
+            mood: mood_arg(entry.mood)?,
             tags: entry.tags,
             strategy_ids: entry.strategy_ids,
         };
-        let added = self.inner.journal().add(new, crate::now_local())?;
+        let added = self.core.journal().add(new, crate::now_local())?;
         Ok(added.into())
     }
 
-    pub fn get_entry(&self, id: String) -> Result<JournalEntry> {
-        Ok(self.inner.journal().get(&id)?.into())
+    pub fn get(&self, id: String) -> Result<JournalEntry> {
+        Ok(self.core.journal().get(&id)?.into())
     }
 
     /// Replaces the entry's fields with `entry` (an edit screen saves the whole entry).
-    pub fn update_entry(&self, id: String, entry: NewJournalEntry) -> Result<JournalEntry> {
+    pub fn update(&self, id: String, entry: NewJournalEntry) -> Result<JournalEntry> {
         let changes = kinship_core::EntryChanges {
             title: Some(entry.title),
             body: Some(entry.body),
-            mood: Some(entry.mood),
+            mood: Some(mood_arg(entry.mood)?),
             tags: Some(entry.tags),
             strategy_ids: Some(entry.strategy_ids),
         };
         let updated = self
-            .inner
+            .core
             .journal()
             .update(&id, changes, crate::now_local())?;
         Ok(updated.into())
     }
 
-    pub fn delete_entry(&self, id: String) -> Result<()> {
-        Ok(self.inner.journal().delete(&id)?)
+    pub fn delete(&self, id: String) -> Result<()> {
+        Ok(self.core.journal().delete(&id)?)
     }
 
-    /// The newest `limit` entries (at most 500).
-    pub fn list_entries(&self, limit: u32) -> Result<Vec<JournalEntry>> {
-        let page = self.list_entries_page(JournalFilter::default(), limit, None)?;
-        Ok(page.entries)
-    }
-
-    /// One page of entries matching `filter`, newest first.
-    pub fn list_entries_page(
+    /// One page of entries matching `filter`, newest first (`limit` 1 to 500); pass the
+    /// page's `next_cursor` back for the next one.
+    pub fn list(
         &self,
         filter: JournalFilter,
-        limit: u32,
+        limit: i32,
         cursor: Option<String>,
     ) -> Result<JournalPage> {
         let filter = kinship_core::EntryFilter {
             tag: filter.tag,
-            mood: filter.mood,
-            from: filter.from.as_deref().map(parse_instant).transpose()?,
-            until: filter.until.as_deref().map(parse_instant).transpose()?,
+            mood: mood_arg(filter.mood)?,
+            from: filter.from.map(crate::time::utc),
+            until: filter.until.map(crate::time::utc),
         };
-        let page = self
-            .inner
-            .journal()
-            .list(&filter, limit as usize, cursor.as_deref())?;
-        Ok(JournalPage {
-            entries: page.entries.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
-        })
+        let page = self.core.journal().list(
+            &filter,
+            crate::count_arg("limit", limit)?,
+            cursor.as_deref(),
+        )?;
+        Ok(page.into())
     }
 
-    /// Entries containing every word of `query` as a word prefix, ignoring case and accents.
-    pub fn search_entries(&self, query: String, limit: u32) -> Result<Vec<JournalEntry>> {
-        let found = self.inner.journal().search(&query, limit as usize)?;
-        Ok(found.into_iter().map(Into::into).collect())
-    }
-
-    pub fn entry_count(&self) -> Result<u32> {
-        Ok(self.inner.journal().count()? as u32)
+    pub fn count(&self) -> Result<i32> {
+        Ok(crate::count_out(self.core.journal().count()?))
     }
 
     /// Entries that could not be opened (damaged rows); a backup restore can replace them.
-    pub fn unreadable_entry_ids(&self) -> Result<Vec<String>> {
-        Ok(self.inner.journal().unreadable_ids()?)
-    }
-
-    /// Mood by day and week, tag counts and the writing streak, between two `YYYY-MM-DD`
-    /// dates (both optional, inclusive).
-    pub fn journal_stats(&self, from: Option<String>, to: Option<String>) -> Result<JournalStats> {
-        let range = kinship_core::StatsRange {
-            from: from.as_deref().map(parse_date).transpose()?,
-            to: to.as_deref().map(parse_date).transpose()?,
-            today: crate::now_local().date_naive(),
-        };
-        let stats = self.inner.journal().stats(&range)?;
-        Ok(JournalStats {
-            entries: stats.entries,
-            mood_by_day: stats.mood_by_day.into_iter().map(Into::into).collect(),
-            mood_by_week: stats.mood_by_week.into_iter().map(Into::into).collect(),
-            tag_counts: stats
-                .tag_counts
-                .into_iter()
-                .map(|t| TagCount {
-                    tag: t.tag,
-                    count: t.count,
-                })
-                .collect(),
-            current_streak_days: stats.current_streak_days,
-        })
+    pub fn unreadable_ids(&self) -> Result<Vec<String>> {
+        Ok(self.core.journal().unreadable_ids()?)
     }
 
     /// Writes every entry as a Markdown file into `dir`, **unencrypted**: only for an
     /// explicit "export as text" the person confirmed. Returns how many files were written.
-    pub fn export_markdown_unencrypted(&self, dir: String) -> Result<u32> {
+    pub fn export_markdown_unencrypted(&self, dir: String) -> Result<i32> {
         let written = self
-            .inner
+            .core
             .export_markdown_unencrypted(std::path::Path::new(&dir))?;
-        Ok(written as u32)
+        Ok(crate::count_out(written))
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Journal {
+    /// Entries containing every word of `query` as a word prefix, ignoring case and accents,
+    /// newest first, one page at a time (the same cursors as [`Journal::list`]).
+    pub async fn search(
+        &self,
+        query: String,
+        limit: i32,
+        cursor: Option<String>,
+    ) -> Result<JournalPage> {
+        let limit = crate::count_arg("limit", limit)?;
+        let core = self.core.clone();
+        off_thread(move || {
+            let page = core
+                .journal()
+                .search_page(&query, limit, cursor.as_deref())?;
+            Ok(page.into())
+        })
+        .await
+    }
+
+    /// Mood by day and week, tag counts and the writing streak between two dates (both
+    /// optional, inclusive), counted in the days the entries were written in.
+    pub async fn stats(
+        &self,
+        from: Option<LocalDate>,
+        to: Option<LocalDate>,
+    ) -> Result<JournalStats> {
+        let core = self.core.clone();
+        off_thread(move || {
+            let range = kinship_core::StatsRange {
+                from: from.map(|d| d.0),
+                to: to.map(|d| d.0),
+                today: crate::now_local().date_naive(),
+            };
+            let stats = core.journal().stats(&range)?;
+            Ok(JournalStats {
+                entries: crate::count_out(stats.entries),
+                mood_by_day: stats.mood_by_day.into_iter().map(Into::into).collect(),
+                mood_by_week: stats.mood_by_week.into_iter().map(Into::into).collect(),
+                tag_counts: stats
+                    .tag_counts
+                    .into_iter()
+                    .map(|t| TagCount {
+                        tag: t.tag,
+                        count: crate::count_out(t.count),
+                    })
+                    .collect(),
+                current_streak_days: crate::count_out(stats.current_streak_days),
+            })
+        })
+        .await
     }
 }
 
@@ -207,13 +234,23 @@ impl From<kinship_core::Entry> for JournalEntry {
     fn from(entry: kinship_core::Entry) -> Self {
         JournalEntry {
             id: entry.id,
-            created_at: crate::rfc3339(&entry.created_at),
-            updated_at: crate::rfc3339(&entry.updated_at),
+            created_at: crate::time::instant(&entry.created_at),
+            updated_at: crate::time::instant(&entry.updated_at),
+            utc_offset_seconds: crate::time::offset_seconds(&entry.created_at),
             title: entry.title,
             body: entry.body,
-            mood: entry.mood,
+            mood: entry.mood.map(i32::from),
             tags: entry.tags,
             strategy_ids: entry.strategy_ids,
+        }
+    }
+}
+
+impl From<kinship_core::journal::Page> for JournalPage {
+    fn from(page: kinship_core::journal::Page) -> Self {
+        JournalPage {
+            entries: page.entries.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
         }
     }
 }
@@ -221,28 +258,24 @@ impl From<kinship_core::Entry> for JournalEntry {
 impl From<kinship_core::journal::MoodPoint> for MoodPoint {
     fn from(point: kinship_core::journal::MoodPoint) -> Self {
         MoodPoint {
-            period: point.period,
+            period: point.period.into(),
             average: point.average,
-            rated_entries: point.rated_entries,
+            rated_entries: crate::count_out(point.rated_entries),
         }
     }
 }
 
-pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| KinshipError::InvalidInput {
-            field: None,
-            // Never quote the input: error text can end up in logs.
-            reason: "a time must be RFC 3339, like 2026-11-27T18:00:00Z".into(),
+/// A mood from the app; out of 1 to 5 it is refused by the core, so only what cannot be a
+/// `u8` at all is caught here (the core's message is the one the app sees either way).
+fn mood_arg(mood: Option<i32>) -> Result<Option<u8>> {
+    mood.map(|m| {
+        u8::try_from(m).map_err(|_| KinshipError::InvalidInput {
+            field: Some("mood".into()),
+            problem: InputProblem::OutOfRange,
+            reason: "mood must be between 1 and 5".into(),
         })
-}
-
-pub(crate) fn parse_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| KinshipError::InvalidInput {
-        field: None,
-        reason: "a date must be YYYY-MM-DD".into(),
     })
+    .transpose()
 }
 
 redacted_display!(

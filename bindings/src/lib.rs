@@ -67,36 +67,50 @@ macro_rules! redacted_display {
     };
 }
 
+pub mod action;
 pub mod backup;
 pub mod coping;
 pub mod directory;
 pub mod error;
 pub mod groups;
 pub mod journal;
+pub mod logging;
 pub mod profile;
 pub mod safety_plan;
+pub mod task;
+pub mod time;
 
+pub use action::*;
 pub use backup::*;
 pub use coping::*;
 pub use directory::*;
-pub use error::{KinshipError, Result};
+pub use error::{InputProblem, KinshipError, Result};
 pub use groups::*;
 pub use journal::*;
+pub use logging::*;
 pub use profile::*;
 pub use safety_plan::*;
+pub use task::*;
+pub use time::*;
 
 uniffi::setup_scaffolding!();
-
-/// An instant as the phones get it: RFC 3339 with milliseconds and the UTC offset it was
-/// written with, which both `java.time` and Foundation's ISO 8601 formatter read.
-pub(crate) fn rfc3339<Tz: chrono::TimeZone>(instant: &chrono::DateTime<Tz>) -> String
-where
-    Tz::Offset: std::fmt::Display,
-{
-    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
-}
 
 /// The writer's local time with its UTC offset, as the core stores it.
 pub(crate) fn now_local() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()
+}
+
+/// A count or limit from the app (Kotlin and Swift use signed integers) as a size; a negative
+/// one is refused rather than wrapped.
+pub(crate) fn count_arg(field: &str, value: i32) -> Result<usize> {
+    usize::try_from(value).map_err(|_| KinshipError::InvalidInput {
+        field: Some(field.to_owned()),
+        problem: InputProblem::OutOfRange,
+        reason: format!("{field} must not be negative"),
+    })
+}
+
+/// A count from the core as the apps' signed integer (saturating: no count comes near it).
+pub(crate) fn count_out(value: impl TryInto<i32>) -> i32 {
+    value.try_into().unwrap_or(i32::MAX)
 }

@@ -1,13 +1,18 @@
-//! The vault lifecycle of one person's profile.
+//! The vault lifecycle of one person's profile, and the feature handles it hands out.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::Result;
+use zeroize::Zeroizing;
 
-/// One person's profile: create or open it, unlock it, and reach its parts. Safe to share
-/// between threads; every call locks the profile's state for its duration.
+use crate::error::{InputProblem, KinshipError, Result};
+use crate::task::{off_thread, CancelOnDrop};
+
+/// One person's profile: create or open it, unlock it, and reach its parts through the
+/// feature handles ([`KinshipProfile::journal`] and the others). Safe to share between
+/// threads. Every class here has an interface (`KinshipProfileInterface`, `JournalInterface`...
+/// in Kotlin; `...Protocol` in Swift) that an app's tests can fake.
 #[derive(uniffi::Object)]
 pub struct KinshipProfile {
     pub(crate) inner: kinship_core::Kinship,
@@ -19,35 +24,32 @@ pub fn profile_exists(data_dir: String) -> bool {
     kinship_core::Kinship::exists(&PathBuf::from(data_dir))
 }
 
-#[uniffi::export]
-impl KinshipProfile {
-    /// Creates a profile in `data_dir`, unlocked.
-    #[uniffi::constructor]
-    pub fn create(data_dir: String, passphrase: String) -> Result<Arc<Self>> {
+/// Creates a profile in `data_dir`, unlocked. Takes about a third of a second (Argon2id), off
+/// the caller's thread. The passphrase is UTF-8 bytes the app can wipe after the call.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn create_profile(data_dir: String, passphrase: Vec<u8>) -> Result<Arc<KinshipProfile>> {
+    let passphrase = passphrase_text(passphrase)?;
+    off_thread(move || {
         let inner = kinship_core::Kinship::create(&PathBuf::from(data_dir), &passphrase)?;
         Ok(Arc::new(KinshipProfile { inner }))
-    }
+    })
+    .await
+}
 
-    /// Opens an existing profile, locked.
+#[uniffi::export]
+impl KinshipProfile {
+    /// Opens an existing profile, locked. Fast: nothing is derived until an unlock.
     #[uniffi::constructor]
     pub fn open(data_dir: String) -> Result<Arc<Self>> {
         let inner = kinship_core::Kinship::open(&PathBuf::from(data_dir))?;
         Ok(Arc::new(KinshipProfile { inner }))
     }
 
-    pub fn unlock(&self, passphrase: String) -> Result<()> {
-        Ok(self.inner.unlock(&passphrase)?)
-    }
-
-    /// Unlocks with the 32-byte key the phone keeps in its keystore (Android Keystore, iOS
-    /// Keychain), for biometric unlock.
+    /// Unlocks with the 32-byte key the app keeps wrapped by the OS keystore (see the phones
+    /// guide, `docs/PHONES.md`), for biometric unlock. Fast: no key derivation.
     pub fn unlock_with_device_key(&self, device_key: Vec<u8>) -> Result<()> {
+        let device_key = Zeroizing::new(device_key);
         Ok(self.inner.unlock_with_device_key(&device_key)?)
-    }
-
-    /// Needs the passphrase as well as an unlocked vault; a passphrase change removes it.
-    pub fn enable_device_key(&self, passphrase: String, device_key: Vec<u8>) -> Result<()> {
-        Ok(self.inner.enable_device_key(&passphrase, &device_key)?)
     }
 
     pub fn disable_device_key(&self) -> Result<()> {
@@ -67,19 +69,123 @@ impl KinshipProfile {
         self.inner.is_unlocked()
     }
 
-    /// Locks after this many idle seconds; `None` turns auto-lock off.
-    pub fn set_auto_lock_seconds(&self, seconds: Option<u32>) {
-        self.inner
-            .set_auto_lock(seconds.map(|s| Duration::from_secs(u64::from(s))))
+    /// Locks after this many idle seconds (at least 1); `None` turns auto-lock off.
+    pub fn set_auto_lock_seconds(&self, seconds: Option<i32>) -> Result<()> {
+        let timeout = match seconds {
+            None => None,
+            Some(s) if s >= 1 => Some(Duration::from_secs(s.unsigned_abs().into())),
+            Some(_) => {
+                return Err(KinshipError::InvalidInput {
+                    field: Some("seconds".into()),
+                    problem: InputProblem::OutOfRange,
+                    reason: "auto-lock needs at least 1 second".into(),
+                })
+            }
+        };
+        self.inner.set_auto_lock(timeout);
+        Ok(())
+    }
+
+    /// Destroys the keys at once, then the files. Nothing can be recovered afterwards; every
+    /// later call on this profile raises `Erased`.
+    pub fn quick_erase(&self) -> Result<()> {
+        Ok(self.inner.quick_erase()?)
+    }
+
+    pub fn journal(&self) -> Arc<crate::journal::Journal> {
+        Arc::new(crate::journal::Journal {
+            core: self.inner.clone(),
+        })
+    }
+
+    pub fn coping(&self) -> Arc<crate::coping::CopingLibrary> {
+        Arc::new(crate::coping::CopingLibrary {
+            core: self.inner.clone(),
+        })
+    }
+
+    pub fn safety_plan(&self) -> Arc<crate::safety_plan::SafetyPlanner> {
+        Arc::new(crate::safety_plan::SafetyPlanner {
+            core: self.inner.clone(),
+        })
+    }
+
+    /// The crisis directory with the person's own entries and reports. `public` is the
+    /// directory in use (one [`crate::directory::KinshipDirectory`] per app is enough).
+    pub fn directory(
+        &self,
+        public: Arc<crate::directory::KinshipDirectory>,
+    ) -> Arc<crate::directory::Directory> {
+        Arc::new(crate::directory::Directory {
+            core: self.inner.clone(),
+            public,
+        })
+    }
+
+    pub fn groups(&self) -> Arc<crate::groups::Groups> {
+        Arc::new(crate::groups::Groups {
+            core: self.inner.clone(),
+        })
+    }
+
+    pub fn backups(&self) -> Arc<crate::backup::Backups> {
+        Arc::new(crate::backup::Backups {
+            core: self.inner.clone(),
+        })
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl KinshipProfile {
+    /// Unlocks with the passphrase (about a third of a second of Argon2id, off the caller's
+    /// thread). Cancelled before the derivation ends, it locks again as soon as it does: a
+    /// caller that went away never leaves the vault open behind it.
+    pub async fn unlock(&self, passphrase: Vec<u8>) -> Result<()> {
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.inner.clone();
+        let cancel = CancelOnDrop::new();
+        let cancelled = cancel.checker();
+        off_thread(move || {
+            core.unlock(&passphrase)?;
+            if cancelled() {
+                core.lock();
+                return Err(KinshipError::Cancelled);
+            }
+            Ok(())
+        })
+        .await?;
+        cancel.disarm();
+        Ok(())
+    }
+
+    /// Adds the device key (a second way in). Needs the passphrase as well as an unlocked
+    /// vault; a passphrase change removes it.
+    pub async fn enable_device_key(&self, passphrase: Vec<u8>, device_key: Vec<u8>) -> Result<()> {
+        let passphrase = passphrase_text(passphrase)?;
+        let device_key = Zeroizing::new(device_key);
+        let core = self.inner.clone();
+        off_thread(move || Ok(core.enable_device_key(&passphrase, &device_key)?)).await
     }
 
     /// Rewraps the data key; the journal itself is not rewritten.
-    pub fn change_passphrase(&self, old: String, new: String) -> Result<()> {
-        Ok(self.inner.change_passphrase(&old, &new)?)
+    pub async fn change_passphrase(&self, old: Vec<u8>, new: Vec<u8>) -> Result<()> {
+        let old = passphrase_text(old)?;
+        let new = passphrase_text(new)?;
+        let core = self.inner.clone();
+        off_thread(move || Ok(core.change_passphrase(&old, &new)?)).await
     }
+}
 
-    /// Destroys the keys at once, then the files. Nothing can be recovered afterwards.
-    pub fn quick_erase(&self) -> Result<()> {
-        Ok(self.inner.quick_erase()?)
+/// A passphrase from the app's byte array, in memory that is wiped when dropped. It must be
+/// UTF-8 (what `String.toByteArray()` and `String.data(using: .utf8)` give).
+pub(crate) fn passphrase_text(bytes: Vec<u8>) -> Result<Zeroizing<String>> {
+    let bytes = Zeroizing::new(bytes);
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+        Err(_) => Err(KinshipError::InvalidInput {
+            field: Some("passphrase".into()),
+            problem: InputProblem::Malformed,
+            reason: "a passphrase must be UTF-8 text".into(),
+        }),
     }
 }

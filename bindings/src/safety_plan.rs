@@ -1,7 +1,9 @@
 //! The safety plan (Stanley–Brown sections) with one-tap `tel:` contacts.
 
+use std::time::SystemTime;
+
+use crate::action::Action;
 use crate::error::Result;
-use crate::profile::KinshipProfile;
 
 mirror_enum! {
     SafetyPlanSection <=> kinship_core::Section {
@@ -23,9 +25,10 @@ pub struct PlanContact {
     pub name: String,
     /// As the person typed it.
     pub phone: String,
-    /// The one-tap `tel:` URI (computed; ignored when saving a plan).
+    /// The one-tap call, `Call <name>` (computed; ignored when saving a plan). `None` when
+    /// the number cannot be dialled as typed.
     #[uniffi(default = None)]
-    pub action_uri: Option<String>,
+    pub action: Option<Action>,
 }
 
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
@@ -45,9 +48,15 @@ pub struct SafetyPlan {
     pub safe_environment: Vec<String>,
     #[uniffi(default = [])]
     pub reasons_for_living: Vec<String>,
-    /// RFC 3339; `None` until the person writes the plan.
+    /// `None` until the person writes the plan.
     #[uniffi(default = None)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<SystemTime>,
+}
+
+/// The safety plan of an unlocked profile (`KinshipProfile.safetyPlan()`).
+#[derive(uniffi::Object)]
+pub struct SafetyPlanner {
+    pub(crate) core: kinship_core::Kinship,
 }
 
 /// The heading the app shows for a section, in the plan's own words.
@@ -57,45 +66,48 @@ pub fn safety_plan_heading(section: SafetyPlanSection) -> String {
 }
 
 #[uniffi::export]
-impl KinshipProfile {
+impl SafetyPlanner {
     /// The plan; empty until the person writes one.
-    pub fn get_safety_plan(&self) -> Result<SafetyPlan> {
-        Ok(self.inner.safety_plan().get()?.into())
+    pub fn get(&self) -> Result<SafetyPlan> {
+        Ok(self.core.safety_plan().get()?.into())
     }
 
     /// Replaces one section's items (blank items are dropped).
-    pub fn set_safety_plan_section(
+    pub fn set_section(
         &self,
         section: SafetyPlanSection,
         items: Vec<String>,
     ) -> Result<SafetyPlan> {
         let plan =
-            self.inner
+            self.core
                 .safety_plan()
                 .set_section(section.into(), items, crate::now_local())?;
         Ok(plan.into())
     }
 
     /// Adds a person to ask for help; the number is checked for shape, never changed.
-    pub fn add_safety_plan_contact(&self, name: String, phone: String) -> Result<PlanContact> {
+    pub fn add_contact(&self, name: String, phone: String) -> Result<PlanContact> {
         let added = self
-            .inner
+            .core
             .safety_plan()
             .add_contact(&name, &phone, crate::now_local())?;
         Ok(added.into())
     }
 
-    /// Removes the contact at `index` (0-based, in the order shown).
-    pub fn remove_safety_plan_contact(&self, index: u32) -> Result<SafetyPlan> {
-        let plan = self
-            .inner
-            .safety_plan()
-            .remove_contact(index as usize, crate::now_local())?;
+    /// Removes this contact (the first with its name and number, as the plan read it);
+    /// `NotFound` when it is no longer there. Never by position, so a plan changed elsewhere
+    /// since the screen read it cannot lose the wrong person.
+    pub fn remove_contact(&self, contact: PlanContact) -> Result<SafetyPlan> {
+        let plan = self.core.safety_plan().remove_matching_contact(
+            &contact.name,
+            &contact.phone,
+            crate::now_local(),
+        )?;
         Ok(plan.into())
     }
 
     /// Saves the whole plan at once (an edit screen for everything).
-    pub fn replace_safety_plan(&self, plan: SafetyPlan) -> Result<SafetyPlan> {
+    pub fn replace(&self, plan: SafetyPlan) -> Result<SafetyPlan> {
         let plan = kinship_core::SafetyPlan {
             warning_signs: plan.warning_signs,
             internal_coping: plan.internal_coping,
@@ -113,7 +125,7 @@ impl KinshipProfile {
             reasons_for_living: plan.reasons_for_living,
             updated_at: None,
         };
-        let saved = self.inner.safety_plan().replace(plan, crate::now_local())?;
+        let saved = self.core.safety_plan().replace(plan, crate::now_local())?;
         Ok(saved.into())
     }
 }
@@ -121,7 +133,7 @@ impl KinshipProfile {
 impl From<kinship_core::PlanContact> for PlanContact {
     fn from(contact: kinship_core::PlanContact) -> Self {
         PlanContact {
-            action_uri: contact.action_uri(),
+            action: contact.action().map(Into::into),
             name: contact.name,
             phone: contact.phone,
         }
@@ -138,7 +150,7 @@ impl From<kinship_core::SafetyPlan> for SafetyPlan {
             professionals: plan.professionals,
             safe_environment: plan.safe_environment,
             reasons_for_living: plan.reasons_for_living,
-            updated_at: plan.updated_at.map(|t| crate::rfc3339(&t)),
+            updated_at: plan.updated_at.as_ref().map(crate::time::instant),
         }
     }
 }

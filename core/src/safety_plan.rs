@@ -261,6 +261,26 @@ impl SafetyPlanner {
         })
     }
 
+    /// Removes the first contact with exactly this name and number: unlike a position, it
+    /// cannot hit someone else when the plan changed since the screen read it. `NotFound` when
+    /// no contact matches.
+    pub fn remove_matching_contact(
+        &self,
+        name: &str,
+        phone: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<SafetyPlan> {
+        self.update(now, |plan| {
+            let position = plan
+                .help_contacts
+                .iter()
+                .position(|c| c.name == name && c.phone == phone)
+                .ok_or(Error::NotFound)?;
+            plan.help_contacts.remove(position);
+            Ok(())
+        })
+    }
+
     /// Replaces the whole plan (for an app screen that edits everything at once).
     pub fn replace(&self, mut plan: SafetyPlan, now: DateTime<FixedOffset>) -> Result<SafetyPlan> {
         plan.validate()?;

@@ -472,10 +472,14 @@ fn safety_plan_sections_contacts_and_one_tap_actions() {
     assert_eq!(actions, ["tel:+15550109999", "tel:01514960000"]);
     assert_eq!(plan.updated_at, Some(at(4)));
 
-    planner.remove_contact(0, at(5)).unwrap();
-    assert_eq!(planner.get().unwrap().help_contacts.len(), 1);
+    let first = plan.help_contacts[0].clone();
+    let second = plan.help_contacts[1].clone();
+    planner
+        .remove_matching_contact(&first.name, &first.phone, at(5))
+        .unwrap();
+    assert_eq!(planner.get().unwrap().help_contacts, [second]);
     assert!(matches!(
-        planner.remove_contact(7, at(6)),
+        planner.remove_matching_contact(&first.name, &first.phone, at(6)),
         Err(Error::NotFound)
     ));
 }

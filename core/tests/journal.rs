@@ -285,7 +285,7 @@ fn stats_average_mood_per_day_and_week_count_tags_and_streak() {
     let days: Vec<(String, f64)> = stats
         .mood_by_day
         .iter()
-        .map(|p| (p.period.clone(), p.average))
+        .map(|p| (p.period.to_string(), p.average))
         .collect();
     assert_eq!(
         days,
@@ -298,7 +298,7 @@ fn stats_average_mood_per_day_and_week_count_tags_and_streak() {
     let weeks: Vec<(String, f64, u32)> = stats
         .mood_by_week
         .iter()
-        .map(|p| (p.period.clone(), p.average, p.rated_entries))
+        .map(|p| (p.period.to_string(), p.average, p.rated_entries))
         .collect();
     assert_eq!(
         weeks,
@@ -307,6 +307,11 @@ fn stats_average_mood_per_day_and_week_count_tags_and_streak() {
             ("2026-W48".into(), 1.0, 1)
         ]
     );
+    assert!(matches!(
+        stats.mood_by_week[1].period,
+        kinship_core::journal::Period::Week { iso_year: 2026, week: 48, first_day }
+            if first_day == NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    ));
     assert_eq!(stats.tag_counts[0].tag, "sleep");
     assert_eq!(stats.tag_counts[0].count, 2);
     assert_eq!(stats.tag_counts[1].count, 2);

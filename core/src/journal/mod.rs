@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::session::{Inner, Unlocked};
 pub use index::EntryFilter;
 use index::{time_key, JournalIndex, TimeKey};
-pub use stats::{JournalStats, MoodPoint, StatsRange, TagCount};
+pub use stats::{JournalStats, MoodPoint, Period, StatsRange, TagCount};
 
 /// Table of journal entries, one sealed row each.
 pub const TABLE: &str = "journal_entries";

@@ -40,12 +40,44 @@ pub struct JournalStats {
 /// The average mood over one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MoodPoint {
-    /// The day (`2026-11-26`) or ISO week (`2026-W48`).
-    pub period: String,
+    /// The day or ISO week.
+    pub period: Period,
     /// The mean mood of the period's rated entries, 1 to 5.
     pub average: f64,
     /// How many entries in the period have a mood.
     pub rated_entries: u32,
+}
+
+/// The period a [`MoodPoint`] averages over. It serializes as its ISO 8601 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// One local calendar day.
+    Day(NaiveDate),
+    /// One ISO 8601 week (Monday to Sunday).
+    Week {
+        /// The ISO week-numbering year (the days of week 1 can lie in December).
+        iso_year: i32,
+        /// 1 to 53.
+        week: u32,
+        /// Its Monday.
+        first_day: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for Period {
+    /// `2026-11-26` for a day, `2026-W48` for a week (ISO 8601).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Period::Day(day) => write!(f, "{}", day.format("%Y-%m-%d")),
+            Period::Week { iso_year, week, .. } => write!(f, "{iso_year}-W{week:02}"),
+        }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// How often a tag was used.
@@ -92,11 +124,22 @@ pub(crate) fn compute(index: &JournalIndex, range: &StatsRange) -> JournalStats 
         entries,
         mood_by_day: by_day
             .into_iter()
-            .map(|(day, sums)| mood_point(day.format("%Y-%m-%d").to_string(), sums))
+            .map(|(day, sums)| mood_point(Period::Day(day), sums))
             .collect(),
         mood_by_week: by_week
             .into_iter()
-            .map(|((year, week), sums)| mood_point(format!("{year}-W{week:02}"), sums))
+            .map(|((iso_year, week), sums)| {
+                let first_day = NaiveDate::from_isoywd_opt(iso_year, week, chrono::Weekday::Mon)
+                    .unwrap_or(NaiveDate::MIN);
+                mood_point(
+                    Period::Week {
+                        iso_year,
+                        week,
+                        first_day,
+                    },
+                    sums,
+                )
+            })
             .collect(),
         tag_counts,
         current_streak_days: current_streak(&index.days_with_entries(), range.today),
@@ -108,7 +151,7 @@ fn add_mood(sums: &mut (u32, u32), mood: u8) {
     sums.1 += 1;
 }
 
-fn mood_point(period: String, (sum, count): (u32, u32)) -> MoodPoint {
+fn mood_point(period: Period, (sum, count): (u32, u32)) -> MoodPoint {
     MoodPoint {
         period,
         average: f64::from(sum) / f64::from(count),

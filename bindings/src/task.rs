@@ -1,0 +1,95 @@
+//! Work that takes time, off the caller's thread, and handles that stop what a call started.
+//!
+//! The slow calls (Argon2id in create and unlock, backups, search, stats) are `async` on
+//! uniffi's tokio support: Kotlin `suspend`, Swift `async`. Each runs on tokio's blocking pool,
+//! so neither the app's main thread nor the async workers wait on it. When the app cancels the
+//! coroutine or task, uniffi drops the future; [`CancelOnDrop`] turns that into a flag the core
+//! checks between steps, so a cancelled backup stops and writes nothing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::error::{KinshipError, Result};
+
+/// Stops what a call started (a listener, a watch). Stopping twice is harmless; dropping the
+/// handle without calling [`TaskHandle::cancel`] stops it too, when the foreign side frees it.
+#[derive(uniffi::Object)]
+pub struct TaskHandle {
+    stop: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+#[uniffi::export]
+impl TaskHandle {
+    pub fn cancel(&self) {
+        let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(stop) = stop {
+            stop();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+    }
+}
+
+impl TaskHandle {
+    pub(crate) fn new(stop: impl FnOnce() + Send + 'static) -> Arc<Self> {
+        Arc::new(TaskHandle {
+            stop: Mutex::new(Some(Box::new(stop))),
+        })
+    }
+}
+
+impl Drop for TaskHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// Runs `work` on tokio's blocking pool and waits for it without blocking the caller.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| KinshipError::Internal {
+            reason: "the work stopped unexpectedly".into(),
+        })?
+}
+
+/// A flag that is raised when this guard is dropped before [`CancelOnDrop::disarm`]: held by
+/// an async call, it says "the caller went away" to the work it started.
+pub(crate) struct CancelOnDrop {
+    flag: Arc<AtomicBool>,
+    armed: bool,
+}
+
+impl CancelOnDrop {
+    pub(crate) fn new() -> Self {
+        CancelOnDrop {
+            flag: Arc::new(AtomicBool::new(false)),
+            armed: true,
+        }
+    }
+
+    /// The check the work calls between steps.
+    pub(crate) fn checker(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let flag = self.flag.clone();
+        move || flag.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            self.flag.store(true, Ordering::Relaxed);
+        }
+    }
+}
