@@ -25,6 +25,7 @@ use zeroize::Zeroizing;
 
 use crate::coping::{self, CopingBackup};
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::journal::{self, Entry, Merge};
 use crate::safety_plan::{self, SafetyPlan};
 use crate::session::Inner;
@@ -150,6 +151,7 @@ impl Backups {
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
         let file = encrypt(&plaintext, passphrase, params)?;
         crate::fs::write_atomically(path, &file)?;
+        log::info!("backup exported: {total} journal entries ({unreadable} unreadable skipped)");
         Ok(ExportSummary {
             entries: total,
             unreadable,
@@ -204,6 +206,7 @@ impl Backups {
                 summary.safety_plan_restored = safety_plan::merge_backup(u, &plan)?;
             }
             tx.commit()?;
+            mark_changes(u, &summary);
             // Rebuilt from the rows on next use, so they reflect exactly what was committed.
             u.slots.clear::<crate::journal::index::JournalIndex>();
             u.slots.clear::<Option<crate::coping::CopingState>>();
@@ -212,8 +215,26 @@ impl Backups {
         for done in 1..=merged {
             progress(Progress { done, total });
         }
+        match &result {
+            Ok(s) => log::info!(
+                "backup imported: journal {} added, {} updated, {} unchanged; coping {} strategies, {} tries ({} skipped); safety plan restored: {}",
+                s.added, s.updated, s.unchanged, s.strategies, s.tries, s.skipped_tries, s.safety_plan_restored
+            ),
+            Err(_) => log::warn!("backup import failed; nothing was imported"),
+        }
         result
     }
+}
+
+/// Tells the listeners of every topic the import wrote.
+fn mark_changes(u: &crate::session::Unlocked, summary: &ImportSummary) {
+    if summary.added + summary.updated > 0 {
+        u.changed(DataTopic::Journal);
+    }
+    if summary.strategies + summary.tries > 0 {
+        u.changed(DataTopic::Coping);
+    }
+    // The safety plan marks itself when restored (`safety_plan::merge_backup`).
 }
 
 /// Seals `plaintext` into a complete backup file.

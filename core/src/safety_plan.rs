@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 use crate::store::DOCUMENTS_TABLE;
 
@@ -253,6 +254,7 @@ impl SafetyPlanner {
         plan.updated_at = Some(now);
         self.inner.with_unlocked(|u| {
             u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            u.changed(DataTopic::SafetyPlan);
             Ok(plan)
         })
     }
@@ -268,6 +270,7 @@ impl SafetyPlanner {
             plan.validate()?;
             plan.updated_at = Some(now);
             u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            u.changed(DataTopic::SafetyPlan);
             Ok(plan)
         })
     }
@@ -288,6 +291,7 @@ pub(crate) fn merge_backup(u: &Unlocked, incoming: &SafetyPlan) -> Result<bool> 
     };
     if newer {
         u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, incoming)?;
+        u.changed(DataTopic::SafetyPlan);
     }
     Ok(newer)
 }
