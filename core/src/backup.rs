@@ -231,10 +231,8 @@ fn mark_changes(u: &crate::session::Unlocked, summary: &ImportSummary) {
     if summary.added + summary.updated > 0 {
         u.changed(DataTopic::Journal);
     }
-    if summary.strategies + summary.tries > 0 {
-        u.changed(DataTopic::Coping);
-    }
-    // The safety plan marks itself when restored (`safety_plan::merge_backup`).
+    // Coping and the safety plan mark themselves when their merge writes
+    // (`coping::merge_backup`, `safety_plan::merge_backup`).
 }
 
 /// Seals `plaintext` into a complete backup file.
