@@ -355,3 +355,68 @@ impl Kinship {
         Kinship { inner }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+
+    fn wait_until(what: impl Fn() -> bool) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    #[test]
+    fn the_auto_lock_timer_runs_only_while_unlocked_with_auto_lock_and_ends_with_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let kinship =
+            Kinship::create_with_params(&dir.path().join("p"), "test passphrase one", KdfParams::MINIMUM)
+                .unwrap();
+        let threads = kinship.inner.timer_threads();
+        assert_eq!(threads.load(Ordering::SeqCst), 0, "no auto-lock, no thread");
+        kinship.set_auto_lock(Some(Duration::from_secs(600)));
+        assert_eq!(threads.load(Ordering::SeqCst), 1);
+        kinship.set_auto_lock(Some(Duration::from_secs(300)));
+        assert_eq!(threads.load(Ordering::SeqCst), 1, "one thread, woken, not a second");
+        kinship.lock();
+        assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0), "ends on lock");
+        kinship.unlock("test passphrase one").unwrap();
+        assert_eq!(threads.load(Ordering::SeqCst), 1, "back on unlock");
+        let clone = kinship.clone();
+        drop(kinship);
+        assert_eq!(threads.load(Ordering::SeqCst), 1, "a clone keeps the profile open");
+        drop(clone);
+        assert!(
+            wait_until(|| threads.load(Ordering::SeqCst) == 0),
+            "ends when the profile is dropped"
+        );
+    }
+
+    #[test]
+    fn with_a_manual_clock_the_timer_applies_the_session_rule_when_it_wakes() {
+        let dir = tempfile::tempdir().unwrap();
+        let kinship =
+            Kinship::create_with_params(&dir.path().join("p"), "test passphrase one", KdfParams::MINIMUM)
+                .unwrap();
+        let clock = Arc::new(crate::clock::ManualClock::new());
+        kinship.set_clock(clock.clone());
+        // Five minutes of fake time: the timer sleeps (in real time, capped) and re-checks.
+        kinship.set_auto_lock(Some(Duration::from_secs(300)));
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(kinship.inner.state().unlocked.is_some());
+        clock.advance(Duration::from_secs(301));
+        // A wake-up (as set_auto_lock and set_clock send) makes it re-read the clock at once.
+        kinship.inner.state().wake_timer();
+        let threads = kinship.inner.timer_threads();
+        assert!(wait_until(|| kinship.inner.state().unlocked.is_none()));
+        assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0));
+    }
+}
