@@ -18,6 +18,7 @@ pub mod fs;
 pub mod groups;
 pub use groups::{ics, sync};
 pub mod journal;
+pub mod logging;
 mod markdown;
 pub mod profile;
 pub mod reminders;
