@@ -167,7 +167,9 @@ impl Drop for Subscription {
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription").field("id", &self.id).finish()
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -361,7 +363,11 @@ mod tests {
         bus.publish(Event::Data(DataTopic::Coping));
         drop(sub);
         bus.publish(Event::Data(DataTopic::Coping));
-        assert_eq!(count.load(Ordering::SeqCst), 1, "only its topic, only while held");
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "only its topic, only while held"
+        );
     }
 
     #[test]

@@ -35,9 +35,7 @@ pub use coping::{
 };
 pub use directory::{CrisisContacts, Directory, DirectoryQuery};
 pub use error::{Error, Result};
-pub use events::{
-    DataTopic, DirectoryEvent, LockCause, LockEvent, Subscription, SyncEvent,
-};
+pub use events::{DataTopic, DirectoryEvent, LockCause, LockEvent, Subscription, SyncEvent};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
 };

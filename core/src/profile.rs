@@ -377,22 +377,36 @@ mod tests {
     #[test]
     fn the_auto_lock_timer_runs_only_while_unlocked_with_auto_lock_and_ends_with_the_profile() {
         let dir = tempfile::tempdir().unwrap();
-        let kinship =
-            Kinship::create_with_params(&dir.path().join("p"), "test passphrase one", KdfParams::MINIMUM)
-                .unwrap();
+        let kinship = Kinship::create_with_params(
+            &dir.path().join("p"),
+            "test passphrase one",
+            KdfParams::MINIMUM,
+        )
+        .unwrap();
         let threads = kinship.inner.timer_threads();
         assert_eq!(threads.load(Ordering::SeqCst), 0, "no auto-lock, no thread");
         kinship.set_auto_lock(Some(Duration::from_secs(600)));
         assert_eq!(threads.load(Ordering::SeqCst), 1);
         kinship.set_auto_lock(Some(Duration::from_secs(300)));
-        assert_eq!(threads.load(Ordering::SeqCst), 1, "one thread, woken, not a second");
+        assert_eq!(
+            threads.load(Ordering::SeqCst),
+            1,
+            "one thread, woken, not a second"
+        );
         kinship.lock();
-        assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0), "ends on lock");
+        assert!(
+            wait_until(|| threads.load(Ordering::SeqCst) == 0),
+            "ends on lock"
+        );
         kinship.unlock("test passphrase one").unwrap();
         assert_eq!(threads.load(Ordering::SeqCst), 1, "back on unlock");
         let clone = kinship.clone();
         drop(kinship);
-        assert_eq!(threads.load(Ordering::SeqCst), 1, "a clone keeps the profile open");
+        assert_eq!(
+            threads.load(Ordering::SeqCst),
+            1,
+            "a clone keeps the profile open"
+        );
         drop(clone);
         assert!(
             wait_until(|| threads.load(Ordering::SeqCst) == 0),
@@ -403,9 +417,12 @@ mod tests {
     #[test]
     fn with_a_manual_clock_the_timer_applies_the_session_rule_when_it_wakes() {
         let dir = tempfile::tempdir().unwrap();
-        let kinship =
-            Kinship::create_with_params(&dir.path().join("p"), "test passphrase one", KdfParams::MINIMUM)
-                .unwrap();
+        let kinship = Kinship::create_with_params(
+            &dir.path().join("p"),
+            "test passphrase one",
+            KdfParams::MINIMUM,
+        )
+        .unwrap();
         let clock = Arc::new(crate::clock::ManualClock::new());
         kinship.set_clock(clock.clone());
         // Five minutes of fake time: the timer sleeps (in real time, capped) and re-checks.

@@ -121,9 +121,7 @@ impl Reminders {
         self.inner.with_unlocked(|u| {
             let mut all = stored(u)?;
             if all.len() >= MAX_REMINDERS {
-                return Err(Error::invalid(format!(
-                    "at most {MAX_REMINDERS} reminders"
-                )));
+                return Err(Error::invalid(format!("at most {MAX_REMINDERS} reminders")));
             }
             all.push(reminder.clone());
             save(u, &all)?;
@@ -136,10 +134,7 @@ impl Reminders {
         let reminder = checked(id.to_owned(), new)?;
         self.inner.with_unlocked(|u| {
             let mut all = stored(u)?;
-            let slot = all
-                .iter_mut()
-                .find(|r| r.id == id)
-                .ok_or(Error::NotFound)?;
+            let slot = all.iter_mut().find(|r| r.id == id).ok_or(Error::NotFound)?;
             *slot = reminder.clone();
             save(u, &all)?;
             Ok(reminder)
@@ -150,10 +145,7 @@ impl Reminders {
     pub fn set_enabled(&self, id: &str, enabled: bool) -> Result<Reminder> {
         self.inner.with_unlocked(|u| {
             let mut all = stored(u)?;
-            let slot = all
-                .iter_mut()
-                .find(|r| r.id == id)
-                .ok_or(Error::NotFound)?;
+            let slot = all.iter_mut().find(|r| r.id == id).ok_or(Error::NotFound)?;
             slot.enabled = enabled;
             let reminder = slot.clone();
             save(u, &all)?;
@@ -196,8 +188,7 @@ impl Reminders {
 
 /// The stored reminders; none until the first is added.
 pub(crate) fn stored(u: &Unlocked) -> Result<Vec<Reminder>> {
-    Ok(u
-        .get_sealed::<Vec<Reminder>>(DOCUMENTS_TABLE, DOCUMENT)?
+    Ok(u.get_sealed::<Vec<Reminder>>(DOCUMENTS_TABLE, DOCUMENT)?
         .unwrap_or_default())
 }
 
@@ -232,7 +223,8 @@ fn checked(id: String, new: NewReminder) -> Result<Reminder> {
 fn parse_time(text: &str) -> Result<NaiveTime> {
     let bad = || Error::invalid_field("time", "a time of day as HH:MM, 00:00 to 23:59");
     let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
-    let all_digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let all_digits =
+        |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(h) || m.len() != 2 || !all_digits(m) {
         return Err(bad());
     }

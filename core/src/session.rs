@@ -13,11 +13,11 @@
 //! is one thread per unlocked profile with auto-lock set (see [`AutoLockTimer`]).
 
 use std::any::{Any, TypeId};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
@@ -247,7 +247,11 @@ pub(crate) struct State {
 
 impl State {
     /// A locked (or, with `unlocked`, unlocked) state with no auto-lock.
-    pub(crate) fn new(key_file: KeyFile, unlocked: Option<Unlocked>, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        key_file: KeyFile,
+        unlocked: Option<Unlocked>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let last_used = clock.now();
         State {
             key_file: Some(key_file),
@@ -332,8 +336,7 @@ impl State {
 
     /// Starts the timer when the vault is unlocked with auto-lock set, stops it otherwise.
     fn match_timer(&mut self, inner: &Inner) {
-        let wanted =
-            self.unlocked.is_some() && self.auto_lock.is_some() && self.key_file.is_some();
+        let wanted = self.unlocked.is_some() && self.auto_lock.is_some() && self.key_file.is_some();
         if wanted && self.timer.is_none() {
             self.timer = AutoLockTimer::start(inner);
         } else if !wanted {

@@ -10,11 +10,13 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use kinship_core::{
-    DataTopic, DirectoryEvent, EntryFilter, LockCause, LockEvent, NewEntry, NewReminder,
-    SyncEvent,
+    DataTopic, DirectoryEvent, EntryFilter, LockCause, LockEvent, NewEntry, NewReminder, SyncEvent,
 };
 
-fn recorder<T: Send + 'static>() -> (Arc<dyn Fn(T) + Send + Sync>, Arc<Mutex<Vec<T>>>) {
+type Listener<T> = Arc<dyn Fn(T) + Send + Sync>;
+
+/// A listener that keeps what it is told, and what it kept.
+fn recorder<T: Send + 'static>() -> (Listener<T>, Arc<Mutex<Vec<T>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     (Arc::new(move |e| s.lock().unwrap().push(e)), seen)
@@ -76,7 +78,10 @@ fn auto_lock_fires_by_itself_with_no_call() {
         }
     );
     assert!(!unlocked_in_listener);
-    assert!(started.elapsed() >= Duration::from_secs(1), "not before the timeout");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "not before the timeout"
+    );
     assert!(!kinship.is_unlocked());
     assert!(matches!(
         kinship.journal().count(),
@@ -206,7 +211,10 @@ fn each_feature_tells_its_own_topic_and_only_while_subscribed() {
     assert_eq!(take(), vec![DataTopic::Reminders]);
 
     // A backup import tells every topic it wrote, once each.
-    kinship.journal().add(entry("kept in the backup"), at(0)).unwrap();
+    kinship
+        .journal()
+        .add(entry("kept in the backup"), at(0))
+        .unwrap();
     assert_eq!(take(), vec![DataTopic::Journal]);
     let backup = dir.path().join("backup.kinship");
     kinship
@@ -275,7 +283,11 @@ fn sync_listeners_get_progress_with_counts_and_no_names() {
                 .follow(&server, feed::GROUP_ID, Some(feed::INVITE)),
         )
         .unwrap();
-    assert_eq!(groups_seen.lock().unwrap().len(), 1, "following is a change");
+    assert_eq!(
+        groups_seen.lock().unwrap().len(),
+        1,
+        "following is a change"
+    );
 
     let (listener, seen) = recorder();
     let _sub = kinship.on_sync(listener);
@@ -297,7 +309,11 @@ fn sync_listeners_get_progress_with_counts_and_no_names() {
             },
         ]
     );
-    assert_eq!(groups_seen.lock().unwrap().len(), 2, "the new event is a change");
+    assert_eq!(
+        groups_seen.lock().unwrap().len(),
+        2,
+        "the new event is a change"
+    );
     let text = format!("{:?}", seen.lock().unwrap());
     assert!(!text.contains(feed::GROUP_NAME) && !text.contains(feed::EVENT_TITLE));
     assert!(!text.contains(&server));
@@ -342,7 +358,10 @@ fn directory_listeners_hear_of_an_installed_bundle() {
     assert!(kinship
         .install_directory_bundle_with_keys(signed.as_bytes(), &keys)
         .is_err());
-    assert_eq!(*seen.lock().unwrap(), vec![DirectoryEvent::Updated { version }]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![DirectoryEvent::Updated { version }]
+    );
     assert_eq!(
         Directory::load_with_keys(&path, &keys).unwrap().version(),
         version

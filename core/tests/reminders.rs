@@ -47,7 +47,11 @@ fn reminders_are_added_listed_changed_and_deleted_sealed() {
     assert_eq!(morning.zone, "Europe/Berlin");
     assert_eq!(evening.id.len(), 32);
     let listed = reminders.list().unwrap();
-    assert_eq!(listed, vec![morning.clone(), evening.clone()], "by time of day");
+    assert_eq!(
+        listed,
+        vec![morning.clone(), evening.clone()],
+        "by time of day"
+    );
 
     let changed = reminders
         .update(&evening.id, daily("22:00", "America/Sao_Paulo"))
@@ -56,7 +60,10 @@ fn reminders_are_added_listed_changed_and_deleted_sealed() {
     assert_eq!(reminders.get(&evening.id).unwrap().time, "22:00");
     assert!(!reminders.set_enabled(&morning.id, false).unwrap().enabled);
     reminders.delete(&morning.id).unwrap();
-    assert!(matches!(reminders.delete(&morning.id), Err(Error::NotFound)));
+    assert!(matches!(
+        reminders.delete(&morning.id),
+        Err(Error::NotFound)
+    ));
     assert!(matches!(reminders.get(&morning.id), Err(Error::NotFound)));
     assert!(matches!(
         reminders.update("nope", daily("10:00", "UTC")),
@@ -72,7 +79,11 @@ fn reminders_are_added_listed_changed_and_deleted_sealed() {
     kinship.lock();
     assert!(matches!(reminders.list(), Err(Error::Locked)));
     kinship.unlock(PASS).unwrap();
-    assert_eq!(reminders.list().unwrap()[0].time, "22:00", "kept across lock");
+    assert_eq!(
+        reminders.list().unwrap()[0].time,
+        "22:00",
+        "kept across lock"
+    );
 }
 
 #[test]
@@ -80,7 +91,9 @@ fn bad_times_and_unknown_zones_are_refused_with_their_field() {
     let dir = tempfile::tempdir().unwrap();
     let (kinship, _) = new_profile(dir.path());
     let reminders = kinship.reminders();
-    for time in ["24:00", "12:60", "12", "12:5", "ab:cd", "", "-1:00", "12:00:00", "123:00"] {
+    for time in [
+        "24:00", "12:60", "12", "12:5", "ab:cd", "", "-1:00", "12:00:00", "123:00",
+    ] {
         let err = reminders.add(daily(time, "Europe/Berlin")).unwrap_err();
         assert_eq!(field_of(err).as_deref(), Some("time"), "{time:?}");
     }
@@ -154,8 +167,13 @@ fn upcoming_merges_reminders_by_weekday_strictly_after_and_skips_disabled_ones()
         ]
     );
     assert!(next.iter().all(|s| s.reminder_id != off.id));
-    assert!(reminders.upcoming(utc("2026-12-02T11:00:00Z"), 0).unwrap().is_empty());
-    let many = reminders.upcoming(utc("2026-12-02T11:00:00Z"), 10_000).unwrap();
+    assert!(reminders
+        .upcoming(utc("2026-12-02T11:00:00Z"), 0)
+        .unwrap()
+        .is_empty());
+    let many = reminders
+        .upcoming(utc("2026-12-02T11:00:00Z"), 10_000)
+        .unwrap();
     assert_eq!(many.len(), kinship_core::reminders::MAX_UPCOMING);
     assert!(many.windows(2).all(|w| w[0].at <= w[1].at));
 }

@@ -249,7 +249,11 @@ impl Groups {
                     group_report.new,
                     group_report.updated,
                     group_report.removed,
-                    if group_report.not_modified { " (304)" } else { "" }
+                    if group_report.not_modified {
+                        " (304)"
+                    } else {
+                        ""
+                    }
                 );
             }
             self.inner
@@ -268,7 +272,9 @@ impl Groups {
             return Err(Error::Offline);
         }
         // Finished is told whatever happens next: the groups' work is done and committed.
-        let after = self.after_groups(&http, options, &followed, &mut report).await;
+        let after = self
+            .after_groups(&http, options, &followed, &mut report)
+            .await;
         self.finished(followed.len(), failed);
         after.map(|()| report)
     }
@@ -293,10 +299,7 @@ impl Groups {
             .map(|r| r.server_url.as_str())
             .collect();
         for server in servers {
-            if self
-                .fetch_directory(http, options, server, report)
-                .await
-            {
+            if self.fetch_directory(http, options, server, report).await {
                 self.mark_directory_checked(server, now)?;
             }
         }
@@ -316,7 +319,6 @@ impl Groups {
         }
         Ok(())
     }
-
 
     /// Logs and tells sync listeners that a sync is over.
     fn finished(&self, groups: usize, failed: usize) {
