@@ -192,6 +192,48 @@ pub(crate) fn stored(u: &Unlocked) -> Result<Vec<Reminder>> {
         .unwrap_or_default())
 }
 
+/// Adds a backup's reminders whose id is not here, inside the caller's transaction; each is
+/// checked as a new one is (a bad one fails the whole import). Returns how many were added.
+pub(crate) fn merge_backup(u: &Unlocked, incoming: Vec<Reminder>) -> Result<usize> {
+    if incoming.is_empty() {
+        return Ok(0);
+    }
+    let mut all = stored(u)?;
+    let mut added = 0;
+    for reminder in incoming {
+        if !is_reminder_id(&reminder.id) {
+            return Err(Error::invalid("a reminder has a malformed id"));
+        }
+        if all.iter().any(|r| r.id == reminder.id) {
+            continue;
+        }
+        if all.len() >= MAX_REMINDERS {
+            return Err(Error::invalid(format!(
+                "at most {MAX_REMINDERS} reminders"
+            )));
+        }
+        let new = NewReminder {
+            time: reminder.time,
+            weekdays: reminder.weekdays,
+            zone: reminder.zone,
+            enabled: reminder.enabled,
+        };
+        all.push(checked(reminder.id, new)?);
+        added += 1;
+    }
+    if added > 0 {
+        save(u, &all)?;
+    }
+    Ok(added)
+}
+
+fn is_reminder_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 fn save(u: &Unlocked, all: &[Reminder]) -> Result<()> {
     u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &all)?;
     u.changed(DataTopic::Reminders);

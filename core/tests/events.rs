@@ -236,7 +236,12 @@ fn each_feature_tells_its_own_topic_and_only_while_subscribed() {
     told.sort();
     assert_eq!(
         told,
-        vec![DataTopic::Journal, DataTopic::Coping, DataTopic::SafetyPlan]
+        vec![
+            DataTopic::Journal,
+            DataTopic::Coping,
+            DataTopic::SafetyPlan,
+            DataTopic::Reminders
+        ]
     );
 
     drop(subs);

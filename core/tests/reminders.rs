@@ -177,3 +177,34 @@ fn upcoming_merges_reminders_by_weekday_strictly_after_and_skips_disabled_ones()
     assert_eq!(many.len(), kinship_core::reminders::MAX_UPCOMING);
     assert!(many.windows(2).all(|w| w[0].at <= w[1].at));
 }
+
+#[test]
+fn reminders_travel_in_backups_and_are_added_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let a = kinship.reminders().add(daily("08:00", "Europe/Berlin")).unwrap();
+    kinship.reminders().set_enabled(&a.id, false).unwrap();
+    kinship.reminders().add(daily("20:30", "Asia/Tokyo")).unwrap();
+    let file = dir.path().join("b.kinship");
+    kinship
+        .export_backup(&file, "backup passphrase 1", &mut |_| {})
+        .unwrap();
+
+    let (other, _) = new_profile(&dir.path().join("other"));
+    let mine = other.reminders().add(daily("12:00", "UTC")).unwrap();
+    let summary = other
+        .import_backup(&file, "backup passphrase 1", &mut |_| {})
+        .unwrap();
+    assert_eq!(summary.reminders, 2);
+    let mut got = other.reminders().list().unwrap();
+    got.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut want = kinship.reminders().list().unwrap();
+    want.push(mine);
+    want.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(got, want, "the same reminders, disabled one included, next to its own");
+    let again = other
+        .import_backup(&file, "backup passphrase 1", &mut |_| {})
+        .unwrap();
+    assert_eq!(again.reminders, 0);
+    assert_eq!(other.reminders().list().unwrap().len(), 3);
+}
