@@ -144,7 +144,10 @@ pub type DirectoryListener = Arc<dyn Fn(DirectoryEvent) + Send + Sync>;
 /// Keeps a listener subscribed. [`Subscription::cancel`] stops it, and so does dropping the
 /// subscription: keep it for as long as the listener should be called. After `cancel` returns
 /// the listener is not called again, except for a delivery already under way on another thread.
-/// A subscription does not keep the profile open.
+///
+/// A subscription does not keep the profile open, but the profile keeps its listeners: a
+/// listener that holds a `Kinship` handle keeps the profile (and its keys, while unlocked) alive
+/// until the subscription is cancelled or dropped. Dropping the profile tells no listener.
 pub struct Subscription {
     bus: Weak<Listeners>,
     id: u64,

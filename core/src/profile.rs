@@ -297,8 +297,10 @@ impl Kinship {
     }
 
     /// Calls `listener` on every change of lock state: unlock, lock (asked for or by
-    /// auto-lock), quick erase. It runs outside the profile's lock, so it may call back into
-    /// the profile. Stops when the returned [`Subscription`] is cancelled or dropped.
+    /// auto-lock), quick erase. It runs outside the profile's lock, on the thread that made the
+    /// change (the timer's, for an auto-lock), so it may call back into the profile. Stops when
+    /// the returned [`Subscription`] is cancelled or dropped (see there about listeners that
+    /// hold the profile).
     pub fn on_lock_change(&self, listener: LockListener) -> Subscription {
         self.inner.events.on_lock_change(listener)
     }

@@ -208,9 +208,7 @@ pub(crate) fn merge_backup(u: &Unlocked, incoming: Vec<Reminder>) -> Result<usiz
             continue;
         }
         if all.len() >= MAX_REMINDERS {
-            return Err(Error::invalid(format!(
-                "at most {MAX_REMINDERS} reminders"
-            )));
+            return Err(Error::invalid(format!("at most {MAX_REMINDERS} reminders")));
         }
         let new = NewReminder {
             time: reminder.time,

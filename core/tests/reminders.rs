@@ -182,9 +182,15 @@ fn upcoming_merges_reminders_by_weekday_strictly_after_and_skips_disabled_ones()
 fn reminders_travel_in_backups_and_are_added_once() {
     let dir = tempfile::tempdir().unwrap();
     let (kinship, _) = new_profile(dir.path());
-    let a = kinship.reminders().add(daily("08:00", "Europe/Berlin")).unwrap();
+    let a = kinship
+        .reminders()
+        .add(daily("08:00", "Europe/Berlin"))
+        .unwrap();
     kinship.reminders().set_enabled(&a.id, false).unwrap();
-    kinship.reminders().add(daily("20:30", "Asia/Tokyo")).unwrap();
+    kinship
+        .reminders()
+        .add(daily("20:30", "Asia/Tokyo"))
+        .unwrap();
     let file = dir.path().join("b.kinship");
     kinship
         .export_backup(&file, "backup passphrase 1", &mut |_| {})
@@ -201,7 +207,10 @@ fn reminders_travel_in_backups_and_are_added_once() {
     let mut want = kinship.reminders().list().unwrap();
     want.push(mine);
     want.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(got, want, "the same reminders, disabled one included, next to its own");
+    assert_eq!(
+        got, want,
+        "the same reminders, disabled one included, next to its own"
+    );
     let again = other
         .import_backup(&file, "backup passphrase 1", &mut |_| {})
         .unwrap();
