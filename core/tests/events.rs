@@ -372,3 +372,39 @@ fn directory_listeners_hear_of_an_installed_bundle() {
         version
     );
 }
+
+#[test]
+fn writes_from_several_threads_are_each_told_once_with_no_deadlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let told = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (t, k) = (told.clone(), kinship.clone());
+    let _sub = kinship.on_data_change(
+        DataTopic::Journal,
+        Arc::new(move |_| {
+            // Calls back in while other threads write: runs outside the lock.
+            k.journal().count().unwrap();
+            t.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }),
+    );
+    let writers: Vec<_> = (0..4)
+        .map(|n| {
+            let kinship = kinship.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    kinship
+                        .journal()
+                        .add(entry(&format!("thread {n} entry {i}")), at(i))
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    // A thread may hand its event to the one already delivering, which then delivers it after
+    // its current listener returns: all are delivered by the time every writer has returned.
+    assert_eq!(told.load(std::sync::atomic::Ordering::SeqCst), 100);
+    assert_eq!(kinship.journal().count().unwrap(), 100);
+}

@@ -355,7 +355,10 @@ impl Groups {
                 break;
             }
             self.inner.with_unlocked_in_background(|u| {
-                u.delete_sealed(crate::directory::reports::TABLE, &report.id)
+                let removed = u.delete_sealed(crate::directory::reports::TABLE, &report.id)?;
+                // The queue the app may show (`queued_reports`) got shorter.
+                u.changed(DataTopic::PersonalDirectory);
+                Ok(removed)
             })?;
             sent += usize::from(done);
         }
