@@ -1,6 +1,7 @@
 //! Peer groups: follow, sync (uniffi async on tokio: Kotlin `suspend`, Swift `async`), the
 //! cached events, and "add to calendar".
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
@@ -163,6 +164,27 @@ impl Groups {
     /// Stops following a group and forgets its cached events.
     pub fn unfollow(&self, group_id: String) -> Result<()> {
         Ok(self.core.groups().unfollow(&group_id)?)
+    }
+
+    /// Calls `listener` after every committed change to followed groups or cached events.
+    pub fn observe_changes(
+        &self,
+        listener: Arc<dyn crate::listeners::ChangeListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::Groups,
+            listener,
+        )
+    }
+
+    /// Calls `listener` with each step and the result of every sync (this profile's, started
+    /// by anyone).
+    pub fn observe_sync(
+        &self,
+        listener: Arc<dyn crate::listeners::SyncListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_sync(&self.core, listener)
     }
 
     pub fn followed(&self) -> Result<Vec<FollowedGroup>> {

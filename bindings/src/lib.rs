@@ -14,6 +14,8 @@
 //! - [`action`]: the one tap target ([`Action`]) and the checked [`CountryCode`].
 //! - [`time`]: instants, local dates and times, zones and mood periods, one form each.
 //! - [`task`]: slow calls off the caller's thread, cancellation, [`TaskHandle`].
+//! - [`listeners`]: lock state, data changes, sync progress, directory updates.
+//! - [`reminders`]: journal check-ins for the app to schedule.
 //! - [`logging`]: the hook that forwards the core's redacted log lines.
 //!
 //! Records deliberately do not implement `Debug`: most carry what the person wrote (entries,
@@ -76,8 +78,10 @@ pub mod directory;
 pub mod error;
 pub mod groups;
 pub mod journal;
+pub mod listeners;
 pub mod logging;
 pub mod profile;
+pub mod reminders;
 pub mod safety_plan;
 pub mod task;
 pub mod time;
@@ -89,8 +93,10 @@ pub use directory::*;
 pub use error::{InputProblem, KinshipError, Result};
 pub use groups::*;
 pub use journal::*;
+pub use listeners::*;
 pub use logging::*;
 pub use profile::*;
+pub use reminders::*;
 pub use safety_plan::*;
 pub use task::*;
 pub use time::*;

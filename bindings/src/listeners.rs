@@ -14,7 +14,9 @@ use crate::task::TaskHandle;
 pub enum LockState {
     Unlocked,
     /// Locked: keys wiped. `by_auto_lock` when the idle timeout did it, not the app.
-    Locked { by_auto_lock: bool },
+    Locked {
+        by_auto_lock: bool,
+    },
     /// Quick-erased: nothing is left; only a new profile can be created.
     Erased,
 }
@@ -69,9 +71,7 @@ pub(crate) fn observe_lock(
     core: &kinship_core::Kinship,
     listener: Arc<dyn LockListener>,
 ) -> Arc<TaskHandle> {
-    handle_for(core.on_lock_change(Arc::new(move |event| {
-        listener.on_lock_state(event.into())
-    })))
+    handle_for(core.on_lock_change(Arc::new(move |event| listener.on_lock_state(event.into()))))
 }
 
 pub(crate) fn observe_changes(

@@ -72,7 +72,10 @@ impl Reminders {
     }
 
     pub fn update(&self, id: String, reminder: NewReminder) -> Result<Reminder> {
-        self.core.reminders().update(&id, reminder.into())?.try_into()
+        self.core
+            .reminders()
+            .update(&id, reminder.into())?
+            .try_into()
     }
 
     pub fn set_enabled(&self, id: String, enabled: bool) -> Result<Reminder> {

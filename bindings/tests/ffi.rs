@@ -301,3 +301,87 @@ async fn exported_objects_are_shared_safely_between_threads() {
     }
     assert_eq!(profile.journal().count().unwrap(), 100);
 }
+
+struct Recorder<T>(Mutex<Vec<T>>);
+
+impl kinship_ffi::LockListener for Recorder<kinship_ffi::LockState> {
+    fn on_lock_state(&self, state: kinship_ffi::LockState) {
+        self.0.lock().unwrap().push(state);
+    }
+}
+
+impl kinship_ffi::ChangeListener for Recorder<()> {
+    fn on_change(&self) {
+        self.0.lock().unwrap().push(());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listeners_see_auto_lock_fire_and_changes_until_cancelled() {
+    use kinship_ffi::LockState;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    let locks = Arc::new(Recorder(Mutex::new(Vec::new())));
+    let lock_handle = profile.observe_lock(locks.clone());
+    let changes = Arc::new(Recorder(Mutex::new(Vec::new())));
+    let change_handle = profile.journal().observe_changes(changes.clone());
+    profile.journal().add(entry("one")).unwrap();
+    assert_eq!(changes.0.lock().unwrap().len(), 1);
+    change_handle.cancel();
+    assert!(change_handle.is_cancelled());
+    profile.journal().add(entry("two")).unwrap();
+    assert_eq!(changes.0.lock().unwrap().len(), 1, "told after cancel");
+
+    // No call at all: the auto-lock fires by itself and says so.
+    profile.set_auto_lock_seconds(Some(1)).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while profile.is_unlocked() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!profile.is_unlocked(), "auto-lock did not fire");
+    assert!(locks
+        .0
+        .lock()
+        .unwrap()
+        .contains(&LockState::Locked { by_auto_lock: true }));
+    drop(lock_handle);
+    profile.unlock(PASS.to_vec()).await.unwrap();
+    assert!(
+        !locks.0.lock().unwrap().contains(&LockState::Unlocked),
+        "a dropped handle stops its listener"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reminders_fire_at_local_times_across_zones() {
+    use kinship_ffi::{LocalTime, NewReminder, TimeZoneId};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    let at_nine = LocalTime(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+    let reminders = profile.reminders();
+    let added = reminders
+        .add(NewReminder {
+            time: at_nine,
+            weekdays: vec![],
+            zone: TimeZoneId("Asia/Tokyo".into()),
+            enabled: true,
+        })
+        .unwrap();
+    assert!(added.time == at_nine);
+    // 2026-12-01T00:00Z is 09:00 in Tokyo: the next firing after it is a day later.
+    let after =
+        SystemTime::from(chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z").unwrap());
+    let next = reminders.upcoming(after, 2).unwrap();
+    assert_eq!(next.len(), 2);
+    assert_eq!(next[0].reminder_id, added.id);
+    assert_eq!(
+        chrono::DateTime::<chrono::Utc>::from(next[0].at).to_rfc3339(),
+        "2026-12-02T00:00:00+00:00"
+    );
+    assert!(matches!(
+        reminders.upcoming(after, -1),
+        Err(KinshipError::InvalidInput { .. })
+    ));
+}

@@ -14,6 +14,7 @@ use kinship_protocol::{Category, Event, Status, Visibility};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 
 pub mod ics;
@@ -165,6 +166,7 @@ impl Groups {
                 u.delete_sealed(GROUPS_TABLE, row_id)?;
             }
             tx.commit()?;
+            u.changed(DataTopic::Groups);
             Ok(())
         })
     }

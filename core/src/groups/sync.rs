@@ -22,6 +22,7 @@ use super::transport::{
 };
 use crate::directory::bundle;
 use crate::error::{Error, Result};
+use crate::events::{DataTopic, DirectoryEvent, Event, SyncEvent};
 use crate::groups::{
     clear_events, event_row_id, group_row_id, records, CachedEvent, FollowedGroup, GroupRecord,
     Groups, EVENTS_TABLE, GROUPS_TABLE,
@@ -200,6 +201,7 @@ impl Groups {
         };
         self.inner.with_unlocked(|u| {
             u.put_sealed(GROUPS_TABLE, &record.row_id(u), &record)?;
+            u.changed(DataTopic::Groups);
             Ok(record.public())
         })
     }
@@ -220,7 +222,11 @@ impl Groups {
         let http = client(options)?;
         let mut report = SyncReport::default();
         let mut offline = 0;
-        for record in &followed {
+        log::info!("sync started: {} groups", followed.len());
+        self.inner.events.publish(Event::Sync(SyncEvent::Started {
+            groups: followed.len(),
+        }));
+        for (n, record) in followed.iter().enumerate() {
             let mut group_report = GroupSyncReport {
                 server_url: record.server_url.clone(),
                 group_id: record.group_id.clone(),
@@ -240,13 +246,52 @@ impl Groups {
                 if matches!(err, Error::Offline) {
                     offline += 1;
                 }
+                log::info!("sync: group #{n} failed ({})", failure_kind(&err));
                 group_report.error = Some(err.to_string());
+            } else {
+                log::info!(
+                    "sync: group #{n}: {} new, {} updated, {} removed{}",
+                    group_report.new,
+                    group_report.updated,
+                    group_report.removed,
+                    if group_report.not_modified {
+                        " (304)"
+                    } else {
+                        ""
+                    }
+                );
             }
+            self.inner
+                .events
+                .publish(Event::Sync(SyncEvent::GroupFinished {
+                    group_id: group_report.group_id.clone(),
+                    new_or_changed: group_report.new + group_report.updated,
+                    removed: group_report.removed,
+                    error: group_report.error.clone(),
+                }));
             report.groups.push(group_report);
         }
+        let failed = report.groups.iter().filter(|g| g.error.is_some()).count();
         if !followed.is_empty() && offline == followed.len() {
+            self.finished(followed.len(), failed);
             return Err(Error::Offline);
         }
+        // Finished is told whatever happens next: the groups' work is done and committed.
+        let after = self
+            .after_groups(&http, options, &followed, &mut report)
+            .await;
+        self.finished(followed.len(), failed);
+        after.map(|()| report)
+    }
+
+    /// The directory check and the queued reports, once the groups are synced.
+    async fn after_groups(
+        &self,
+        http: &reqwest::Client,
+        options: &SyncOptions,
+        followed: &[GroupRecord],
+        report: &mut SyncReport,
+    ) -> Result<()> {
         let now = Utc::now();
         let due = |r: &GroupRecord| {
             r.directory_checked_at.is_none_or(|t| {
@@ -259,10 +304,7 @@ impl Groups {
             .map(|r| r.server_url.as_str())
             .collect();
         for server in servers {
-            if self
-                .fetch_directory(&http, options, server, &mut report)
-                .await
-            {
+            if self.fetch_directory(http, options, server, report).await {
                 self.mark_directory_checked(server, now)?;
             }
         }
@@ -274,10 +316,21 @@ impl Groups {
             .map(|r| r.server_url.clone())
         {
             report.reports_sent = self
-                .send_reports(&http, options, &server, &mut report.requests)
+                .send_reports(http, options, &server, &mut report.requests)
                 .await?;
         }
-        Ok(report)
+        if report.reports_sent > 0 {
+            log::info!("sync: {} directory reports sent", report.reports_sent);
+        }
+        Ok(())
+    }
+
+    /// Logs and tells sync listeners that a sync is over.
+    fn finished(&self, groups: usize, failed: usize) {
+        log::info!("sync finished: {groups} groups, {failed} failed");
+        self.inner
+            .events
+            .publish(Event::Sync(SyncEvent::Finished { groups, failed }));
     }
 
     /// Sends queued directory reports with no token; each one the server accepted (202) or
@@ -307,7 +360,10 @@ impl Groups {
                 break;
             }
             self.inner.with_unlocked_in_background(|u| {
-                u.delete_sealed(crate::directory::reports::TABLE, &report.id)
+                let removed = u.delete_sealed(crate::directory::reports::TABLE, &report.id)?;
+                // The queue the app may show (`queued_reports`) got shorter.
+                u.changed(DataTopic::PersonalDirectory);
+                Ok(removed)
             })?;
             sent += usize::from(done);
         }
@@ -412,6 +468,9 @@ impl Groups {
             current.last_synced_at = Some(Utc::now());
             u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
             tx.commit()?;
+            if applied.new + applied.updated + applied.removed > 0 {
+                u.changed(DataTopic::Groups);
+            }
             applied.record = current;
             Ok(Some(applied))
         })
@@ -426,11 +485,14 @@ impl Groups {
                 .get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?
                 .ok_or(Error::NotFound)?;
             let tx = u.store.conn().unchecked_transaction()?;
-            clear_events(u, &record.server_url, &record.group_id)?;
+            let cleared = clear_events(u, &record.server_url, &record.group_id)?;
             current.cursor = "0".into();
             current.etag = None;
             u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
             tx.commit()?;
+            if cleared > 0 {
+                u.changed(DataTopic::Groups);
+            }
             Ok(current)
         })
     }
@@ -474,7 +536,13 @@ impl Groups {
             return false;
         }
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
-            Ok(version) => report.directory_version = Some(version),
+            Ok(version) => {
+                log::info!("directory bundle installed by sync: version {version}");
+                report.directory_version = Some(version);
+                self.inner
+                    .events
+                    .publish(Event::Directory(DirectoryEvent::Updated { version }));
+            }
             Err(Error::Directory(crate::directory::DirectoryError::Bundle(
                 bundle::BundleError::NotNewer { .. },
             ))) => {}
@@ -519,6 +587,21 @@ impl Default for GroupRecord {
             etag: None,
             directory_checked_at: None,
         }
+    }
+}
+
+/// What a log line may say about a failed group: the kind and status code, never the text
+/// (which could one day quote a server's answer).
+fn failure_kind(err: &Error) -> String {
+    match err {
+        Error::Offline => "offline".into(),
+        Error::Remote {
+            status: Some(status),
+            ..
+        } => format!("status {status}"),
+        Error::Remote { status: None, .. } => "connection broke off".into(),
+        Error::Locked => "locked".into(),
+        _ => "local error".into(),
     }
 }
 
