@@ -318,10 +318,8 @@ impl Backups {
             u.slots.clear::<Option<crate::coping::CopingState>>();
             Ok(summary)
         });
-        if result.is_ok() {
-            for done in 1..=merged {
-                progress(Progress { done, total });
-            }
+        for done in 1..=merged {
+            progress(Progress { done, total });
         }
         match &result {
             Ok(s) => log::info!(
