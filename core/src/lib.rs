@@ -15,7 +15,7 @@ pub mod directory;
 pub mod error;
 pub mod fs;
 pub mod groups;
-pub use groups::{ics, sync};
+pub use groups::{background, ics, sync};
 pub mod journal;
 mod markdown;
 pub mod profile;
