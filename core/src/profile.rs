@@ -150,7 +150,7 @@ impl Kinship {
     pub async fn sync_while_locked(
         &self,
         background_key: &[u8],
-        options: &crate::sync::SyncOptions,
+        options: &crate::groups::sync::SyncOptions,
     ) -> Result<crate::groups::background::BackgroundSyncReport> {
         self.inner.state().key_file()?;
         self.background_sync()
