@@ -117,7 +117,10 @@ async fn a_sync_while_locked_stores_sealed_pages_that_the_next_unlock_merges() {
     }
 
     phone.unlock(PASS).unwrap();
-    assert_eq!(titles(&phone), ["Hormone clinic walk-in", "Midnight karaoke"]);
+    assert_eq!(
+        titles(&phone),
+        ["Hormone clinic walk-in", "Midnight karaoke"]
+    );
     let merge = phone.background_sync().last_merge().unwrap().unwrap();
     assert_eq!((merge.new, merge.removed, merge.damaged), (2, 1, 0));
     assert!(inbox_files(&phone).is_empty(), "merged files are removed");
@@ -178,7 +181,11 @@ async fn a_page_merged_twice_changes_nothing_the_second_time() {
         std::fs::write(path, bytes).unwrap();
     }
     phone.unlock(PASS).unwrap();
-    assert_eq!(titles(&phone), ["Stone Butch Blues"], "no stale version, no copy");
+    assert_eq!(
+        titles(&phone),
+        ["Stone Butch Blues"],
+        "no stale version, no copy"
+    );
     let merge = phone.background_sync().last_merge().unwrap().unwrap();
     assert_eq!(merge.pages_applied, 0);
     assert_eq!(merge.pages_skipped, saved.len());
@@ -244,7 +251,11 @@ async fn disabling_and_quick_erase_remove_the_manifest_and_the_inbox() {
     assert!(!phone.background_sync_enabled().unwrap());
     assert!(!phone.data_dir().join(MANIFEST_FILE_NAME).exists());
     assert!(!phone.data_dir().join(INBOX_DIR_NAME).exists());
-    assert_eq!(titles(&phone), ["Picnic"], "disabling merged what was fetched");
+    assert_eq!(
+        titles(&phone),
+        ["Picnic"],
+        "disabling merged what was fetched"
+    );
     assert!(matches!(
         phone.sync_while_locked(&BACKGROUND_KEY, &quick()).await,
         Err(Error::NotFound)
@@ -298,9 +309,16 @@ async fn a_tampered_inbox_file_is_skipped_and_removed_and_the_unlock_succeeds() 
     phone.unlock(PASS).unwrap();
     let merge = phone.background_sync().last_merge().unwrap().unwrap();
     assert_eq!(merge.damaged, 1);
-    assert!(inbox_files(&phone).is_empty(), "the damaged file is removed too");
+    assert!(
+        inbox_files(&phone).is_empty(),
+        "the damaged file is removed too"
+    );
     let titles = titles(&phone);
-    assert_eq!(titles.len(), 1, "one group's page was lost, the other merged");
+    assert_eq!(
+        titles.len(),
+        1,
+        "one group's page was lost, the other merged"
+    );
     // The lost page is fetched again by the next sync: its cursor was never applied.
     phone.groups().sync_with(&quick()).await.unwrap();
     assert_eq!(self::titles(&phone), ["Alpha night", "Beta night"]);
@@ -318,7 +336,15 @@ async fn a_revoked_member_token_is_reported_while_locked_and_after_unlock() {
         .unwrap();
     phone.enable_background_sync(&BACKGROUND_KEY).unwrap();
     phone.lock();
-    assert!(server.store().await.revoke_members(&group.group_id).await.unwrap() >= 1);
+    assert!(
+        server
+            .store()
+            .await
+            .revoke_members(&group.group_id)
+            .await
+            .unwrap()
+            >= 1
+    );
     let report = phone
         .sync_while_locked(&BACKGROUND_KEY, &quick())
         .await
@@ -402,7 +428,10 @@ async fn the_manifest_follows_follows_and_unfollows_and_an_unlocked_vault_syncs_
         .sync_while_locked(&BACKGROUND_KEY, &quick())
         .await
         .unwrap();
-    assert_eq!(locked.groups_polled, 1, "the unfollowed group is not polled");
+    assert_eq!(
+        locked.groups_polled, 1,
+        "the unfollowed group is not polled"
+    );
     assert!(locked.unlocked_sync.is_none());
     assert_eq!(locked.events_received, 1);
     phone.unlock(PASS).unwrap();

@@ -34,7 +34,9 @@ use sha2::Sha256;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::sync::{fetch_page, is_quiet, FeedPosition, Fetched, SyncOptions, SyncReport};
+use super::sync::{
+    check_page, fetch_page, is_quiet, FeedPosition, Fetched, SyncOptions, SyncReport,
+};
 use super::transport::client;
 use super::{group_row_id, records, GroupRecord, Groups, GROUPS_TABLE};
 use crate::error::{Error, Result};
@@ -250,7 +252,8 @@ impl BackgroundSync {
                 Err(err) => return (stored, counts, Err(PollError::from(&err))),
             };
             // Unlocked meanwhile: the unlocked core owns the feed now (and merged the inbox).
-            if self.is_unlocked() {
+            // Erased meanwhile: write nothing back.
+            if !self.is_still_locked() {
                 return (stored, counts, Ok(()));
             }
             let (item, next) = match fetched {
@@ -286,6 +289,14 @@ impl BackgroundSync {
 
     fn is_unlocked(&self) -> bool {
         self.inner.with_unlocked_in_background(|_| Ok(())).is_ok()
+    }
+
+    /// Locked, and neither unlocked nor erased since.
+    fn is_still_locked(&self) -> bool {
+        matches!(
+            self.inner.with_unlocked_in_background(|_| Ok(())),
+            Err(Error::Locked)
+        )
     }
 }
 
@@ -459,9 +470,8 @@ fn inbox_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>> {
 
 fn merge_inbox_now(inner: &Arc<Inner>) -> Result<MergeReport> {
     let dir = inner.data_dir().to_owned();
-    let Some(secret) = inner.with_unlocked_in_background(|u| {
-        Ok(load_keys(u)?.map(|k| Zeroizing::new(k.secret)))
-    })?
+    let Some(secret) = inner
+        .with_unlocked_in_background(|u| Ok(load_keys(u)?.map(|k| Zeroizing::new(k.secret))))?
     else {
         // Background sync is off: an inbox left behind cannot be read by anyone; remove it.
         remove_files(&dir)?;
@@ -470,7 +480,7 @@ fn merge_inbox_now(inner: &Arc<Inner>) -> Result<MergeReport> {
     let groups = Groups::new(inner.clone());
     let mut report = MergeReport::default();
     for (sequence, path) in inbox_files(&dir)? {
-        match read_inbox_item(&path, &secret, sequence) {
+        match read_inbox_item(&path, &secret, sequence).filter(passes_page_check) {
             Some(item) => apply_item(inner, &groups, &item, &mut report)?,
             None => report.damaged += 1,
         }
@@ -483,6 +493,15 @@ fn merge_inbox_now(inner: &Arc<Inner>) -> Result<MergeReport> {
         Ok(())
     })?;
     Ok(report)
+}
+
+/// The page rule again: whoever holds the background key can read the public key in the
+/// manifest and write inbox files, so a page is checked as if it had just arrived.
+fn passes_page_check(item: &InboxItem) -> bool {
+    match &item.kind {
+        InboxKind::Page { page, .. } => check_page(&item.group_id, &item.from_cursor, page).is_ok(),
+        InboxKind::Restart => true,
+    }
 }
 
 /// Applies one inbox item through the normal sync's code, if the phone is still at its cursor.
@@ -555,7 +574,8 @@ fn manifest_cipher(background_key: &SecretKey) -> Cipher {
 
 fn write_manifest(dir: &Path, background_key: &SecretKey, manifest: &Manifest) -> Result<()> {
     let json = Zeroizing::new(
-        serde_json::to_vec(manifest).map_err(|_| Error::invalid("manifest could not be encoded"))?,
+        serde_json::to_vec(manifest)
+            .map_err(|_| Error::invalid("manifest could not be encoded"))?,
     );
     let sealed = manifest_cipher(background_key).seal_with_ad(MANIFEST_AD, &pad(&json));
     crate::fs::write_atomically(&manifest_path(dir), &sealed)?;

@@ -523,7 +523,10 @@ pub(crate) enum Fetched {
     /// `410` for a cursor other than `0`: the server no longer has that history.
     Gone,
     /// A page that passed the protocol's check, and the ETag it came with.
-    Page { page: FeedPage, etag: Option<String> },
+    Page {
+        page: FeedPage,
+        etag: Option<String>,
+    },
 }
 
 /// Asks for the page after `at.cursor` (with `If-None-Match` when an ETag is known) and checks
@@ -587,11 +590,9 @@ impl Default for GroupRecord {
 
 /// A page is applied only if all of it makes sense (the protocol's rule, shared with the
 /// server).
-fn check_page(group_id: &str, cursor: &str, page: &FeedPage) -> Result<()> {
-    kinship_protocol::check_page(group_id, cursor, page).map_err(|why| {
-        Error::Remote {
-            status: Some(200),
-            reason: format!("the server sent a page that makes no sense: {why}"),
-        }
+pub(crate) fn check_page(group_id: &str, cursor: &str, page: &FeedPage) -> Result<()> {
+    kinship_protocol::check_page(group_id, cursor, page).map_err(|why| Error::Remote {
+        status: Some(200),
+        reason: format!("the server sent a page that makes no sense: {why}"),
     })
 }
