@@ -183,8 +183,7 @@ impl BackgroundSync {
         options: &SyncOptions,
     ) -> Result<BackgroundSyncReport> {
         let background_key = key_from_input(background_key)?;
-        let dir = self.inner.data_dir().to_owned();
-        let mut manifest = read_manifest(&dir, &background_key)?;
+        let mut manifest = read_manifest(self.inner.data_dir(), &background_key)?;
         if self.is_unlocked() {
             let sync = Groups::new(self.inner.clone()).sync_with(options).await?;
             return Ok(BackgroundSyncReport {
@@ -205,13 +204,16 @@ impl BackgroundSync {
         for index in 0..manifest.groups.len() {
             report.groups_polled += 1;
             let polled = self
-                .poll_group(&http, options, &dir, &background_key, &mut manifest, index)
+                .poll_group(
+                    &http,
+                    options,
+                    &background_key,
+                    &mut manifest,
+                    index,
+                    &mut report,
+                )
                 .await;
-            let (stored, events, result) = polled;
-            report.pages_stored += stored;
-            report.events_received += events.events;
-            report.requests += events.requests;
-            if let Err(error) = result {
+            if let Err(error) = polled {
                 offline += usize::from(error == PollError::Offline);
                 let at = &manifest.groups[index];
                 report.failures.push(GroupPollFailure {
@@ -233,58 +235,52 @@ impl BackgroundSync {
             .with_unlocked_in_background(|u| Ok(u.slots.get_mut::<MergeReport>().cloned()))
     }
 
-    /// Reads one group's pages into the inbox; the pages stored, the counts, and the failure.
+    /// Reads one group's pages into the inbox, counting them in `report`, and moves the
+    /// group's cursor in the manifest on after each.
     async fn poll_group(
         &self,
         http: &reqwest::Client,
         options: &SyncOptions,
-        dir: &Path,
         background_key: &SecretKey,
         manifest: &mut Manifest,
         index: usize,
-    ) -> (usize, Counts, std::result::Result<(), PollError>) {
-        let mut stored = 0;
-        let mut counts = Counts::default();
+        report: &mut BackgroundSyncReport,
+    ) -> std::result::Result<(), PollError> {
+        let dir = self.inner.data_dir();
         for _ in 0..super::sync::MAX_PAGES_PER_SYNC {
             let at = manifest.groups[index].clone();
-            let fetched = match fetch_page(http, options, &at, &mut counts.requests).await {
-                Ok(fetched) => fetched,
-                Err(err) => return (stored, counts, Err(PollError::from(&err))),
-            };
+            let fetched = fetch_page(http, options, &at, &mut report.requests)
+                .await
+                .map_err(|err| PollError::from(&err))?;
             // Unlocked meanwhile: the unlocked core owns the feed now (and merged the inbox).
             // Erased meanwhile: write nothing back.
             if !self.is_still_locked() {
-                return (stored, counts, Ok(()));
+                return Ok(());
             }
-            let (item, next) = match fetched {
-                Fetched::NotModified => return (stored, counts, Ok(())),
-                Fetched::Gone => (InboxItem::restart(&at), ("0".to_owned(), None)),
+            let (item, cursor, etag) = match fetched {
+                Fetched::NotModified => return Ok(()),
+                Fetched::Gone => (InboxItem::restart(&at), "0".to_owned(), None),
                 Fetched::Page { page, etag } => {
-                    counts.events += page.changes.len() + page.tombstones.len();
-                    let next = (page.next_cursor.clone(), etag.clone());
-                    (InboxItem::page(&at, page, etag), next)
+                    report.events_received += page.changes.len() + page.tombstones.len();
+                    let cursor = page.next_cursor.clone();
+                    (InboxItem::page(&at, page, etag.clone()), cursor, etag)
                 }
             };
             let quiet = matches!(&item.kind, InboxKind::Page { page, .. } if is_quiet(page));
             // The page first, then the cursor: a crash between them refetches the same page
             // into the same file.
-            let sequence = manifest.next_sequence;
-            if write_inbox_item(dir, &manifest.public_key, sequence, &item).is_err() {
-                return (stored, counts, Err(PollError::Storage));
-            }
-            stored += 1;
+            write_inbox_item(dir, &manifest.public_key, manifest.next_sequence, &item)
+                .map_err(|_| PollError::Storage)?;
+            report.pages_stored += 1;
             manifest.next_sequence += 1;
-            let position = &mut manifest.groups[index];
-            position.cursor = next.0;
-            position.etag = next.1;
-            if write_manifest(dir, background_key, manifest).is_err() {
-                return (stored, counts, Err(PollError::Storage));
-            }
+            manifest.groups[index].cursor = cursor;
+            manifest.groups[index].etag = etag;
+            write_manifest(dir, background_key, manifest).map_err(|_| PollError::Storage)?;
             if quiet {
-                return (stored, counts, Ok(()));
+                return Ok(());
             }
         }
-        (stored, counts, Err(PollError::Server { status: None }))
+        Err(PollError::Server { status: None })
     }
 
     fn is_unlocked(&self) -> bool {
@@ -405,12 +401,6 @@ impl InboxItem {
             kind: InboxKind::Restart,
         }
     }
-}
-
-#[derive(Default)]
-struct Counts {
-    events: usize,
-    requests: u32,
 }
 
 impl From<&Error> for PollError {
