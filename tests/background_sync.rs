@@ -437,3 +437,35 @@ async fn the_manifest_follows_follows_and_unfollows_and_an_unlocked_vault_syncs_
     phone.unlock(PASS).unwrap();
     assert_eq!(titles(&phone), ["Kept", "Kept too"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_while_locked_is_offline_and_stores_nothing() {
+    let server = Server::start().await;
+    let group = server.group("Far away", Visibility::Public).await;
+    let proxy = Proxy::start(&server.base).await;
+    let (phone, _dir) = phone();
+    phone
+        .groups()
+        .follow(&proxy.base, &group.group_id, None)
+        .await
+        .unwrap();
+    phone.enable_background_sync(&BACKGROUND_KEY).unwrap();
+    phone.lock();
+    let manifest = std::fs::read(phone.data_dir().join(MANIFEST_FILE_NAME)).unwrap();
+    drop(proxy);
+    let options = SyncOptions {
+        max_attempts: 1,
+        timeout: Duration::from_secs(2),
+        ..quick()
+    };
+    assert!(matches!(
+        phone.sync_while_locked(&BACKGROUND_KEY, &options).await,
+        Err(Error::Offline)
+    ));
+    assert!(inbox_files(&phone).is_empty());
+    assert_eq!(
+        std::fs::read(phone.data_dir().join(MANIFEST_FILE_NAME)).unwrap(),
+        manifest,
+        "the manifest is not rewritten when nothing was fetched"
+    );
+}
