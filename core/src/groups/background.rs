@@ -654,7 +654,8 @@ fn read_inbox_item(path: &Path, secret: &[u8; KEY_LEN], sequence: u64) -> Option
 
 fn derive(ikm: &[u8], salt: &[u8], info: &[u8]) -> SecretKey {
     let mut okm = Zeroizing::new([0u8; KEY_LEN]);
-    // HKDF-SHA256 can always produce 32 bytes; the fallback (all zeros) is never reached.
+    // `expand` fails only for more than 255 * 32 bytes and `from_slice` only for a length
+    // other than 32: neither can happen here, so neither fallback is ever taken.
     let _ = Hkdf::<Sha256>::new(Some(salt), ikm).expand(info, okm.as_mut());
     SecretKey::from_slice(okm.as_ref()).unwrap_or_else(|_| SecretKey::random())
 }
