@@ -16,7 +16,7 @@ pub mod error;
 pub mod events;
 pub mod fs;
 pub mod groups;
-pub use groups::{ics, sync};
+pub use groups::{background, ics, sync};
 pub mod journal;
 pub mod logging;
 mod markdown;

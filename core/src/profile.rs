@@ -102,17 +102,69 @@ impl Kinship {
 
     /// Unlocks with the passphrase: unwraps the data key, checks it against the database and opens
     /// it. On a wrong passphrase nothing changes ([`Error::WrongPassphrase`]).
+    /// Then merges what a background sync stored while locked (see [`Kinship::sync_while_locked`]);
+    /// a merge that fails leaves the inbox for the next unlock and never fails the unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<()> {
-        let mut state = self.inner.state();
-        let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
-        state.unlock_with(&self.inner.paths, data_key)
+        {
+            let mut state = self.inner.state();
+            let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
+            state.unlock_with(&self.inner.paths, data_key)?;
+        }
+        crate::groups::background::merge_inbox(&self.inner);
+        Ok(())
     }
 
-    /// Unlocks with the 32-byte device key the phone keeps in its Keystore / Keychain.
+    /// Unlocks with the 32-byte device key the phone keeps in its Keystore / Keychain, then
+    /// merges the background inbox as [`Kinship::unlock`] does.
     pub fn unlock_with_device_key(&self, device_key: &[u8]) -> Result<()> {
-        let mut state = self.inner.state();
-        let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
-        state.unlock_with(&self.inner.paths, data_key)
+        {
+            let mut state = self.inner.state();
+            let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
+            state.unlock_with(&self.inner.paths, data_key)?;
+        }
+        crate::groups::background::merge_inbox(&self.inner);
+        Ok(())
+    }
+
+    /// Turns on background sync while locked (vault unlocked). `background_key` is 32 bytes
+    /// the app keeps in the OS keystore, available after first unlock (other lengths:
+    /// [`Error::InvalidInput`] on field `background_key`). Writes the manifest of followed
+    /// groups sealed under it; what is fetched while locked only an unlock can read. See
+    /// `docs/SECURITY.md` for what this exposes.
+    pub fn enable_background_sync(&self, background_key: &[u8]) -> Result<()> {
+        self.background_sync().enable(background_key)
+    }
+
+    /// Turns background sync off (vault unlocked): merges the inbox, then shreds the manifest
+    /// and the inbox and forgets the keys.
+    pub fn disable_background_sync(&self) -> Result<()> {
+        self.background_sync().disable()
+    }
+
+    /// Whether background sync is on. Works while locked.
+    pub fn background_sync_enabled(&self) -> Result<bool> {
+        self.inner.state().key_file()?;
+        Ok(self.background_sync().is_enabled())
+    }
+
+    /// A sync for when the vault is locked: polls the groups in the manifest and stores what
+    /// comes back sealed in the inbox, merged on the next unlock. [`Error::WrongDeviceKey`] when
+    /// `background_key` does not open the manifest, [`Error::NotFound`] when background sync
+    /// is off. If the vault is unlocked, a normal sync runs instead.
+    pub async fn sync_while_locked(
+        &self,
+        background_key: &[u8],
+        options: &crate::groups::sync::SyncOptions,
+    ) -> Result<crate::groups::background::BackgroundSyncReport> {
+        self.inner.state().key_file()?;
+        self.background_sync()
+            .sync_while_locked(background_key, options)
+            .await
+    }
+
+    /// Background sync: the same calls as above, and the report of the last merge.
+    pub fn background_sync(&self) -> crate::groups::background::BackgroundSync {
+        crate::groups::background::BackgroundSync::new(self.inner.clone())
     }
 
     /// Adds a copy of the data key wrapped under `device_key`. Needs the vault unlocked **and
@@ -214,6 +266,9 @@ impl Kinship {
             drop(unlocked);
         }
         remove_database_files(&self.inner.paths)?;
+        // The background manifest opens with a key the OS keeps outside the key file: shred it
+        // (and the inbox, unreadable now) too.
+        crate::groups::background::remove_files(&self.inner.paths.dir)?;
         // The directory bundle is public data, but it belongs to the profile folder too.
         remove_if_present(&crate::directory::bundle::installed_path(
             &self.inner.paths.dir,

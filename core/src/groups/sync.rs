@@ -199,11 +199,13 @@ impl Groups {
             etag: None,
             directory_checked_at: None,
         };
-        self.inner.with_unlocked(|u| {
+        let followed = self.inner.with_unlocked(|u| {
             u.put_sealed(GROUPS_TABLE, &record.row_id(u), &record)?;
             u.changed(DataTopic::Groups);
             Ok(record.public())
-        })
+        })?;
+        super::background::refresh_manifest(&self.inner)?;
+        Ok(followed)
     }
 
     /// Pulls every followed group's changes (and a newer directory bundle, if a server has one).
@@ -322,6 +324,8 @@ impl Groups {
         if report.reports_sent > 0 {
             log::info!("sync: {} directory reports sent", report.reports_sent);
         }
+        // New cursors: the background poll goes on from here.
+        super::background::refresh_manifest(&self.inner)?;
         Ok(())
     }
 
@@ -380,42 +384,22 @@ impl Groups {
     ) -> Result<()> {
         let mut record = start.clone();
         // Bounded: a server cannot keep a phone paging forever.
-        for _ in 0..10_000 {
-            let url = format!(
-                "{}/v1/groups/{}/events?since={}&limit={}",
-                record.server_url, record.group_id, record.cursor, options.page_size
-            );
-            let etag = record.etag.clone();
-            let response = send(options, requests, || {
-                let request = with_token(http.get(&url), record.member_token.as_deref());
-                match &etag {
-                    Some(tag) => request.header(header::IF_NONE_MATCH, tag),
-                    None => request,
-                }
-            })
-            .await?;
-            match response.status() {
-                StatusCode::NOT_MODIFIED => {
+        for _ in 0..MAX_PAGES_PER_SYNC {
+            let fetched = fetch_page(http, options, &FeedPosition::of(&record), requests).await?;
+            let (page, new_etag) = match fetched {
+                Fetched::NotModified => {
                     report.not_modified = report.new + report.updated + report.removed == 0;
                     return Ok(());
                 }
-                StatusCode::GONE if record.cursor != "0" => {
+                Fetched::Gone => {
                     record = self.restart_from_scratch(&record)?;
                     report.resynced = true;
                     continue;
                 }
-                StatusCode::OK => {}
-                status => return Err(remote_status(status)),
-            }
-            let new_etag = response
-                .headers()
-                .get(header::ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let page: FeedPage = read_json(response).await?;
-            check_page(&record, &page)?;
-            let quiet = page.changes.is_empty() && page.tombstones.is_empty() && !page.has_more;
-            let Some(applied) = self.apply_page(&record, &page, new_etag)? else {
+                Fetched::Page { page, etag } => (page, etag),
+            };
+            let quiet = is_quiet(&page);
+            let Some(applied) = self.apply_page(&record, &page, new_etag, None)? else {
                 return Ok(()); // unfollowed meanwhile
             };
             report.new += applied.new;
@@ -432,17 +416,23 @@ impl Groups {
     }
 
     /// Applies one page and its cursor in a single transaction; re-applying is harmless.
-    fn apply_page(
+    /// `None` when the group is no longer followed, or when `from_cursor` is given and the
+    /// stored cursor is not it (the page does not continue from where this phone is).
+    pub(crate) fn apply_page(
         &self,
         record: &GroupRecord,
         page: &FeedPage,
         etag: Option<String>,
+        from_cursor: Option<&str>,
     ) -> Result<Option<Applied>> {
         self.inner.with_unlocked_in_background(|u| {
             let row_id = record.row_id(u);
             let Some(mut current) = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)? else {
                 return Ok(None);
             };
+            if from_cursor.is_some_and(|cursor| cursor != current.cursor) {
+                return Ok(None);
+            }
             let tx = u.store.conn().unchecked_transaction()?;
             let mut applied = Applied::default();
             for event in &page.changes {
@@ -478,7 +468,7 @@ impl Groups {
 
     /// The server no longer has our cursor's history: forget the group's cache and start over,
     /// in one transaction.
-    fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
+    pub(crate) fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
         self.inner.with_unlocked_in_background(|u| {
             let row_id = group_row_id(u, &record.server_url, &record.group_id);
             let mut current = u
@@ -564,12 +554,93 @@ impl Groups {
     }
 }
 
+/// What applying one page changed.
 #[derive(Default)]
-struct Applied {
-    new: usize,
-    updated: usize,
-    removed: usize,
-    record: GroupRecord,
+pub(crate) struct Applied {
+    pub new: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub record: GroupRecord,
+}
+
+/// Most pages read from one group in one sync.
+pub(crate) const MAX_PAGES_PER_SYNC: usize = 10_000;
+
+/// Where a group's feed is read from: what a page request needs, and nothing else (the
+/// background manifest keeps exactly this per group).
+#[derive(Clone, Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct FeedPosition {
+    pub server_url: String,
+    pub group_id: String,
+    pub member_token: Option<String>,
+    pub cursor: String,
+    pub etag: Option<String>,
+}
+
+impl FeedPosition {
+    pub(crate) fn of(record: &GroupRecord) -> FeedPosition {
+        FeedPosition {
+            server_url: record.server_url.clone(),
+            group_id: record.group_id.clone(),
+            member_token: record.member_token.clone(),
+            cursor: record.cursor.clone(),
+            etag: record.etag.clone(),
+        }
+    }
+}
+
+/// The answer to one page request.
+pub(crate) enum Fetched {
+    /// `304`: nothing changed since `etag`.
+    NotModified,
+    /// `410` for a cursor other than `0`: the server no longer has that history.
+    Gone,
+    /// A page that passed the protocol's check, and the ETag it came with.
+    Page {
+        page: FeedPage,
+        etag: Option<String>,
+    },
+}
+
+/// Asks for the page after `at.cursor` (with `If-None-Match` when an ETag is known) and checks
+/// it; any answer other than 200, 304 or a 410 that can be recovered from is an error.
+pub(crate) async fn fetch_page(
+    http: &reqwest::Client,
+    options: &SyncOptions,
+    at: &FeedPosition,
+    requests: &mut u32,
+) -> Result<Fetched> {
+    let url = format!(
+        "{}/v1/groups/{}/events?since={}&limit={}",
+        at.server_url, at.group_id, at.cursor, options.page_size
+    );
+    let response = send(options, requests, || {
+        let request = with_token(http.get(&url), at.member_token.as_deref());
+        match &at.etag {
+            Some(tag) => request.header(header::IF_NONE_MATCH, tag),
+            None => request,
+        }
+    })
+    .await?;
+    match response.status() {
+        StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
+        StatusCode::GONE if at.cursor != "0" => return Ok(Fetched::Gone),
+        StatusCode::OK => {}
+        status => return Err(remote_status(status)),
+    }
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let page: FeedPage = read_json(response).await?;
+    check_page(&at.group_id, &at.cursor, &page)?;
+    Ok(Fetched::Page { page, etag })
+}
+
+/// Whether a page is the last one and carries nothing.
+pub(crate) fn is_quiet(page: &FeedPage) -> bool {
+    page.changes.is_empty() && page.tombstones.is_empty() && !page.has_more
 }
 
 impl Default for GroupRecord {
@@ -607,11 +678,9 @@ fn failure_kind(err: &Error) -> String {
 
 /// A page is applied only if all of it makes sense (the protocol's rule, shared with the
 /// server).
-fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
-    kinship_protocol::check_page(&record.group_id, &record.cursor, page).map_err(|why| {
-        Error::Remote {
-            status: Some(200),
-            reason: format!("the server sent a page that makes no sense: {why}"),
-        }
+pub(crate) fn check_page(group_id: &str, cursor: &str, page: &FeedPage) -> Result<()> {
+    kinship_protocol::check_page(group_id, cursor, page).map_err(|why| Error::Remote {
+        status: Some(200),
+        reason: format!("the server sent a page that makes no sense: {why}"),
     })
 }
