@@ -29,6 +29,22 @@ pub struct PlanContact {
     /// the number cannot be dialled as typed.
     #[uniffi(default = None)]
     pub action: Option<Action>,
+    /// Whether they know about the person's sexuality or gender.
+    pub knows_about_me: ContactAwareness,
+    /// Safe to call in a crisis, as the person judged it; `None` until said. Suggestions at
+    /// high distress offer the safe ones first and leave out the unsafe ones.
+    #[uniffi(default = None)]
+    pub safe_in_crisis: Option<bool>,
+}
+
+mirror_enum! {
+    /// What a safety-plan contact knows about the person.
+    ContactAwareness <=> kinship_core::Awareness {
+        Knows,
+        DoesNotKnow,
+        /// Not sure, or not said.
+        Unsure,
+    }
 }
 
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
@@ -72,6 +88,18 @@ impl SafetyPlanner {
         Ok(self.core.safety_plan().get()?.into())
     }
 
+    /// Calls `listener` after every committed change to the plan.
+    pub fn observe_changes(
+        &self,
+        listener: std::sync::Arc<dyn crate::listeners::ChangeListener>,
+    ) -> std::sync::Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::SafetyPlan,
+            listener,
+        )
+    }
+
     /// Replaces one section's items (blank items are dropped).
     pub fn set_section(
         &self,
@@ -92,6 +120,32 @@ impl SafetyPlanner {
             .safety_plan()
             .add_contact(&name, &phone, crate::now_local())?;
         Ok(added.into())
+    }
+
+    /// Adds a contact with what they know and whether they are safe to call in a crisis (its
+    /// `action` is ignored).
+    pub fn add_contact_with(&self, contact: PlanContact) -> Result<PlanContact> {
+        let added = self
+            .core
+            .safety_plan()
+            .add_contact_with(contact.into(), crate::now_local())?;
+        Ok(added.into())
+    }
+
+    /// Replaces `contact` (as the plan read it) by `changed`; `NotFound` when it is no longer
+    /// there.
+    pub fn update_contact(
+        &self,
+        contact: PlanContact,
+        changed: PlanContact,
+    ) -> Result<PlanContact> {
+        let updated = self.core.safety_plan().update_matching_contact(
+            &contact.name,
+            &contact.phone,
+            changed.into(),
+            crate::now_local(),
+        )?;
+        Ok(updated.into())
     }
 
     /// Removes this contact (the first with its name and number, as the plan read it);
@@ -115,10 +169,7 @@ impl SafetyPlanner {
             help_contacts: plan
                 .help_contacts
                 .into_iter()
-                .map(|c| kinship_core::PlanContact {
-                    name: c.name,
-                    phone: c.phone,
-                })
+                .map(kinship_core::PlanContact::from)
                 .collect(),
             professionals: plan.professionals,
             safe_environment: plan.safe_environment,
@@ -136,6 +187,19 @@ impl From<kinship_core::PlanContact> for PlanContact {
             action: contact.action().map(Into::into),
             name: contact.name,
             phone: contact.phone,
+            knows_about_me: contact.knows_about_me.into(),
+            safe_in_crisis: contact.safe_in_crisis,
+        }
+    }
+}
+
+impl From<PlanContact> for kinship_core::PlanContact {
+    fn from(contact: PlanContact) -> Self {
+        kinship_core::PlanContact {
+            name: contact.name,
+            phone: contact.phone,
+            knows_about_me: contact.knows_about_me.into(),
+            safe_in_crisis: contact.safe_in_crisis,
         }
     }
 }
