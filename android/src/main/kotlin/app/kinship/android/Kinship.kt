@@ -71,6 +71,12 @@ class Kinship(
     /** Followed peer groups, sync and events. */
     val groups: GroupsRepository by lazy { GroupsRepository(handle { profile.groups() }, io) }
 
+    /** Journal check-in reminders. */
+    val reminders: RemindersRepository by lazy { RemindersRepository(handle { profile.reminders() }, io) }
+
+    /** Every change of the lock state (auto-lock as it fires, erase): send the app to its lock screen. */
+    fun lockStates(): kotlinx.coroutines.flow.Flow<app.kinship.core.LockState> = profile.lockStates()
+
     /** Encrypted backups to files and streams. */
     val backups: BackupRepository by lazy { BackupRepository(handle { profile.backups() }) }
 

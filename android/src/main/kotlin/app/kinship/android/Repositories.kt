@@ -44,11 +44,21 @@ import app.kinship.core.StrategyStats
 import app.kinship.core.Suggestion
 import app.kinship.core.SyncSettings
 import app.kinship.core.SyncSummary
+import app.kinship.core.BackgroundMergeSummary
+import app.kinship.core.BackgroundSyncSummary
+import app.kinship.core.NewReminder
+import app.kinship.core.Reminder
+import app.kinship.core.RemindersInterface
+import app.kinship.core.ScheduledReminder
+import app.kinship.core.SyncProgress
 import java.io.InputStream
 import java.io.OutputStream
+import java.time.Instant
 import java.time.LocalDate
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
 
 /** The private journal. */
@@ -90,6 +100,13 @@ class JournalRepository(val journal: JournalInterface, private val io: Coroutine
     fun searchPager(query: String, pageSize: Int = PAGE_SIZE): CursorPager<JournalEntry> =
         CursorPager { cursor -> search(query, pageSize, cursor).toCursorPage() }
 
+    /** A signal after every committed change to the journal. */
+    fun changes(): Flow<Unit> = journal.changes()
+
+    /** The first page for [filter] now and again after every change (a list screen's state). */
+    fun firstPage(filter: JournalFilter = JournalFilter(), limit: Int = PAGE_SIZE): Flow<JournalPage> =
+        journal.changes(now = true).map { list(filter, limit, null) }
+
     /** Mood by day and week, tags and the writing streak between two dates (inclusive, both optional). */
     suspend fun stats(from: LocalDate? = null, to: LocalDate? = null): JournalStats = journal.stats(from, to)
 
@@ -112,6 +129,9 @@ class JournalRepository(val journal: JournalInterface, private val io: Coroutine
 class CopingRepository(val coping: CopingLibraryInterface, private val io: CoroutineDispatcher = Dispatchers.IO) {
     /** Library and custom strategies, optionally of one [category]. */
     suspend fun list(category: StrategyCategory? = null): List<Strategy> = withContext(io) { coping.list(category) }
+
+    /** A signal after every committed change to strategies, favourites or tries. */
+    fun changes(): Flow<Unit> = coping.changes()
 
     /** One strategy. */
     suspend fun get(id: String): Strategy = withContext(io) { coping.get(id) }
@@ -157,12 +177,22 @@ class SafetyPlanRepository(val planner: SafetyPlannerInterface, private val io: 
     /** The plan; empty until the person writes one. */
     suspend fun get(): SafetyPlan = withContext(io) { planner.get() }
 
+    /** The plan now and again after every change. */
+    fun plan(): Flow<SafetyPlan> = planner.changes(now = true).map { get() }
+
     /** Replaces one section's items. */
     suspend fun setSection(section: SafetyPlanSection, items: List<String>): SafetyPlan =
         withContext(io) { planner.setSection(section, items) }
 
     /** Adds a person to ask for help; the number is checked, never changed. */
     suspend fun addContact(name: String, phone: String): PlanContact = withContext(io) { planner.addContact(name, phone) }
+
+    /** Adds a contact with what they know about the person and whether they are safe to call in a crisis. */
+    suspend fun addContact(contact: PlanContact): PlanContact = withContext(io) { planner.addContactWith(contact) }
+
+    /** Replaces [contact] (as the screen read it) by [changed]; `NotFound` when it is gone. */
+    suspend fun updateContact(contact: PlanContact, changed: PlanContact): PlanContact =
+        withContext(io) { planner.updateContact(contact, changed) }
 
     /** Removes this contact (as the screen read it); `NotFound` when it is gone already. */
     suspend fun removeContact(contact: PlanContact): SafetyPlan = withContext(io) { planner.removeContact(contact) }
@@ -196,6 +226,15 @@ class DirectoryRepository(
     /** Removes the person's own entry. */
     suspend fun removePrivateEntry(id: String) = withContext(io) { directory.removePrivateEntry(id) }
 
+    /** A signal after every change to the person's own entries. */
+    fun changes(): Flow<Unit> = directory.changes()
+
+    /** The version of each newer signed directory put in use (after a sync brought one). */
+    fun updates(): Flow<Long> = directory.directoryUpdates()
+
+    /** Installs a signed directory bundle if it verifies and is newer; the version in use. */
+    suspend fun installBundle(bundle: ByteArray): Long = withContext(io) { directory.installBundle(bundle) }
+
     /** The person's own entries, by name. */
     suspend fun privateEntries(): List<DirectoryEntry> = withContext(io) { directory.privateEntries() }
 
@@ -216,6 +255,31 @@ class GroupsRepository(val groups: GroupsInterface, private val io: CoroutineDis
     /** Pulls every followed group's changes; `Offline` only when no server could be reached. */
     suspend fun syncNow(settings: SyncSettings? = null): SyncSummary = groups.syncNow(settings)
 
+    /** The steps of every sync, for a progress indicator. */
+    fun syncProgress(): Flow<SyncProgress> = groups.syncProgress()
+
+    /** A signal after every change to the followed groups and their events. */
+    fun changes(): Flow<Unit> = groups.changes()
+
+    /**
+     * Turns on sync while locked with [backgroundKey] (32 bytes the app keeps in the Android
+     * Keystore, see docs/PHONES.md); needs the profile unlocked.
+     */
+    suspend fun enableBackgroundSync(backgroundKey: ByteArray) = withContext(io) { groups.enableBackgroundSync(backgroundKey) }
+
+    /** Turns sync while locked off and forgets what it stored. */
+    suspend fun disableBackgroundSync() = withContext(io) { groups.disableBackgroundSync() }
+
+    /** Whether sync while locked is on. */
+    suspend fun backgroundSyncEnabled(): Boolean = withContext(io) { groups.backgroundSyncEnabled() }
+
+    /** Polls the followed groups while the profile is locked (a WorkManager job); merged at the next unlock. */
+    suspend fun syncWhileLocked(backgroundKey: ByteArray, settings: SyncSettings? = null): BackgroundSyncSummary =
+        groups.syncWhileLocked(backgroundKey, settings)
+
+    /** What the last unlock merged from sync while locked, if anything. */
+    suspend fun lastBackgroundMerge(): BackgroundMergeSummary? = withContext(io) { groups.lastBackgroundMerge() }
+
     /** Stops following a group and forgets its events. */
     suspend fun unfollow(groupId: String) = withContext(io) { groups.unfollow(groupId) }
 
@@ -231,6 +295,32 @@ class GroupsRepository(val groups: GroupsInterface, private val io: CoroutineDis
 
     /** An iCalendar file with these events, for "add to calendar". */
     suspend fun exportIcs(eventIds: List<String>): String = withContext(io) { groups.exportIcs(eventIds) }
+}
+
+/** Journal check-in reminders: the core says when they fire, the app schedules the notifications. */
+class RemindersRepository(val reminders: RemindersInterface, private val io: CoroutineDispatcher = Dispatchers.IO) {
+    /** Every reminder. */
+    suspend fun list(): List<Reminder> = withContext(io) { reminders.list() }
+
+    /** Adds a reminder. */
+    suspend fun add(reminder: NewReminder): Reminder = withContext(io) { reminders.add(reminder) }
+
+    /** Replaces a reminder. */
+    suspend fun update(id: String, reminder: NewReminder): Reminder = withContext(io) { reminders.update(id, reminder) }
+
+    /** Turns a reminder on or off. */
+    suspend fun setEnabled(id: String, enabled: Boolean): Reminder = withContext(io) { reminders.setEnabled(id, enabled) }
+
+    /** Deletes a reminder. */
+    suspend fun delete(id: String) = withContext(io) { reminders.delete(id) }
+
+    /** The next [limit] firings after [after], soonest first (across daylight-saving changes). */
+    suspend fun upcoming(after: Instant = Instant.now(), limit: Int = 10): List<ScheduledReminder> =
+        withContext(io) { reminders.upcoming(after, limit) }
+
+    /** The next firings now and again after every change: what to (re)schedule. */
+    fun schedule(limit: Int = 10): Flow<List<ScheduledReminder>> =
+        reminders.changes(now = true).map { upcoming(Instant.now(), limit) }
 }
 
 /**

@@ -2,6 +2,7 @@
 // dispatcher runs the synchronous calls, and the pagers pass the cursors back in order.
 package app.kinship.android
 
+import app.kinship.core.ChangeListener
 import app.kinship.core.JournalEntry
 import app.kinship.core.JournalFilter
 import app.kinship.core.JournalInterface
@@ -9,6 +10,7 @@ import app.kinship.core.JournalPage
 import app.kinship.core.JournalStats
 import app.kinship.core.KinshipException
 import app.kinship.core.NewJournalEntry
+import app.kinship.core.TaskHandle
 import java.time.Instant
 import java.time.LocalDate
 import java.util.concurrent.CopyOnWriteArrayList
@@ -47,6 +49,8 @@ class FakeJournalTest {
         override fun delete(id: String) = throw KinshipException.NotFound()
         override fun unreadableIds(): List<String> = emptyList()
         override fun exportMarkdownUnencrypted(dir: String): Int = 0
+        // A fake cannot make a TaskHandle (a native object with no constructor): no listeners here.
+        override fun observeChanges(listener: ChangeListener): TaskHandle = throw UnsupportedOperationException("no listeners in this fake")
         override suspend fun stats(from: LocalDate?, to: LocalDate?): JournalStats = JournalStats(0, emptyList(), emptyList(), emptyList(), 0)
 
         companion object {

@@ -94,9 +94,25 @@ class CopingSafetyPlanTest {
             assertThrows<KinshipException.NotFound>("Sam is gone already") { planner.removeContact(sam) }
 
             val replaced = planner.replace(
-                plan.copy(reasonsForLiving = listOf("My cat"), helpContacts = listOf(PlanContact("Robin", "+44 7700 900789"))),
+                plan.copy(
+                    reasonsForLiving = listOf("My cat"),
+                    helpContacts = listOf(PlanContact("Robin", "+44 7700 900789", knowsAboutMe = ContactAwareness.KNOWS, safeInCrisis = true)),
+                ),
             )
-            assertEquals("tel:+447700900789", replaced.helpContacts.single().action!!.uri)
+            val robin = replaced.helpContacts.single()
+            assertEquals("tel:+447700900789", robin.action!!.uri)
+            assertEquals(ContactAwareness.KNOWS, robin.knowsAboutMe)
+            assertEquals(true, robin.safeInCrisis)
+            // Edited by value: what they know, and that they are not safe to call in a crisis.
+            val edited = planner.updateContact(robin, robin.copy(knowsAboutMe = ContactAwareness.DOES_NOT_KNOW, safeInCrisis = false))
+            assertEquals(ContactAwareness.DOES_NOT_KNOW, edited.knowsAboutMe)
+            assertEquals(listOf(false), planner.get().helpContacts.map { it.safeInCrisis })
+            assertThrows<KinshipException.NotFound>("the old Robin is gone") { planner.updateContact(sam, sam) }
+            val kim = planner.addContactWith(PlanContact("Kim", "+44 7700 900321", knowsAboutMe = ContactAwareness.KNOWS, safeInCrisis = true))
+            assertEquals(listOf("Robin", "Kim"), planner.get().helpContacts.map { it.name })
+            // At high distress the safety-plan suggestion offers the safe contact, not the unsafe one.
+            val offered = profile.coping().suggest(9, emptyList(), 3, null).flatMap { it.actions }.map { it.uri }
+            assertTrue(offered.toString(), kim.action!!.uri in offered && edited.action!!.uri !in offered)
             for (section in SafetyPlanSection.entries) assertTrue(safetyPlanHeading(section).isNotBlank())
 
             profile.lock()
