@@ -1,5 +1,5 @@
-// Android only (compiled by the Gradle build, not by run-jvm-tests.sh): an ActionIntent as the
-// Intent to start.
+// Android only (built by Gradle; run-jvm-tests.sh only type-checks it against
+// android/jvm-stubs): an ActionIntent as the Intent to start.
 package app.kinship.android
 
 import android.content.Intent

@@ -1,5 +1,6 @@
-// Android only (compiled by the Gradle build, not by run-jvm-tests.sh): the core's log lines in
-// Logcat. They are redacted at the source; still, an app may prefer LogLevel.WARN in release.
+// Android only (built by Gradle; run-jvm-tests.sh only type-checks it against
+// android/jvm-stubs): the core's log lines in Logcat. They are redacted at the source; still,
+// an app may prefer LogLevel.WARN in release.
 package app.kinship.android
 
 import android.util.Log

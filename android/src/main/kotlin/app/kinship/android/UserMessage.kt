@@ -2,6 +2,7 @@
 // message is plain, kind, and says what they can do next.
 package app.kinship.android
 
+import app.kinship.core.BackgroundPollProblem
 import app.kinship.core.InputProblem
 import app.kinship.core.KinshipException
 
@@ -81,4 +82,13 @@ private fun fieldName(field: String?): String? = when (field) {
     "items" -> "items"
     "contacts" -> "contacts"
     else -> null
+}
+
+/** A sentence for a group that sync while locked could not reach (shown after the next unlock). */
+fun userMessage(problem: BackgroundPollProblem): String = when (problem) {
+    BackgroundPollProblem.OFFLINE -> "A group couldn't be reached in the background. It will be tried again."
+    BackgroundPollProblem.ACCESS_REFUSED ->
+        "A group no longer lets this device in. It may have closed, or your invite may have ended."
+    BackgroundPollProblem.SERVER -> "A group's server couldn't help in the background. It will be tried again."
+    BackgroundPollProblem.STORAGE -> "Kinship couldn't save a group's news to this device. Please check that there is free space."
 }

@@ -65,6 +65,13 @@ class UserMessageTest {
     }
 
     @Test
+    fun everyBackgroundPollProblemHasItsOwnMessage() {
+        val messages = app.kinship.core.BackgroundPollProblem.entries.map { userMessage(it) }
+        assertTrue(messages.all { it.isNotBlank() && it.endsWith(".") })
+        assertEquals(messages.size, messages.toSet().size)
+    }
+
+    @Test
     fun realErrorsFromTheCoreReadWell() {
         try {
             CountryCode("Germany")
