@@ -9,8 +9,11 @@ import app.kinship.core.KinshipProfile
 import app.kinship.core.KinshipProfileInterface
 import app.kinship.core.createProfile
 import app.kinship.core.profileExists
+import app.kinship.core.InputProblem
+import app.kinship.core.KinshipException
 import java.nio.ByteBuffer
 import java.nio.CharBuffer
+import java.nio.charset.CharacterCodingException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
@@ -40,12 +43,25 @@ class Kinship(
         /** Creates a profile in [dataDir], unlocked (about a third of a second, off the caller's thread). */
         suspend fun create(dataDir: String, passphrase: CharArray, io: CoroutineDispatcher = Dispatchers.IO): Kinship {
             val profile = withUtf8(passphrase) { createProfile(dataDir, it) }
-            return Kinship(profile, withContext(io) { KinshipDirectory.open(dataDir) }, io)
+            val directory = try {
+                withContext(io) { KinshipDirectory.open(dataDir) }
+            } catch (e: Throwable) {
+                profile.close()
+                throw e
+            }
+            return Kinship(profile, directory, io)
         }
 
         /** Opens the profile in [dataDir], locked; [unlock] it next. */
         suspend fun open(dataDir: String, io: CoroutineDispatcher = Dispatchers.IO): Kinship = withContext(io) {
-            Kinship(KinshipProfile.open(dataDir), KinshipDirectory.open(dataDir), io)
+            val profile = KinshipProfile.open(dataDir)
+            val directory = try {
+                KinshipDirectory.open(dataDir)
+            } catch (e: Throwable) {
+                profile.close()
+                throw e
+            }
+            Kinship(profile, directory, io)
         }
     }
 
@@ -127,10 +143,15 @@ class Kinship(
 
 /**
  * Runs [block] with [passphrase] as UTF-8 bytes, and wipes those bytes afterwards (the core
- * wipes its own copy).
+ * wipes its own copy). Text that is not valid UTF-16 (a lone surrogate) is refused as
+ * `InvalidInput` on `passphrase`, as the core refuses bytes that are not UTF-8.
  */
 suspend fun <T> withUtf8(passphrase: CharArray, block: suspend (ByteArray) -> T): T {
-    val encoded: ByteBuffer = Charsets.UTF_8.newEncoder().encode(CharBuffer.wrap(passphrase))
+    val encoded: ByteBuffer = try {
+        Charsets.UTF_8.newEncoder().encode(CharBuffer.wrap(passphrase))
+    } catch (_: CharacterCodingException) {
+        throw KinshipException.InvalidInput("passphrase", InputProblem.MALFORMED, "a passphrase must be valid Unicode text")
+    }
     val bytes = ByteArray(encoded.remaining())
     encoded.get(bytes)
     // The encoder's buffer held the same bytes: wipe it too.

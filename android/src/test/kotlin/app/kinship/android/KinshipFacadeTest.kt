@@ -121,6 +121,18 @@ class KinshipFacadeTest {
     }
 
     @Test
+    fun passphrasesAreCheckedAndTheirBytesWiped(): Unit = runBlocking {
+        val loneSurrogate = charArrayOf('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '\uD800')
+        val refused = assertFails<KinshipException.InvalidInput>("a lone surrogate") { Kinship.create(freshDir(), loneSurrogate) }
+        assertEquals("passphrase", refused.field)
+        assertEquals("The passphrase doesn't look right. Please check it.", userMessage(refused))
+        assertFails<KinshipException.WeakPassphrase>("short") { Kinship.create(freshDir(), "short".toCharArray()) }
+        var seen: ByteArray? = null
+        assertEquals(7, withUtf8("pässwörd".toCharArray()) { bytes -> seen = bytes; bytes.size - 3 })
+        assertTrue("wiped after the call", seen!!.all { it == 0.toByte() })
+    }
+
+    @Test
     fun groupsAndEventsInTheirOrganizersZone(): Unit = runBlocking {
         val server = System.getenv("KINSHIP_TEST_SERVER") ?: error("run through android/run-jvm-tests.sh")
         val group = System.getenv("KINSHIP_TEST_GROUP") ?: error("run through android/run-jvm-tests.sh")
