@@ -123,6 +123,15 @@ fn crisis_contacts_need_no_profile() {
     assert!(help.has_country_data);
     assert_eq!(help.contacts[0].action.uri, "tel:999");
     assert!(help.contacts.iter().all(|c| !c.source_url.is_empty()));
+    // Where the operator says so, the tap says it is free and off the bill (Samaritans).
+    let samaritans = help
+        .contacts
+        .iter()
+        .find(|c| c.id == "gb-samaritans")
+        .expect("Samaritans in the UK list");
+    assert_eq!(samaritans.action.free, Some(true));
+    assert_eq!(samaritans.action.on_phone_bill, Some(false));
+    assert_eq!(help.contacts[0].action.free, None, "999's cost is not stated");
     // A name or a made-up code is refused on the field `country`, before anything is asked.
     for bad in ["ZZ", "Germany", ""] {
         match CountryCode::new(bad.into()) {
