@@ -131,7 +131,10 @@ fn crisis_contacts_need_no_profile() {
         .expect("Samaritans in the UK list");
     assert_eq!(samaritans.action.free, Some(true));
     assert_eq!(samaritans.action.on_phone_bill, Some(false));
-    assert_eq!(help.contacts[0].action.free, None, "999's cost is not stated");
+    assert_eq!(
+        help.contacts[0].action.free, None,
+        "999's cost is not stated"
+    );
     // A name or a made-up code is refused on the field `country`, before anything is asked.
     for bad in ["ZZ", "Germany", ""] {
         match CountryCode::new(bad.into()) {
