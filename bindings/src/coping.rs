@@ -173,6 +173,18 @@ impl CopingLibrary {
         Ok(listed.into_iter().map(Into::into).collect())
     }
 
+    /// Calls `listener` after every committed change to strategies, favourites or tries.
+    pub fn observe_changes(
+        &self,
+        listener: Arc<dyn crate::listeners::ChangeListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::Coping,
+            listener,
+        )
+    }
+
     pub fn get(&self, id: String) -> Result<Strategy> {
         Ok(self.core.coping().get(&id)?.into())
     }

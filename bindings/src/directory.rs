@@ -260,7 +260,29 @@ impl KinshipDirectory {
     }
 }
 
+/// Reloads the public directory, then tells the app's listener: a sync that installed a bundle
+/// must not leave the screen reading the old one.
+struct ReloadThenTell {
+    public: Arc<KinshipDirectory>,
+    listener: Arc<dyn crate::listeners::DirectoryListener>,
+}
+
+impl crate::listeners::DirectoryListener for ReloadThenTell {
+    fn on_directory_updated(&self, version: i64) {
+        // A reload that fails keeps the directory in use, which is still valid.
+        let _ = self.public.reload();
+        self.listener.on_directory_updated(version);
+    }
+}
+
 impl KinshipDirectory {
+    /// Reads the directory in use from the folder again (after a bundle was installed there).
+    pub(crate) fn reload(&self) -> Result<()> {
+        let reloaded = kinship_core::Directory::load(&self.data_dir)?;
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = reloaded;
+        Ok(())
+    }
+
     /// A cheap clone of the directory in use (a poisoned lock still holds a valid snapshot).
     fn snapshot(&self) -> kinship_core::Directory {
         self.current
@@ -283,6 +305,41 @@ impl Directory {
     /// Who to call now in `country` (needs no unlock: the same as the public directory's).
     pub fn crisis_contacts(&self, country: Arc<CountryCode>) -> CrisisHelp {
         self.public.crisis_contacts(country)
+    }
+
+    /// Calls `listener` after every committed change to the person's own entries or queued
+    /// reports.
+    pub fn observe_changes(
+        &self,
+        listener: Arc<dyn crate::listeners::ChangeListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::PersonalDirectory,
+            listener,
+        )
+    }
+
+    /// Calls `listener` when a newer signed directory is installed (by a sync, or by
+    /// [`Directory::install_bundle`]); the public directory this handle reads is reloaded
+    /// before the listener is called.
+    pub fn observe_updates(
+        &self,
+        listener: Arc<dyn crate::listeners::DirectoryListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        let public = self.public.clone();
+        crate::listeners::observe_directory(
+            &self.core,
+            Arc::new(ReloadThenTell { public, listener }),
+        )
+    }
+
+    /// Installs a signed directory bundle if it verifies and is newer (update listeners are
+    /// told); returns the version now in use. A refused bundle changes nothing.
+    pub fn install_bundle(&self, bundle: Vec<u8>) -> Result<i64> {
+        let version = self.core.install_directory_bundle(&bundle)?;
+        self.public.reload()?;
+        Ok(version_out(version))
     }
 
     /// Searches the public directory and the person's own entries together.

@@ -1,9 +1,11 @@
 //! Peer groups: follow, sync (uniffi async on tokio: Kotlin `suspend`, Swift `async`), the
 //! cached events, and "add to calendar".
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
+use zeroize::Zeroizing;
 
 use crate::error::{InputProblem, KinshipError, Result};
 use crate::time::{LocalDateTime, TimeZoneId};
@@ -125,6 +127,52 @@ pub struct SyncSettings {
     pub max_attempts: Option<i32>,
 }
 
+/// What a sync while locked did. The events stay sealed until the next unlock merges them.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct BackgroundSyncSummary {
+    pub groups_polled: i32,
+    /// Feed pages stored, sealed, for the next unlock.
+    pub pages_stored: i32,
+    /// Changed and deleted events in them (counted, not read: a notification can say "new
+    /// events in your groups" without saying which).
+    pub events_received: i32,
+    pub failures: Vec<BackgroundPollFailure>,
+    /// The vault was unlocked, so a normal sync ran instead.
+    pub ran_unlocked_sync: bool,
+}
+
+/// One group a sync while locked could not poll.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct BackgroundPollFailure {
+    pub group_id: String,
+    pub problem: BackgroundPollProblem,
+    /// The HTTP status, where there was one.
+    pub status: Option<i32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BackgroundPollProblem {
+    Offline,
+    /// The member token was refused (revoked, or the group closed).
+    AccessRefused,
+    /// The server answered with something unusable.
+    Server,
+    /// The phone's storage failed.
+    Storage,
+}
+
+/// What the merge at the last unlock took in from background syncs.
+#[derive(Clone, PartialEq, uniffi::Record)]
+pub struct BackgroundMergeSummary {
+    pub pages_applied: i32,
+    pub pages_skipped: i32,
+    /// Stored pages that failed to open (damaged or tampered), removed unread.
+    pub damaged: i32,
+    pub new_events: i32,
+    pub updated_events: i32,
+    pub removed_events: i32,
+}
+
 /// Followed peer groups and their cached events (`KinshipProfile.groups()`).
 #[derive(uniffi::Object)]
 pub struct Groups {
@@ -148,6 +196,25 @@ impl Groups {
         Ok(followed.into())
     }
 
+    /// For a background job while the vault is locked (WorkManager, BGAppRefreshTask): polls
+    /// the followed groups with the 32-byte background key the OS releases without the person,
+    /// and stores what comes back sealed so that only an unlock can read it (merged then).
+    /// `WrongDeviceKey` when the key does not fit, `NotFound` when background sync is off,
+    /// `Offline` when no server answered. See docs/SECURITY.md for what the opt-in exposes.
+    pub async fn sync_while_locked(
+        &self,
+        background_key: Vec<u8>,
+        settings: Option<SyncSettings>,
+    ) -> Result<BackgroundSyncSummary> {
+        let background_key = Zeroizing::new(background_key);
+        let options = sync_options(settings.unwrap_or_default())?;
+        let report = self
+            .core
+            .sync_while_locked(&background_key, &options)
+            .await?;
+        Ok(background_summary(report))
+    }
+
     /// Pulls every followed group's changes. Offline raises `Offline` only when no server
     /// could be reached; one failing group is reported in the summary. Cancelling stops
     /// between requests; what was stored by then stays (each page is stored whole).
@@ -160,9 +227,62 @@ impl Groups {
 
 #[uniffi::export]
 impl Groups {
+    /// Turns on background sync while locked (needs the vault unlocked). `background_key` is a
+    /// random 32-byte key the app keeps with "after first unlock" access (docs/PHONES.md),
+    /// never the device key.
+    pub fn enable_background_sync(&self, background_key: Vec<u8>) -> Result<()> {
+        let background_key = Zeroizing::new(background_key);
+        Ok(self.core.enable_background_sync(&background_key)?)
+    }
+
+    /// Turns it off (needs the vault unlocked): merges what was stored, then shreds the
+    /// manifest and the stored pages. The app deletes its background key then.
+    pub fn disable_background_sync(&self) -> Result<()> {
+        Ok(self.core.disable_background_sync()?)
+    }
+
+    /// Whether background sync is on; works while locked.
+    pub fn background_sync_enabled(&self) -> Result<bool> {
+        Ok(self.core.background_sync_enabled()?)
+    }
+
+    /// What the merge at the last unlock took in, if there was one.
+    pub fn last_background_merge(&self) -> Result<Option<BackgroundMergeSummary>> {
+        let merged = self.core.background_sync().last_merge()?;
+        Ok(merged.map(|m| BackgroundMergeSummary {
+            pages_applied: crate::count_out(m.pages_applied),
+            pages_skipped: crate::count_out(m.pages_skipped),
+            damaged: crate::count_out(m.damaged),
+            new_events: crate::count_out(m.new),
+            updated_events: crate::count_out(m.updated),
+            removed_events: crate::count_out(m.removed),
+        }))
+    }
+
     /// Stops following a group and forgets its cached events.
     pub fn unfollow(&self, group_id: String) -> Result<()> {
         Ok(self.core.groups().unfollow(&group_id)?)
+    }
+
+    /// Calls `listener` after every committed change to followed groups or cached events.
+    pub fn observe_changes(
+        &self,
+        listener: Arc<dyn crate::listeners::ChangeListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::Groups,
+            listener,
+        )
+    }
+
+    /// Calls `listener` with each step and the result of every sync (this profile's, started
+    /// by anyone).
+    pub fn observe_sync(
+        &self,
+        listener: Arc<dyn crate::listeners::SyncListener>,
+    ) -> Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_sync(&self.core, listener)
     }
 
     pub fn followed(&self) -> Result<Vec<FollowedGroup>> {
@@ -221,6 +341,37 @@ fn out_of_range(field: &str, reason: &str) -> KinshipError {
         field: Some(field.into()),
         problem: InputProblem::OutOfRange,
         reason: reason.into(),
+    }
+}
+
+fn background_summary(
+    report: kinship_core::background::BackgroundSyncReport,
+) -> BackgroundSyncSummary {
+    use kinship_core::background::PollError;
+    BackgroundSyncSummary {
+        groups_polled: crate::count_out(report.groups_polled),
+        pages_stored: crate::count_out(report.pages_stored),
+        events_received: crate::count_out(report.events_received),
+        failures: report
+            .failures
+            .into_iter()
+            .map(|f| {
+                let (problem, status) = match f.error {
+                    PollError::Offline => (BackgroundPollProblem::Offline, None),
+                    PollError::AccessRefused { status } => {
+                        (BackgroundPollProblem::AccessRefused, Some(status))
+                    }
+                    PollError::Server { status } => (BackgroundPollProblem::Server, status),
+                    PollError::Storage => (BackgroundPollProblem::Storage, None),
+                };
+                BackgroundPollFailure {
+                    group_id: f.group_id,
+                    problem,
+                    status: status.map(i32::from),
+                }
+            })
+            .collect(),
+        ran_unlocked_sync: report.unlocked_sync.is_some(),
     }
 }
 

@@ -1,9 +1,13 @@
 //! The private journal: entries, listing with filters and paging, search and stats.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use kinship_core::events::DataTopic;
+
 use crate::error::{InputProblem, KinshipError, Result};
-use crate::task::off_thread;
+use crate::listeners::ChangeListener;
+use crate::task::{off_thread, TaskHandle};
 use crate::time::{LocalDate, MoodPeriod};
 
 #[derive(Clone, PartialEq, uniffi::Record)]
@@ -154,6 +158,11 @@ impl Journal {
             cursor.as_deref(),
         )?;
         Ok(page.into())
+    }
+
+    /// Calls `listener` after every committed change to the journal (re-read the list then).
+    pub fn observe_changes(&self, listener: Arc<dyn ChangeListener>) -> Arc<TaskHandle> {
+        crate::listeners::observe_changes(&self.core, DataTopic::Journal, listener)
     }
 
     pub fn count(&self) -> Result<i32> {

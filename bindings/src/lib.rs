@@ -5,14 +5,18 @@
 //! `kinship-core`, where all logic lives. Errors cross as one enum, [`KinshipError`], converted
 //! in [`error`] only. uniffi catches panics at the boundary and raises them as an internal
 //! error in the foreign language (the release profile keeps unwinding for that reason), so no
-//! panic can take the app down through the FFI.
+//! panic can take the app down through the FFI. `docs/PHONES.md` is the guide for app teams.
 //!
-//! - [`profile`]: [`KinshipProfile`], the vault lifecycle (create, unlock, device key, lock,
-//!   auto-lock, passphrase change, quick erase).
-//! - [`journal`], [`coping`], [`safety_plan`], [`groups`] (follow, sync, events, iCalendar),
-//!   [`backup`]: methods on [`KinshipProfile`].
-//! - [`directory`]: [`KinshipDirectory`] and [`crisis_contacts`], which need no profile and
-//!   no passphrase, plus the person's own sealed entries on [`KinshipProfile`].
+//! - [`profile`]: [`KinshipProfile`], the vault lifecycle, and the feature handles it hands out:
+//!   [`Journal`], [`CopingLibrary`], [`SafetyPlanner`], [`Directory`], [`Groups`], [`Backups`].
+//! - [`directory`]: also [`KinshipDirectory`] and [`crisis_contacts`], which need no profile and
+//!   no passphrase.
+//! - [`action`]: the one tap target ([`Action`]) and the checked [`CountryCode`].
+//! - [`time`]: instants, local dates and times, zones and mood periods, one form each.
+//! - [`task`]: slow calls off the caller's thread, cancellation, [`TaskHandle`].
+//! - [`listeners`]: lock state, data changes, sync progress, directory updates.
+//! - [`reminders`]: journal check-ins for the app to schedule.
+//! - [`logging`]: the hook that forwards the core's redacted log lines.
 //!
 //! Records deliberately do not implement `Debug`: most carry what the person wrote (entries,
 //! notes, plan items, followed groups), and nothing of that may reach a log or a panic message.
@@ -74,8 +78,10 @@ pub mod directory;
 pub mod error;
 pub mod groups;
 pub mod journal;
+pub mod listeners;
 pub mod logging;
 pub mod profile;
+pub mod reminders;
 pub mod safety_plan;
 pub mod task;
 pub mod time;
@@ -87,8 +93,10 @@ pub use directory::*;
 pub use error::{InputProblem, KinshipError, Result};
 pub use groups::*;
 pub use journal::*;
+pub use listeners::*;
 pub use logging::*;
 pub use profile::*;
+pub use reminders::*;
 pub use safety_plan::*;
 pub use task::*;
 pub use time::*;

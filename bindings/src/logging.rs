@@ -14,7 +14,9 @@ pub enum LogLevel {
     Debug,
 }
 
-/// Implemented by the app. Called on whatever thread logged; keep it quick.
+/// Implemented by the app. Called on whatever thread logged, sometimes while the core holds
+/// the profile's lock: keep it quick, and never call back into Kinship from it (that would
+/// wait on the lock forever).
 #[uniffi::export(with_foreign)]
 pub trait LogSink: Send + Sync {
     /// `target` is the core's module (`kinship_core::groups::sync`).
@@ -45,7 +47,10 @@ struct Forwarder;
 
 impl log::Log for Forwarder {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        metadata.level() <= log::max_level() && metadata.target().starts_with("kinship")
+        // Only the core's own lines: an HTTP library's debug lines name the server, which tells
+        // which group the person follows.
+        metadata.level() <= log::max_level()
+            && kinship_core::logging::is_core_target(metadata.target())
     }
 
     fn log(&self, record: &log::Record<'_>) {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::{InputProblem, KinshipError, Result};
-use crate::task::{off_thread, CancelOnDrop};
+use crate::listeners::LockListener;
+use crate::task::{off_thread, CancelOnDrop, TaskHandle};
 
 /// One person's profile: create or open it, unlock it, and reach its parts through the
 /// feature handles ([`KinshipProfile::journal`] and the others). Safe to share between
@@ -132,6 +133,18 @@ impl KinshipProfile {
         Arc::new(crate::backup::Backups {
             core: self.inner.clone(),
         })
+    }
+
+    pub fn reminders(&self) -> Arc<crate::reminders::Reminders> {
+        Arc::new(crate::reminders::Reminders {
+            core: self.inner.clone(),
+        })
+    }
+
+    /// Calls `listener` at every change of the lock state: unlock, lock (by the app, or by
+    /// auto-lock when the idle time runs out, as it happens), and quick erase.
+    pub fn observe_lock(&self, listener: Arc<dyn LockListener>) -> Arc<TaskHandle> {
+        crate::listeners::observe_lock(&self.inner, listener)
     }
 }
 

@@ -72,6 +72,18 @@ impl SafetyPlanner {
         Ok(self.core.safety_plan().get()?.into())
     }
 
+    /// Calls `listener` after every committed change to the plan.
+    pub fn observe_changes(
+        &self,
+        listener: std::sync::Arc<dyn crate::listeners::ChangeListener>,
+    ) -> std::sync::Arc<crate::task::TaskHandle> {
+        crate::listeners::observe_changes(
+            &self.core,
+            kinship_core::events::DataTopic::SafetyPlan,
+            listener,
+        )
+    }
+
     /// Replaces one section's items (blank items are dropped).
     pub fn set_section(
         &self,

@@ -9,11 +9,12 @@
 //! - A **wall-clock time in a place** (an event as its organizer set it) is a [`LocalDateTime`]
 //!   beside a [`TimeZoneId`]: Kotlin `java.time.LocalDateTime` and `java.time.ZoneId`; Swift the
 //!   texts `2026-11-27T18:30:00` and `Europe/Lisbon` (KinshipKit: `DateComponents`, `TimeZone`).
+//! - A **time of day** (a reminder) is a [`LocalTime`]: Kotlin `java.time.LocalTime`, Swift `09:30`.
 //! - The journal's mood periods are [`MoodPeriod`], a day or an ISO week, not a string.
 //!
 //! The Kotlin mappings are in `bindings/uniffi.toml`; they parse what this module writes.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use std::time::SystemTime;
 
 /// A calendar date with no time or zone (`java.time.LocalDate` in Kotlin).
@@ -24,6 +25,11 @@ pub struct LocalDate(pub NaiveDate);
 /// only beside a [`TimeZoneId`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LocalDateTime(pub NaiveDateTime);
+
+/// A wall-clock time of day with no date or zone (`java.time.LocalTime` in Kotlin), to the
+/// minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalTime(pub NaiveTime);
 
 /// An IANA time zone such as `Europe/Lisbon` (`java.time.ZoneId` in Kotlin).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +44,28 @@ uniffi::custom_type!(LocalDateTime, String, {
     lower: |time| time.0.format(DATE_TIME_FORMAT).to_string(),
     try_lift: |text| Ok(LocalDateTime(parse_local_date_time(&text)?)),
 });
+
+uniffi::custom_type!(LocalTime, String, {
+    lower: |time| time.0.format(TIME_FORMAT).to_string(),
+    // `java.time.LocalTime.toString()` adds seconds and fractions when there are some.
+    try_lift: |text| Ok(LocalTime(
+        NaiveTime::parse_from_str(&text, "%H:%M:%S%.f")
+            .or_else(|_| NaiveTime::parse_from_str(&text, TIME_FORMAT))?
+            .with_second(0)
+            .unwrap_or_default(),
+    )),
+});
+
+impl LocalTime {
+    /// The core's `HH:MM`.
+    pub(crate) fn from_core(text: &str) -> crate::error::Result<LocalTime> {
+        NaiveTime::parse_from_str(text, TIME_FORMAT)
+            .map(LocalTime)
+            .map_err(|_| crate::error::KinshipError::Corrupted {
+                reason: "a stored time of day is malformed".into(),
+            })
+    }
+}
 
 uniffi::custom_type!(TimeZoneId, String, {
     lower: |zone| zone.0,
@@ -104,6 +132,7 @@ pub(crate) fn utc(at: SystemTime) -> DateTime<Utc> {
 
 const DATE_FORMAT: &str = "%Y-%m-%d";
 const DATE_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+const TIME_FORMAT: &str = "%H:%M";
 
 /// `java.time.LocalDateTime.toString()` leaves out zero seconds (`2026-11-27T18:30`) and adds
 /// fractions when there are some, so all three shapes are read; fractions are dropped (events
@@ -120,7 +149,6 @@ trait ZeroNanos {
 
 impl ZeroNanos for NaiveDateTime {
     fn with_nanosecond_zeroed(self) -> Self {
-        use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
     }
 }

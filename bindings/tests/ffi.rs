@@ -1,10 +1,29 @@
 //! The exported API as a foreign caller sees it (called from Rust here; the Kotlin tests call
 //! the same functions through the generated bindings).
 
-use kinship_ffi::{crisis_contacts, KinshipError, KinshipProfile, NewJournalEntry};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
-#[test]
-fn profile_journal_and_errors_cross_as_typed_values() {
+use kinship_ffi::{
+    create_profile, crisis_contacts, BackupProgress, BackupSink, CountryCode, InputProblem,
+    JournalFilter, KinshipError, KinshipProfile, NewJournalEntry,
+};
+
+const PASS: &[u8] = b"a long ffi passphrase";
+
+fn entry(body: &str) -> NewJournalEntry {
+    NewJournalEntry {
+        title: None,
+        body: body.into(),
+        mood: None,
+        tags: vec![],
+        strategy_ids: vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_journal_and_errors_cross_as_typed_values() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("phone").to_string_lossy().into_owned();
     assert!(matches!(
@@ -12,50 +31,83 @@ fn profile_journal_and_errors_cross_as_typed_values() {
         Err(KinshipError::NotInitialized)
     ));
     assert!(matches!(
-        KinshipProfile::create(path.clone(), "short".into()),
+        create_profile(path.clone(), b"short".to_vec()).await,
         Err(KinshipError::WeakPassphrase)
     ));
-    let profile = KinshipProfile::create(path.clone(), "a long ffi passphrase".into()).unwrap();
-    let entry = profile
-        .add_entry(NewJournalEntry {
+    let profile = create_profile(path.clone(), PASS.to_vec()).await.unwrap();
+    let journal = profile.journal();
+    let added = journal
+        .add(NewJournalEntry {
             title: Some("Hi".into()),
-            body: "from the phone".into(),
             mood: Some(4),
             tags: vec!["ffi".into()],
-            strategy_ids: vec![],
+            ..entry("from the phone")
         })
         .unwrap();
     // The records have no Debug (they carry what the person wrote), so compare with `==`.
-    assert!(profile.get_entry(entry.id.clone()).unwrap() == entry);
-    assert_eq!(profile.search_entries("PHONE".into(), 10).unwrap().len(), 1);
+    assert!(journal.get(added.id.clone()).unwrap() == added);
+    assert!(!added.to_string().contains("phone"), "{added}");
+    let found = journal.search("PHONE".into(), 10, None).await.unwrap();
+    assert_eq!(found.entries.len(), 1);
+    for mood in [9, -1, 300] {
+        match journal.add(NewJournalEntry {
+            mood: Some(mood),
+            ..entry("x")
+        }) {
+            Err(KinshipError::InvalidInput { field, problem, .. }) => {
+                assert_eq!(field.as_deref(), Some("mood"));
+                assert_eq!(problem, InputProblem::OutOfRange);
+            }
+            _ => panic!("mood {mood} was accepted"),
+        }
+    }
+    // A filter from instants: an hour before now finds the entry, an hour after does not.
+    let hour = Duration::from_secs(3600);
+    let page = |from: SystemTime| JournalFilter {
+        from: Some(from),
+        ..JournalFilter::default()
+    };
+    let before = journal
+        .list(page(SystemTime::now() - hour), 10, None)
+        .unwrap();
+    assert_eq!(before.entries.len(), 1);
+    let after = journal
+        .list(page(SystemTime::now() + hour), 10, None)
+        .unwrap();
+    assert!(after.entries.is_empty());
     assert!(matches!(
-        profile.add_entry(NewJournalEntry {
-            title: None,
-            body: "x".into(),
-            mood: Some(9),
-            tags: vec![],
-            strategy_ids: vec![],
-        }),
+        journal.list(JournalFilter::default(), -5, None),
         Err(KinshipError::InvalidInput { .. })
     ));
+
     profile.lock();
     assert!(matches!(
-        profile.list_entries(10),
+        journal.list(JournalFilter::default(), 10, None),
         Err(KinshipError::Locked)
     ));
     assert!(matches!(
-        profile.unlock("wrong passphrase!".into()),
+        profile.unlock(b"wrong passphrase!".to_vec()).await,
         Err(KinshipError::WrongPassphrase)
     ));
-    profile.unlock("a long ffi passphrase".into()).unwrap();
-    assert_eq!(profile.list_entries(10).unwrap()[0].id, entry.id);
+    assert!(matches!(
+        profile.unlock(vec![0xff, 0xfe, 0x00]).await,
+        Err(KinshipError::InvalidInput {
+            problem: InputProblem::Malformed,
+            ..
+        })
+    ));
+    profile.unlock(PASS.to_vec()).await.unwrap();
+    let listed = journal.list(JournalFilter::default(), 10, None).unwrap();
+    assert_eq!(listed.entries[0].id, added.id);
     profile
-        .enable_device_key("a long ffi passphrase".into(), vec![3u8; 32])
+        .enable_device_key(PASS.to_vec(), vec![3u8; 32])
+        .await
         .unwrap();
     profile.lock();
     profile.unlock_with_device_key(vec![3u8; 32]).unwrap();
     assert!(profile.is_unlocked());
     profile.quick_erase().unwrap();
+    assert!(matches!(journal.count(), Err(KinshipError::Erased)));
     assert!(matches!(
         KinshipProfile::open(path),
         Err(KinshipError::NotInitialized)
@@ -65,47 +117,180 @@ fn profile_journal_and_errors_cross_as_typed_values() {
 #[test]
 fn crisis_contacts_need_no_profile() {
     let dir = tempfile::tempdir().unwrap();
-    let help = crisis_contacts(dir.path().to_string_lossy().into_owned(), "GB".into()).unwrap();
+    let gb = CountryCode::new("gb".into()).unwrap();
+    assert_eq!(gb.alpha2(), "GB");
+    let help = crisis_contacts(dir.path().to_string_lossy().into_owned(), gb).unwrap();
     assert!(help.has_country_data);
-    assert_eq!(help.contacts[0].action_uri, "tel:999");
+    assert_eq!(help.contacts[0].action.uri, "tel:999");
     assert!(help.contacts.iter().all(|c| !c.source_url.is_empty()));
-    // A name or a made-up code is refused on the field `country`, not answered with "no data".
-    for bad in ["ZZ", "Germany"] {
-        match crisis_contacts(dir.path().to_string_lossy().into_owned(), bad.into()) {
-            Err(KinshipError::InvalidInput { field, .. }) => {
-                assert_eq!(field.as_deref(), Some("country"), "{bad}")
+    // A name or a made-up code is refused on the field `country`, before anything is asked.
+    for bad in ["ZZ", "Germany", ""] {
+        match CountryCode::new(bad.into()) {
+            Err(KinshipError::InvalidInput { field, problem, .. }) => {
+                assert_eq!(field.as_deref(), Some("country"), "{bad}");
+                assert_eq!(problem, InputProblem::Malformed);
             }
-            other => panic!("{bad}: {:?}", other.map(|h| h.country)),
+            _ => panic!("{bad} was accepted as a country code"),
         }
     }
     // A real country with no entries (Antarctica) gets the honest advice.
-    let unknown = crisis_contacts(dir.path().to_string_lossy().into_owned(), "AQ".into()).unwrap();
+    let aq = CountryCode::new("AQ".into()).unwrap();
+    let unknown = crisis_contacts(dir.path().to_string_lossy().into_owned(), aq).unwrap();
     assert!(!unknown.has_country_data);
     assert!(unknown.advice.unwrap().contains("112"));
 }
 
-#[test]
-fn exported_objects_are_shared_safely_between_threads() {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_crisis_suggestion_and_plan_contacts_carry_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    let added = profile
+        .safety_plan()
+        .add_contact("Sam".into(), "+44 7700 900123".into())
+        .unwrap();
+    let call = added.action.clone().expect("a dialable number");
+    assert_eq!(
+        (call.label.as_str(), call.uri.as_str()),
+        ("Call Sam", "tel:+447700900123")
+    );
+    let gb = CountryCode::new("GB".into()).unwrap();
+    let suggestions = profile.coping().suggest(9, vec![], 3, Some(gb)).unwrap();
+    let crisis = suggestions
+        .iter()
+        .find(|s| s.kind == kinship_ffi::SuggestionKind::Crisis)
+        .unwrap();
+    assert_eq!(crisis.actions[0].uri, "tel:999");
+    let plan = profile.safety_plan().remove_contact(added.clone()).unwrap();
+    assert!(plan.help_contacts.is_empty());
+    assert!(matches!(
+        profile.safety_plan().remove_contact(added),
+        Err(KinshipError::NotFound)
+    ));
+}
+
+/// Cancels the export (drops its future) from the first progress callback.
+struct CancelOnFirstProgress {
+    calls: AtomicUsize,
+    cancel: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl BackupProgress for CancelOnFirstProgress {
+    fn on_progress(&self, _done: i32, _total: i32) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(cancel) = self.cancel.lock().unwrap().take() {
+            let _ = cancel.send(());
+            // Give the caller time to drop the future before the next entry is collected.
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[derive(Default)]
+struct MemorySink {
+    bytes: Mutex<Vec<u8>>,
+    finished: AtomicUsize,
+    abandoned: AtomicUsize,
+}
+
+impl BackupSink for MemorySink {
+    fn write(&self, bytes: Vec<u8>) -> Result<(), KinshipError> {
+        self.bytes.lock().unwrap().extend(bytes);
+        Ok(())
+    }
+    fn finish(&self) -> Result<(), KinshipError> {
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+    fn abandon(&self) {
+        self.abandoned.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_backup_writes_nothing_and_a_stream_backup_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    for i in 0..200 {
+        profile.journal().add(entry(&format!("entry {i}"))).unwrap();
+    }
+    let target = dir.path().join("backup.kinship");
+    let (cancel, cancelled) = tokio::sync::oneshot::channel();
+    let progress = Arc::new(CancelOnFirstProgress {
+        calls: AtomicUsize::new(0),
+        cancel: Mutex::new(Some(cancel)),
+    });
+    let backups = profile.backups();
+    let export = backups.export_to_path(
+        target.to_string_lossy().into_owned(),
+        b"backup passphrase long".to_vec(),
+        Some(progress.clone()),
+    );
+    tokio::select! {
+        _ = export => panic!("the export finished before it was cancelled"),
+        _ = cancelled => {}
+    }
+    // The blocking work notices within one entry; wait until it has stopped reporting.
+    let mut last = usize::MAX;
+    while progress.calls.load(Ordering::SeqCst) != last {
+        last = progress.calls.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(last < 200, "the export went on after it was cancelled");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "phone")
+        .collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+
+    let sink = Arc::new(MemorySink::default());
+    let summary = backups
+        .export_to_sink(sink.clone(), b"backup passphrase long".to_vec(), None)
+        .await
+        .unwrap();
+    assert_eq!(summary.entries, 200);
+    assert_eq!(sink.finished.load(Ordering::SeqCst), 1);
+    assert_eq!(sink.abandoned.load(Ordering::SeqCst), 0);
+    let file = sink.bytes.lock().unwrap().clone();
+    let copy = dir.path().join("copy.kinship");
+    std::fs::write(&copy, &file).unwrap();
+    let other = create_profile(
+        dir.path().join("other").to_string_lossy().into_owned(),
+        PASS.to_vec(),
+    )
+    .await
+    .unwrap();
+    let imported = other
+        .backups()
+        .import_from_path(
+            copy.to_string_lossy().into_owned(),
+            b"backup passphrase long".to_vec(),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(imported.added, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exported_objects_are_shared_safely_between_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<KinshipProfile>();
     assert_send_sync::<kinship_ffi::KinshipDirectory>();
+    assert_send_sync::<kinship_ffi::Journal>();
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("phone").to_string_lossy().into_owned();
-    let profile = KinshipProfile::create(path, "a long ffi passphrase".into()).unwrap();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
     let writers: Vec<_> = (0..4)
         .map(|t| {
-            let profile = profile.clone();
+            let journal = profile.journal();
             std::thread::spawn(move || {
                 for i in 0..25 {
-                    profile
-                        .add_entry(NewJournalEntry {
-                            title: None,
-                            body: format!("thread {t} entry {i}"),
-                            mood: None,
-                            tags: vec![],
-                            strategy_ids: vec![],
-                        })
+                    journal
+                        .add(entry(&format!("thread {t} entry {i}")))
                         .unwrap();
                 }
             })
@@ -114,5 +299,89 @@ fn exported_objects_are_shared_safely_between_threads() {
     for writer in writers {
         writer.join().unwrap();
     }
-    assert_eq!(profile.entry_count().unwrap(), 100);
+    assert_eq!(profile.journal().count().unwrap(), 100);
+}
+
+struct Recorder<T>(Mutex<Vec<T>>);
+
+impl kinship_ffi::LockListener for Recorder<kinship_ffi::LockState> {
+    fn on_lock_state(&self, state: kinship_ffi::LockState) {
+        self.0.lock().unwrap().push(state);
+    }
+}
+
+impl kinship_ffi::ChangeListener for Recorder<()> {
+    fn on_change(&self) {
+        self.0.lock().unwrap().push(());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listeners_see_auto_lock_fire_and_changes_until_cancelled() {
+    use kinship_ffi::LockState;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    let locks = Arc::new(Recorder(Mutex::new(Vec::new())));
+    let lock_handle = profile.observe_lock(locks.clone());
+    let changes = Arc::new(Recorder(Mutex::new(Vec::new())));
+    let change_handle = profile.journal().observe_changes(changes.clone());
+    profile.journal().add(entry("one")).unwrap();
+    assert_eq!(changes.0.lock().unwrap().len(), 1);
+    change_handle.cancel();
+    assert!(change_handle.is_cancelled());
+    profile.journal().add(entry("two")).unwrap();
+    assert_eq!(changes.0.lock().unwrap().len(), 1, "told after cancel");
+
+    // No call at all: the auto-lock fires by itself and says so.
+    profile.set_auto_lock_seconds(Some(1)).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while profile.is_unlocked() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!profile.is_unlocked(), "auto-lock did not fire");
+    assert!(locks
+        .0
+        .lock()
+        .unwrap()
+        .contains(&LockState::Locked { by_auto_lock: true }));
+    drop(lock_handle);
+    profile.unlock(PASS.to_vec()).await.unwrap();
+    assert!(
+        !locks.0.lock().unwrap().contains(&LockState::Unlocked),
+        "a dropped handle stops its listener"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reminders_fire_at_local_times_across_zones() {
+    use kinship_ffi::{LocalTime, NewReminder, TimeZoneId};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phone").to_string_lossy().into_owned();
+    let profile = create_profile(path, PASS.to_vec()).await.unwrap();
+    let at_nine = LocalTime(chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+    let reminders = profile.reminders();
+    let added = reminders
+        .add(NewReminder {
+            time: at_nine,
+            weekdays: vec![],
+            zone: TimeZoneId("Asia/Tokyo".into()),
+            enabled: true,
+        })
+        .unwrap();
+    assert!(added.time == at_nine);
+    // 2026-12-01T00:00Z is 09:00 in Tokyo: the next firing after it is a day later.
+    let after =
+        SystemTime::from(chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z").unwrap());
+    let next = reminders.upcoming(after, 2).unwrap();
+    assert_eq!(next.len(), 2);
+    assert_eq!(next[0].reminder_id, added.id);
+    assert_eq!(
+        chrono::DateTime::<chrono::Utc>::from(next[0].at).to_rfc3339(),
+        "2026-12-02T00:00:00+00:00"
+    );
+    assert!(matches!(
+        reminders.upcoming(after, -1),
+        Err(KinshipError::InvalidInput { .. })
+    ));
 }

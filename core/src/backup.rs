@@ -26,7 +26,9 @@ use zeroize::Zeroizing;
 
 use crate::coping::{self, CopingBackup};
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::journal::{self, Entry, Merge};
+use crate::reminders::{self, Reminder};
 use crate::safety_plan::{self, SafetyPlan};
 use crate::session::Inner;
 use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
@@ -77,6 +79,8 @@ pub struct ImportSummary {
     pub skipped_tries: usize,
     /// Whether the backup's safety plan replaced an older (or missing) one.
     pub safety_plan_restored: bool,
+    /// Check-in reminders added (those already here, by id, are kept as they are).
+    pub reminders: usize,
 }
 
 /// The plaintext inside a backup.
@@ -90,6 +94,8 @@ struct BackupDocument {
     coping: CopingBackup,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     safety_plan: Option<SafetyPlan>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reminders: Vec<Reminder>,
 }
 
 impl Drop for BackupDocument {
@@ -229,9 +235,13 @@ impl Backups {
                 total,
             });
         }
-        let (coping, safety_plan) = self
-            .inner
-            .with_unlocked(|u| Ok((coping::backup_data(u)?, safety_plan::stored(u)?)))?;
+        let (coping, safety_plan, reminders) = self.inner.with_unlocked(|u| {
+            Ok((
+                coping::backup_data(u)?,
+                safety_plan::stored(u)?,
+                reminders::stored(u)?,
+            ))
+        })?;
         let document = BackupDocument {
             format: DOCUMENT_FORMAT.to_owned(),
             version: 1,
@@ -239,12 +249,14 @@ impl Backups {
             journal,
             coping,
             safety_plan,
+            reminders,
         };
         let plaintext =
             Zeroizing::new(serde_json::to_vec(&document).map_err(|e| malformed_json(&e))?);
         stop_if(is_cancelled)?;
         let file = encrypt(&plaintext, passphrase, params)?;
         stop_if(is_cancelled)?;
+        log::info!("backup exported: {total} journal entries ({unreadable} unreadable skipped)");
         Ok((
             file,
             ExportSummary {
@@ -296,17 +308,25 @@ impl Backups {
             if let Some(plan) = document.safety_plan.take() {
                 summary.safety_plan_restored = safety_plan::merge_backup(u, &plan)?;
             }
+            summary.reminders =
+                reminders::merge_backup(u, std::mem::take(&mut document.reminders))?;
             stop_if(is_cancelled)?;
             tx.commit()?;
+            mark_changes(u, &summary);
             // Rebuilt from the rows on next use, so they reflect exactly what was committed.
             u.slots.clear::<crate::journal::index::JournalIndex>();
             u.slots.clear::<Option<crate::coping::CopingState>>();
             Ok(summary)
         });
-        if result.is_ok() {
-            for done in 1..=merged {
-                progress(Progress { done, total });
-            }
+        for done in 1..=merged {
+            progress(Progress { done, total });
+        }
+        match &result {
+            Ok(s) => log::info!(
+                "backup imported: journal {} added, {} updated, {} unchanged; coping {} strategies, {} tries ({} skipped); safety plan restored: {}; {} reminders",
+                s.added, s.updated, s.unchanged, s.strategies, s.tries, s.skipped_tries, s.safety_plan_restored, s.reminders
+            ),
+            Err(_) => log::warn!("backup import failed; nothing was imported"),
         }
         result
     }
@@ -321,6 +341,15 @@ fn stop_if(is_cancelled: &dyn Fn() -> bool) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// Tells the listeners of every topic the import wrote.
+fn mark_changes(u: &crate::session::Unlocked, summary: &ImportSummary) {
+    if summary.added + summary.updated > 0 {
+        u.changed(DataTopic::Journal);
+    }
+    // Coping and the safety plan mark themselves when their merge writes
+    // (`coping::merge_backup`, `safety_plan::merge_backup`).
 }
 
 /// Seals `plaintext` into a complete backup file.

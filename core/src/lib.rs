@@ -13,12 +13,15 @@ pub mod clock;
 pub mod coping;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod fs;
 pub mod groups;
-pub use groups::{ics, sync};
+pub use groups::{background, ics, sync};
 pub mod journal;
+pub mod logging;
 mod markdown;
 pub mod profile;
+pub mod reminders;
 pub mod safety_plan;
 mod session;
 pub mod store;
@@ -32,11 +35,13 @@ pub use coping::{
 };
 pub use directory::{CrisisContacts, Directory, DirectoryQuery};
 pub use error::{Error, InputProblem, Result};
+pub use events::{DataTopic, DirectoryEvent, LockCause, LockEvent, Subscription, SyncEvent};
 pub use journal::{
     Entry, EntryChanges, EntryFilter, Journal, JournalStats, NewEntry, Page, StatsRange,
 };
 /// Time zones: the protocol crate's copy of the tz database, re-exported for the core's users.
 pub use kinship_protocol::zone;
 pub use profile::Kinship;
+pub use reminders::{NewReminder, Reminder, Reminders, ScheduledReminder, Weekday};
 pub use safety_plan::{PlanContact, SafetyPlan, SafetyPlanner, Section};
 pub use vault::KdfParams;

@@ -13,12 +13,16 @@
 
 use std::fs;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{Clock, WallClock};
 use crate::coping::Coping;
 use crate::error::{Error, Result};
+use crate::events::{
+    DataListener, DataTopic, DirectoryEvent, DirectoryListener, Event, LockCause, LockListener,
+    Subscription, SyncListener,
+};
 use crate::journal::Journal;
 use crate::safety_plan::SafetyPlanner;
 use crate::session::{
@@ -98,17 +102,69 @@ impl Kinship {
 
     /// Unlocks with the passphrase: unwraps the data key, checks it against the database and opens
     /// it. On a wrong passphrase nothing changes ([`Error::WrongPassphrase`]).
+    /// Then merges what a background sync stored while locked (see [`Kinship::sync_while_locked`]);
+    /// a merge that fails leaves the inbox for the next unlock and never fails the unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<()> {
-        let mut state = self.inner.state();
-        let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
-        state.unlock_with(&self.inner.paths, data_key)
+        {
+            let mut state = self.inner.state();
+            let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
+            state.unlock_with(&self.inner.paths, data_key)?;
+        }
+        crate::groups::background::merge_inbox(&self.inner);
+        Ok(())
     }
 
-    /// Unlocks with the 32-byte device key the phone keeps in its Keystore / Keychain.
+    /// Unlocks with the 32-byte device key the phone keeps in its Keystore / Keychain, then
+    /// merges the background inbox as [`Kinship::unlock`] does.
     pub fn unlock_with_device_key(&self, device_key: &[u8]) -> Result<()> {
-        let mut state = self.inner.state();
-        let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
-        state.unlock_with(&self.inner.paths, data_key)
+        {
+            let mut state = self.inner.state();
+            let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
+            state.unlock_with(&self.inner.paths, data_key)?;
+        }
+        crate::groups::background::merge_inbox(&self.inner);
+        Ok(())
+    }
+
+    /// Turns on background sync while locked (vault unlocked). `background_key` is 32 bytes
+    /// the app keeps in the OS keystore, available after first unlock (other lengths:
+    /// [`Error::InvalidInput`] on field `background_key`). Writes the manifest of followed
+    /// groups sealed under it; what is fetched while locked only an unlock can read. See
+    /// `docs/SECURITY.md` for what this exposes.
+    pub fn enable_background_sync(&self, background_key: &[u8]) -> Result<()> {
+        self.background_sync().enable(background_key)
+    }
+
+    /// Turns background sync off (vault unlocked): merges the inbox, then shreds the manifest
+    /// and the inbox and forgets the keys.
+    pub fn disable_background_sync(&self) -> Result<()> {
+        self.background_sync().disable()
+    }
+
+    /// Whether background sync is on. Works while locked.
+    pub fn background_sync_enabled(&self) -> Result<bool> {
+        self.inner.state().key_file()?;
+        Ok(self.background_sync().is_enabled())
+    }
+
+    /// A sync for when the vault is locked: polls the groups in the manifest and stores what
+    /// comes back sealed in the inbox, merged on the next unlock. [`Error::WrongDeviceKey`] when
+    /// `background_key` does not open the manifest, [`Error::NotFound`] when background sync
+    /// is off. If the vault is unlocked, a normal sync runs instead.
+    pub async fn sync_while_locked(
+        &self,
+        background_key: &[u8],
+        options: &crate::groups::sync::SyncOptions,
+    ) -> Result<crate::groups::background::BackgroundSyncReport> {
+        self.inner.state().key_file()?;
+        self.background_sync()
+            .sync_while_locked(background_key, options)
+            .await
+    }
+
+    /// Background sync: the same calls as above, and the report of the last merge.
+    pub fn background_sync(&self) -> crate::groups::background::BackgroundSync {
+        crate::groups::background::BackgroundSync::new(self.inner.clone())
     }
 
     /// Adds a copy of the data key wrapped under `device_key`. Needs the vault unlocked **and
@@ -157,9 +213,10 @@ impl Kinship {
         Ok(())
     }
 
-    /// Wipes the keys from memory and closes the database.
+    /// Wipes the keys from memory and closes the database; tells lock listeners
+    /// `Locked { cause: Requested }` if it was unlocked.
     pub fn lock(&self) {
-        self.inner.state().lock();
+        self.inner.state().lock_because(LockCause::Requested);
     }
 
     /// Whether the vault is unlocked now; applies the auto-lock timeout first.
@@ -171,10 +228,16 @@ impl Kinship {
 
     /// After `timeout` without a call that touches the data, the vault locks itself and calls
     /// fail with [`Error::Locked`]. `None` disables auto-lock.
+    ///
+    /// While the vault is unlocked with auto-lock set, a timer thread locks it when the
+    /// deadline passes, with no call needed, and lock listeners get
+    /// `Locked { cause: AutoLock }` (see [`Kinship::on_lock_change`]). The thread ends when the
+    /// vault locks or the profile is dropped.
     pub fn set_auto_lock(&self, timeout: Option<Duration>) {
         let mut state = self.inner.state();
         state.auto_lock = timeout;
         state.touch();
+        state.wake_timer();
     }
 
     /// Replaces the clock idle time is measured with (the wall clock by default). For tests,
@@ -183,6 +246,7 @@ impl Kinship {
         let mut state = self.inner.state();
         state.clock = clock;
         state.touch();
+        state.wake_timer();
     }
 
     /// Crypto-shredding: overwrites and removes every wrapped copy of the data key first, so the
@@ -190,6 +254,9 @@ impl Kinship {
     pub fn quick_erase(&self) -> Result<()> {
         let mut state = self.inner.state();
         state.key_file = None;
+        // Told after the files are gone (when the guard is dropped), even if a removal fails:
+        // the keys are gone from memory and, the shredding being first, from the disk.
+        state.mark_erased();
         let unlocked = state.unlocked.take();
         crate::fs::shred_file(&self.inner.paths.keys)?;
         // A key file half-written by an interrupted save holds a wrapped key too.
@@ -199,6 +266,9 @@ impl Kinship {
             drop(unlocked);
         }
         remove_database_files(&self.inner.paths)?;
+        // The background manifest opens with a key the OS keeps outside the key file: shred it
+        // (and the inbox, unreadable now) too.
+        crate::groups::background::remove_files(&self.inner.paths.dir)?;
         // The directory bundle is public data, but it belongs to the profile folder too.
         remove_if_present(&crate::directory::bundle::installed_path(
             &self.inner.paths.dir,
@@ -281,18 +351,146 @@ impl Kinship {
         crate::markdown::export(&self.journal(), dir)
     }
 
+    /// Calls `listener` on every change of lock state: unlock, lock (asked for or by
+    /// auto-lock), quick erase. It runs outside the profile's lock, on the thread that made the
+    /// change (the timer's, for an auto-lock), so it may call back into the profile. Stops when
+    /// the returned [`Subscription`] is cancelled or dropped (see there about listeners that
+    /// hold the profile).
+    pub fn on_lock_change(&self, listener: LockListener) -> Subscription {
+        self.inner.events.on_lock_change(listener)
+    }
+
+    /// Calls `listener` after each call whose committed writes touched `topic` (once per call,
+    /// however many rows it wrote; never before the write committed).
+    pub fn on_data_change(&self, topic: DataTopic, listener: DataListener) -> Subscription {
+        self.inner.events.on_data_change(topic, listener)
+    }
+
+    /// Calls `listener` with the progress and result of every sync (see
+    /// [`crate::events::SyncEvent`]).
+    pub fn on_sync(&self, listener: SyncListener) -> Subscription {
+        self.inner.events.on_sync(listener)
+    }
+
+    /// Calls `listener` when a newer crisis directory is installed (by a sync or by
+    /// [`Kinship::install_directory_bundle`]).
+    pub fn on_directory_update(&self, listener: DirectoryListener) -> Subscription {
+        self.inner.events.on_directory_update(listener)
+    }
+
+    /// Verifies a signed directory bundle against the built-in trusted keys and, if newer than
+    /// the directory in use, installs it in the profile folder; returns its version and tells
+    /// directory listeners. Needs no unlock (the directory is public data).
+    pub fn install_directory_bundle(&self, bytes: &[u8]) -> Result<u64> {
+        self.install_directory_bundle_with_keys(bytes, crate::directory::bundle::TRUSTED_KEYS)
+    }
+
+    /// As [`Kinship::install_directory_bundle`], trusting `keys` instead (tests, forks).
+    pub fn install_directory_bundle_with_keys(
+        &self,
+        bytes: &[u8],
+        keys: &[crate::directory::bundle::TrustedKey],
+    ) -> Result<u64> {
+        // An erased profile has no folder to install into.
+        self.inner.state().key_file()?;
+        let version = crate::directory::bundle::install(&self.inner.paths.dir, bytes, keys)?;
+        log::info!("directory bundle installed: version {version}");
+        self.inner
+            .events
+            .publish(Event::Directory(DirectoryEvent::Updated { version }));
+        Ok(version)
+    }
+
+    /// Journal check-in reminders and when they fire next.
+    pub fn reminders(&self) -> crate::reminders::Reminders {
+        crate::reminders::Reminders::new(self.inner.clone())
+    }
+
     fn from_state(paths: Paths, key_file: KeyFile, unlocked: Option<Unlocked>) -> Self {
-        let inner = Arc::new(Inner {
-            paths,
-            state: Mutex::new(State {
-                key_file: Some(key_file),
-                unlocked,
-                auto_lock: None,
-                clock: Arc::new(WallClock),
-                last_used: WallClock.now(),
-            }),
-        });
+        let inner = Inner::new(paths, State::new(key_file, unlocked, Arc::new(WallClock)));
         crate::session::register_open(&inner);
         Kinship { inner }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
+
+    fn wait_until(what: impl Fn() -> bool) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if what() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    #[test]
+    fn the_auto_lock_timer_runs_only_while_unlocked_with_auto_lock_and_ends_with_the_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let kinship = Kinship::create_with_params(
+            &dir.path().join("p"),
+            "test passphrase one",
+            KdfParams::MINIMUM,
+        )
+        .unwrap();
+        let threads = kinship.inner.timer_threads();
+        assert_eq!(threads.load(Ordering::SeqCst), 0, "no auto-lock, no thread");
+        kinship.set_auto_lock(Some(Duration::from_secs(600)));
+        assert_eq!(threads.load(Ordering::SeqCst), 1);
+        kinship.set_auto_lock(Some(Duration::from_secs(300)));
+        assert_eq!(
+            threads.load(Ordering::SeqCst),
+            1,
+            "one thread, woken, not a second"
+        );
+        kinship.lock();
+        assert!(
+            wait_until(|| threads.load(Ordering::SeqCst) == 0),
+            "ends on lock"
+        );
+        kinship.unlock("test passphrase one").unwrap();
+        assert_eq!(threads.load(Ordering::SeqCst), 1, "back on unlock");
+        let clone = kinship.clone();
+        drop(kinship);
+        assert_eq!(
+            threads.load(Ordering::SeqCst),
+            1,
+            "a clone keeps the profile open"
+        );
+        drop(clone);
+        assert!(
+            wait_until(|| threads.load(Ordering::SeqCst) == 0),
+            "ends when the profile is dropped"
+        );
+    }
+
+    #[test]
+    fn with_a_manual_clock_the_timer_applies_the_session_rule_when_it_wakes() {
+        let dir = tempfile::tempdir().unwrap();
+        let kinship = Kinship::create_with_params(
+            &dir.path().join("p"),
+            "test passphrase one",
+            KdfParams::MINIMUM,
+        )
+        .unwrap();
+        let clock = Arc::new(crate::clock::ManualClock::new());
+        kinship.set_clock(clock.clone());
+        // Five minutes of fake time: the timer sleeps (in real time, capped) and re-checks.
+        kinship.set_auto_lock(Some(Duration::from_secs(300)));
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(kinship.inner.state().unlocked.is_some());
+        clock.advance(Duration::from_secs(301));
+        // A wake-up (as set_auto_lock and set_clock send) makes it re-read the clock at once.
+        kinship.inner.state().wake_timer();
+        let threads = kinship.inner.timer_threads();
+        assert!(wait_until(|| kinship.inner.state().unlocked.is_none()));
+        assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0));
     }
 }

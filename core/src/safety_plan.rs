@@ -13,6 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 use crate::store::DOCUMENTS_TABLE;
 use kinship_directory::actions::{Action, ActionKind};
@@ -287,6 +288,7 @@ impl SafetyPlanner {
         plan.updated_at = Some(now);
         self.inner.with_unlocked(|u| {
             u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            u.changed(DataTopic::SafetyPlan);
             Ok(plan)
         })
     }
@@ -302,6 +304,7 @@ impl SafetyPlanner {
             plan.validate()?;
             plan.updated_at = Some(now);
             u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, &plan)?;
+            u.changed(DataTopic::SafetyPlan);
             Ok(plan)
         })
     }
@@ -322,6 +325,7 @@ pub(crate) fn merge_backup(u: &Unlocked, incoming: &SafetyPlan) -> Result<bool> 
     };
     if newer {
         u.put_sealed(DOCUMENTS_TABLE, DOCUMENT, incoming)?;
+        u.changed(DataTopic::SafetyPlan);
     }
     Ok(newer)
 }

@@ -6,13 +6,21 @@
 //! feature module (journal, coping, safety plan, directory, groups, backup) works through
 //! [`Inner::with_unlocked`] and [`Unlocked`], and none imports the [`crate::Kinship`] facade.
 //! The caches a feature keeps while unlocked live in [`Slots`], which names no feature.
+//!
+//! Events: every change of lock state, and the data topics a call marked with
+//! [`Unlocked::changed`], are queued while the state lock is held and delivered by
+//! [`StateGuard`]'s drop once the lock is released (see [`crate::events`]). The auto-lock timer
+//! is one thread per unlocked profile with auto-lock set (see [`AutoLockTimer`]).
 
 use crate::error::InputProblem;
 use std::any::{Any, TypeId};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use rusqlite::OptionalExtension;
@@ -22,6 +30,7 @@ use zeroize::Zeroizing;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::events::{Bus, DataTopic, Event, LockCause, LockEvent, TopicSet};
 use crate::store::Store;
 use crate::vault::{Cipher, KeyFile, SecretKey};
 
@@ -62,10 +71,26 @@ pub(crate) const CANARY_PLAINTEXT: &[u8] = b"kinship canary v1";
 
 pub(crate) struct Inner {
     pub(crate) paths: Paths,
-    pub(crate) state: Mutex<State>,
+    state: Mutex<State>,
+    /// The profile's listeners and event queue.
+    pub(crate) events: Bus,
+    /// Itself, for the auto-lock timer (which must not keep the profile open).
+    me: Weak<Inner>,
+    /// Auto-lock timer threads of this profile still running (tests check that none is left).
+    timer_threads: Arc<AtomicUsize>,
 }
 
 impl Inner {
+    pub(crate) fn new(paths: Paths, state: State) -> Arc<Inner> {
+        Arc::new_cyclic(|me| Inner {
+            paths,
+            state: Mutex::new(state),
+            events: Bus::default(),
+            me: me.clone(),
+            timer_threads: Arc::default(),
+        })
+    }
+
     /// Runs `f` with the unlocked session, or fails with `Locked` (also after auto-lock).
     pub(crate) fn with_unlocked<R>(&self, f: impl FnOnce(&mut Unlocked) -> Result<R>) -> Result<R> {
         self.run(f, true)
@@ -88,6 +113,15 @@ impl Inner {
             Some(unlocked) => f(unlocked),
             None => Err(Error::Locked),
         };
+        // Every statement of `f` has returned, so each topic it marked is committed (or was
+        // rolled back, and a listener re-reads the same data: harmless). Delivered after the
+        // lock is released, by the guard's drop.
+        let changed = state
+            .unlocked
+            .as_ref()
+            .map(Unlocked::take_changes)
+            .unwrap_or_default();
+        state.outbox.extend(changed.events());
         if is_use {
             state.touch();
         }
@@ -97,7 +131,7 @@ impl Inner {
     /// Takes the lock for a call that needs the data: fails when erased, applies the
     /// auto-lock, fails when locked.
     #[inline(never)]
-    fn enter(&self) -> Result<MutexGuard<'_, State>> {
+    fn enter(&self) -> Result<StateGuard<'_>> {
         let mut state = self.state();
         if state.key_file.is_none() {
             return Err(Error::Erased);
@@ -128,12 +162,73 @@ impl Inner {
         &self.paths.dir
     }
 
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+    /// Takes the state lock. Events raised while it is held are delivered when the guard
+    /// is dropped, after the lock is released.
+    pub(crate) fn state(&self) -> StateGuard<'_> {
         // A panic while holding the lock leaves the state consistent (every change is applied
         // at the end), so a poisoned lock is still safe to use.
-        self.state
+        let guard = self
+            .state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        StateGuard {
+            inner: self,
+            guard: Some(guard),
+        }
+    }
+
+    /// How many auto-lock timer threads of this profile are running (for tests).
+    #[cfg(test)]
+    pub(crate) fn timer_threads(&self) -> Arc<AtomicUsize> {
+        self.timer_threads.clone()
+    }
+}
+
+/// The state lock, held. On drop it starts or stops the auto-lock timer to match the state,
+/// releases the lock, then delivers the events raised meanwhile (so listeners run unlocked).
+pub(crate) struct StateGuard<'a> {
+    inner: &'a Inner,
+    /// `Some` until dropped.
+    guard: Option<MutexGuard<'a, State>>,
+}
+
+impl Deref for StateGuard<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        match &self.guard {
+            Some(guard) => guard,
+            None => unreachable!("the guard is taken only when dropped"),
+        }
+    }
+}
+
+impl DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        match &mut self.guard {
+            Some(guard) => guard,
+            None => unreachable!("the guard is taken only when dropped"),
+        }
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        let Some(mut state) = self.guard.take() else {
+            return;
+        };
+        state.match_timer(self.inner);
+        let events = std::mem::take(&mut state.outbox);
+        let any = !events.is_empty();
+        if any {
+            // Queued before the lock is released, so events leave in the order the state
+            // changed, whichever thread delivers them.
+            self.inner.events.enqueue(events);
+        }
+        drop(state);
+        if any {
+            self.inner.events.drain();
+        }
     }
 }
 
@@ -145,9 +240,31 @@ pub(crate) struct State {
     pub(crate) clock: Arc<dyn Clock>,
     /// The clock's reading at the last call that touched the data.
     pub(crate) last_used: Duration,
+    /// Events raised under the lock, delivered when it is released.
+    pub(crate) outbox: Vec<Event>,
+    /// The running auto-lock timer, while unlocked with auto-lock set.
+    timer: Option<Arc<AutoLockTimer>>,
 }
 
 impl State {
+    /// A locked (or, with `unlocked`, unlocked) state with no auto-lock.
+    pub(crate) fn new(
+        key_file: KeyFile,
+        unlocked: Option<Unlocked>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let last_used = clock.now();
+        State {
+            key_file: Some(key_file),
+            unlocked,
+            auto_lock: None,
+            clock,
+            last_used,
+            outbox: Vec::new(),
+            timer: None,
+        }
+    }
+
     pub(crate) fn key_file(&self) -> Result<&KeyFile> {
         self.key_file.as_ref().ok_or(Error::Erased)
     }
@@ -170,12 +287,63 @@ impl State {
         self.lock();
         self.unlocked = Some(Unlocked::new(data_key, cipher, store));
         self.touch();
+        log::info!("vault unlocked");
+        self.outbox.push(Event::Lock(LockEvent::Unlocked));
         Ok(())
     }
 
+    /// Locks without telling anyone (before an unlock, or when the profile is dropped).
     pub(crate) fn lock(&mut self) {
         if let Some(unlocked) = self.unlocked.take() {
             unlocked.close();
+        }
+    }
+
+    /// Locks and, if the vault was unlocked, raises `Locked { cause }`.
+    pub(crate) fn lock_because(&mut self, cause: LockCause) {
+        if self.unlocked.is_none() {
+            return;
+        }
+        self.lock();
+        match cause {
+            LockCause::Requested => log::info!("vault locked (requested)"),
+            LockCause::AutoLock => log::info!("vault locked (auto-lock)"),
+        }
+        self.outbox.push(Event::Lock(LockEvent::Locked { cause }));
+    }
+
+    /// Raises `Erased` (the caller has destroyed the keys).
+    pub(crate) fn mark_erased(&mut self) {
+        log::info!("profile erased");
+        self.outbox.push(Event::Lock(LockEvent::Erased));
+    }
+
+    /// Makes the auto-lock timer recompute its deadline now (after the timeout or the clock
+    /// changed). A touch needs no wake-up: it only moves the deadline later, and the timer
+    /// re-reads the clock when it wakes.
+    pub(crate) fn wake_timer(&self) {
+        if let Some(timer) = &self.timer {
+            timer.wake();
+        }
+    }
+
+    /// How long until the idle deadline, if the vault is unlocked with auto-lock set.
+    fn time_until_idle(&self) -> Option<Duration> {
+        let timeout = self.auto_lock?;
+        self.unlocked.as_ref()?;
+        let idle = self.clock.now().checked_sub(self.last_used)?;
+        Some(timeout.saturating_sub(idle))
+    }
+
+    /// Starts the timer when the vault is unlocked with auto-lock set, stops it otherwise.
+    fn match_timer(&mut self, inner: &Inner) {
+        let wanted = self.unlocked.is_some() && self.auto_lock.is_some() && self.key_file.is_some();
+        if wanted && self.timer.is_none() {
+            self.timer = AutoLockTimer::start(inner);
+        } else if !wanted {
+            if let Some(timer) = self.timer.take() {
+                timer.stop();
+            }
         }
     }
 
@@ -189,7 +357,7 @@ impl State {
             // A clock that went backwards cannot say how long the phone was idle: lock.
             let idle = self.clock.now().checked_sub(self.last_used);
             if self.unlocked.is_some() && idle.is_none_or(|idle| idle >= timeout) {
-                self.lock();
+                self.lock_because(LockCause::AutoLock);
             }
         }
     }
@@ -204,6 +372,8 @@ pub(crate) struct Unlocked {
     /// Per-feature caches, rebuilt from the sealed rows after unlock; dropped (and wiped by
     /// their own `Drop`) on lock.
     pub(crate) slots: Slots,
+    /// Topics the current call wrote (see [`Unlocked::changed`]).
+    changes: Cell<TopicSet>,
 }
 
 /// Caches keyed by their type, so the session names no feature.
@@ -236,7 +406,19 @@ impl Unlocked {
             cipher,
             store,
             slots: Slots::default(),
+            changes: Cell::default(),
         }
+    }
+
+    /// Marks `topic` as written by the current call: its listeners are told once the call
+    /// returns and the state lock is released. Call it after the write (or its transaction)
+    /// committed.
+    pub(crate) fn changed(&self, topic: DataTopic) {
+        self.changes.set(self.changes.get().with(topic));
+    }
+
+    fn take_changes(&self) -> TopicSet {
+        self.changes.take()
     }
 
     /// Seals `value` as JSON into row `id` of `table` (a fixed table name, never input).
@@ -344,6 +526,7 @@ impl Unlocked {
             cipher,
             store,
             slots,
+            changes: _,
         } = self;
         drop(slots);
         drop(cipher);
@@ -407,6 +590,119 @@ pub(crate) fn remove_if_present(file: &Path) -> Result<()> {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // Locks quietly (nobody is left to tell) and, through the guard, stops the timer.
         self.state().lock();
+    }
+}
+
+/// Longest the timer sleeps before it re-reads the clock. Condition variables wait on a
+/// monotonic clock, which stops while a phone sleeps; the wall clock (the auto-lock's) does
+/// not, so after a long sleep the vault locks within this much of the phone waking up.
+const TIMER_MAX_WAIT: Duration = Duration::from_secs(10);
+/// Shortest sleep, so a clock that reads "not yet" at the deadline cannot make the timer spin.
+const TIMER_MIN_WAIT: Duration = Duration::from_millis(20);
+
+/// The auto-lock timer of one profile: a thread parked on a condition variable until the idle
+/// deadline, which then applies the session's own idle rule (`State::expire_if_idle`, with
+/// the profile's clock) and sleeps again if the vault was used meanwhile. It holds only a weak
+/// reference to the profile, and ends when the vault locks, auto-lock is turned off or the
+/// profile is dropped. With a clock that is not the wall clock (a test's manual clock) it
+/// still sleeps in real time, at most [`TIMER_MAX_WAIT`], and re-checks: no busy loop.
+pub(crate) struct AutoLockTimer {
+    flags: Mutex<TimerFlags>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct TimerFlags {
+    stopped: bool,
+    /// Bumped by every wake-up, so one sent before the thread parks is not lost.
+    generation: u64,
+}
+
+impl AutoLockTimer {
+    /// Starts the thread; `None` (auto-lock then applies on the next call, as before) if the
+    /// system refused a thread.
+    fn start(inner: &Inner) -> Option<Arc<AutoLockTimer>> {
+        let timer = Arc::new(AutoLockTimer {
+            flags: Mutex::new(TimerFlags::default()),
+            wake: Condvar::new(),
+        });
+        let (me, mine) = (inner.me.clone(), timer.clone());
+        let running = RunningTimer::new(inner.timer_threads.clone());
+        let spawned = std::thread::Builder::new()
+            .name("kinship-auto-lock".into())
+            .spawn(move || {
+                let _running = running;
+                run_timer(&me, &mine);
+            });
+        match spawned {
+            Ok(_) => Some(timer),
+            Err(_) => {
+                log::warn!("no auto-lock timer thread: auto-lock applies on the next call");
+                None
+            }
+        }
+    }
+
+    fn flags(&self) -> MutexGuard<'_, TimerFlags> {
+        self.flags.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn stop(&self) {
+        self.flags().stopped = true;
+        self.wake.notify_all();
+    }
+
+    fn wake(&self) {
+        self.flags().generation += 1;
+        self.wake.notify_all();
+    }
+
+    /// Sleeps for `wait` unless stopped or woken since `generation` was read.
+    fn sleep(&self, wait: Duration, generation: u64) {
+        let flags = self.flags();
+        let _ = self
+            .wake
+            .wait_timeout_while(flags, wait, |f| !f.stopped && f.generation == generation);
+    }
+}
+
+fn run_timer(me: &Weak<Inner>, timer: &AutoLockTimer) {
+    loop {
+        let (wait, generation) = {
+            let Some(inner) = me.upgrade() else {
+                return;
+            };
+            let mut state = inner.state();
+            if timer.flags().stopped {
+                return;
+            }
+            // Locks (and raises AutoLock) if the deadline passed; the guard's drop then stops
+            // this timer and delivers the event on this thread, outside the lock.
+            state.expire_if_idle();
+            let Some(wait) = state.time_until_idle() else {
+                return;
+            };
+            // Read under the state lock, where wake-ups are sent: none can slip in between.
+            (wait, timer.flags().generation)
+        };
+        timer.sleep(wait.clamp(TIMER_MIN_WAIT, TIMER_MAX_WAIT), generation);
+    }
+}
+
+/// Counts a running timer thread for as long as it lives.
+struct RunningTimer(Arc<AtomicUsize>);
+
+impl RunningTimer {
+    fn new(count: Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        RunningTimer(count)
+    }
+}
+
+impl Drop for RunningTimer {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

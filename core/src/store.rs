@@ -184,6 +184,9 @@ impl Store {
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        if found < SCHEMA_VERSION {
+            log::info!("database schema upgraded from {found} to {SCHEMA_VERSION}");
+        }
         Ok(())
     }
 }

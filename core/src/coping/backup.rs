@@ -104,12 +104,16 @@ pub(crate) fn merge_backup(u: &Unlocked, mut data: CopingBackup) -> Result<Merge
             favorites.insert(id);
         }
     }
-    if favorites != state.favorites {
+    let favorites_changed = favorites != state.favorites;
+    if favorites_changed {
         u.put_sealed(
             crate::store::DOCUMENTS_TABLE,
             FAVORITES_DOCUMENT,
             &favorites,
         )?;
+    }
+    if favorites_changed || strategies + tries > 0 {
+        u.changed(crate::events::DataTopic::Coping);
     }
     Ok(MergeCounts {
         strategies,

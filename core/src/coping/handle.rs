@@ -11,6 +11,7 @@ use super::model::*;
 use super::state::*;
 use super::suggest::{self, Suggestion};
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 use crate::text::{fold_words, matches_all_prefixes};
 
@@ -86,6 +87,7 @@ impl Coping {
         validate_custom(&custom)?;
         self.with_state(|u, state| {
             u.put_sealed(CUSTOM_TABLE, &custom.id, &custom)?;
+            u.changed(DataTopic::Coping);
             let shown = custom_to_strategy(&custom, false);
             state.custom.insert(custom.id.clone(), custom);
             Ok(shown)
@@ -127,6 +129,7 @@ impl Coping {
             custom.updated_at = now;
             validate_custom(&custom)?;
             u.put_sealed(CUSTOM_TABLE, &custom.id, &custom)?;
+            u.changed(DataTopic::Coping);
             let shown = custom_to_strategy(&custom, state.favorites.contains(id));
             if let Some(mut old) = state.custom.insert(custom.id.clone(), custom) {
                 old.wipe();
@@ -159,6 +162,7 @@ impl Coping {
                 &favorites,
             )?;
             tx.commit()?;
+            u.changed(DataTopic::Coping);
             if let Some(mut old) = state.custom.remove(id) {
                 old.wipe();
             }
@@ -197,6 +201,7 @@ impl Coping {
                 at,
             };
             u.put_sealed(TRIES_TABLE, &logged.id, &logged)?;
+            u.changed(DataTopic::Coping);
             state.record(&logged);
             Ok(logged)
         })
@@ -300,6 +305,7 @@ impl Coping {
                 FAVORITES_DOCUMENT,
                 &favorites,
             )?;
+            u.changed(DataTopic::Coping);
             state.favorites = favorites;
             Ok(())
         })

@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::model::{Channels, DirectoryEntry, Kind, Sms};
 use super::{actions, Directory, DirectoryQuery, SearchHit};
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::Inner;
 
 /// Table of the person's own directory entries, one sealed row each.
@@ -60,6 +61,7 @@ impl PersonalDirectory {
         )?;
         self.inner.with_unlocked(|u| {
             u.put_sealed(TABLE, &entry.id, &entry)?;
+            u.changed(DataTopic::PersonalDirectory);
             Ok(entry)
         })
     }
@@ -78,6 +80,7 @@ impl PersonalDirectory {
                 return Err(Error::NotFound);
             }
             u.put_sealed(TABLE, id, &entry)?;
+            u.changed(DataTopic::PersonalDirectory);
             Ok(entry)
         })
     }
@@ -86,6 +89,7 @@ impl PersonalDirectory {
     pub fn remove(&self, id: &str) -> Result<()> {
         self.inner.with_unlocked(|u| {
             if u.delete_sealed(TABLE, id)? {
+                u.changed(DataTopic::PersonalDirectory);
                 Ok(())
             } else {
                 Err(Error::NotFound)
@@ -112,6 +116,7 @@ impl PersonalDirectory {
                 u.delete_sealed(super::reports::TABLE, &old.id)?;
             }
             u.put_sealed(super::reports::TABLE, &report.id, &report)?;
+            u.changed(DataTopic::PersonalDirectory);
             Ok(report)
         })
     }

@@ -14,8 +14,10 @@ use kinship_protocol::{Category, Event, Status, Visibility};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 
+pub mod background;
 pub mod ics;
 pub mod sync;
 mod transport;
@@ -149,7 +151,8 @@ impl Groups {
         })
     }
 
-    /// Stops following a group and forgets its cached events, in one transaction.
+    /// Stops following a group and forgets its cached events, in one transaction (and drops it
+    /// from the background-sync manifest when that is on).
     pub fn unfollow(&self, group_id: &str) -> Result<()> {
         self.inner.with_unlocked(|u| {
             let matching: Vec<(String, GroupRecord)> = records(u)?
@@ -165,8 +168,11 @@ impl Groups {
                 u.delete_sealed(GROUPS_TABLE, row_id)?;
             }
             tx.commit()?;
+            u.changed(DataTopic::Groups);
             Ok(())
-        })
+        })?;
+        // The background poll must stop asking for a group the person left.
+        background::refresh_manifest(&self.inner)
     }
 
     /// Upcoming (and ongoing) events, soonest first.

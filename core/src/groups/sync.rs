@@ -22,6 +22,7 @@ use super::transport::{
 };
 use crate::directory::bundle;
 use crate::error::{Error, Result};
+use crate::events::{DataTopic, DirectoryEvent, Event, SyncEvent};
 use crate::groups::{
     clear_events, event_row_id, group_row_id, records, CachedEvent, FollowedGroup, GroupRecord,
     Groups, EVENTS_TABLE, GROUPS_TABLE,
@@ -198,10 +199,13 @@ impl Groups {
             etag: None,
             directory_checked_at: None,
         };
-        self.inner.with_unlocked(|u| {
+        let followed = self.inner.with_unlocked(|u| {
             u.put_sealed(GROUPS_TABLE, &record.row_id(u), &record)?;
+            u.changed(DataTopic::Groups);
             Ok(record.public())
-        })
+        })?;
+        super::background::refresh_manifest(&self.inner)?;
+        Ok(followed)
     }
 
     /// Pulls every followed group's changes (and a newer directory bundle, if a server has one).
@@ -220,7 +224,11 @@ impl Groups {
         let http = client(options)?;
         let mut report = SyncReport::default();
         let mut offline = 0;
-        for record in &followed {
+        log::info!("sync started: {} groups", followed.len());
+        self.inner.events.publish(Event::Sync(SyncEvent::Started {
+            groups: followed.len(),
+        }));
+        for (n, record) in followed.iter().enumerate() {
             let mut group_report = GroupSyncReport {
                 server_url: record.server_url.clone(),
                 group_id: record.group_id.clone(),
@@ -240,13 +248,52 @@ impl Groups {
                 if matches!(err, Error::Offline) {
                     offline += 1;
                 }
+                log::info!("sync: group #{n} failed ({})", failure_kind(&err));
                 group_report.error = Some(err.to_string());
+            } else {
+                log::info!(
+                    "sync: group #{n}: {} new, {} updated, {} removed{}",
+                    group_report.new,
+                    group_report.updated,
+                    group_report.removed,
+                    if group_report.not_modified {
+                        " (304)"
+                    } else {
+                        ""
+                    }
+                );
             }
+            self.inner
+                .events
+                .publish(Event::Sync(SyncEvent::GroupFinished {
+                    group_id: group_report.group_id.clone(),
+                    new_or_changed: group_report.new + group_report.updated,
+                    removed: group_report.removed,
+                    error: group_report.error.clone(),
+                }));
             report.groups.push(group_report);
         }
+        let failed = report.groups.iter().filter(|g| g.error.is_some()).count();
         if !followed.is_empty() && offline == followed.len() {
+            self.finished(followed.len(), failed);
             return Err(Error::Offline);
         }
+        // Finished is told whatever happens next: the groups' work is done and committed.
+        let after = self
+            .after_groups(&http, options, &followed, &mut report)
+            .await;
+        self.finished(followed.len(), failed);
+        after.map(|()| report)
+    }
+
+    /// The directory check and the queued reports, once the groups are synced.
+    async fn after_groups(
+        &self,
+        http: &reqwest::Client,
+        options: &SyncOptions,
+        followed: &[GroupRecord],
+        report: &mut SyncReport,
+    ) -> Result<()> {
         let now = Utc::now();
         let due = |r: &GroupRecord| {
             r.directory_checked_at.is_none_or(|t| {
@@ -259,10 +306,7 @@ impl Groups {
             .map(|r| r.server_url.as_str())
             .collect();
         for server in servers {
-            if self
-                .fetch_directory(&http, options, server, &mut report)
-                .await
-            {
+            if self.fetch_directory(http, options, server, report).await {
                 self.mark_directory_checked(server, now)?;
             }
         }
@@ -274,10 +318,23 @@ impl Groups {
             .map(|r| r.server_url.clone())
         {
             report.reports_sent = self
-                .send_reports(&http, options, &server, &mut report.requests)
+                .send_reports(http, options, &server, &mut report.requests)
                 .await?;
         }
-        Ok(report)
+        if report.reports_sent > 0 {
+            log::info!("sync: {} directory reports sent", report.reports_sent);
+        }
+        // New cursors: the background poll goes on from here.
+        super::background::refresh_manifest(&self.inner)?;
+        Ok(())
+    }
+
+    /// Logs and tells sync listeners that a sync is over.
+    fn finished(&self, groups: usize, failed: usize) {
+        log::info!("sync finished: {groups} groups, {failed} failed");
+        self.inner
+            .events
+            .publish(Event::Sync(SyncEvent::Finished { groups, failed }));
     }
 
     /// Sends queued directory reports with no token; each one the server accepted (202) or
@@ -307,7 +364,10 @@ impl Groups {
                 break;
             }
             self.inner.with_unlocked_in_background(|u| {
-                u.delete_sealed(crate::directory::reports::TABLE, &report.id)
+                let removed = u.delete_sealed(crate::directory::reports::TABLE, &report.id)?;
+                // The queue the app may show (`queued_reports`) got shorter.
+                u.changed(DataTopic::PersonalDirectory);
+                Ok(removed)
             })?;
             sent += usize::from(done);
         }
@@ -324,42 +384,22 @@ impl Groups {
     ) -> Result<()> {
         let mut record = start.clone();
         // Bounded: a server cannot keep a phone paging forever.
-        for _ in 0..10_000 {
-            let url = format!(
-                "{}/v1/groups/{}/events?since={}&limit={}",
-                record.server_url, record.group_id, record.cursor, options.page_size
-            );
-            let etag = record.etag.clone();
-            let response = send(options, requests, || {
-                let request = with_token(http.get(&url), record.member_token.as_deref());
-                match &etag {
-                    Some(tag) => request.header(header::IF_NONE_MATCH, tag),
-                    None => request,
-                }
-            })
-            .await?;
-            match response.status() {
-                StatusCode::NOT_MODIFIED => {
+        for _ in 0..MAX_PAGES_PER_SYNC {
+            let fetched = fetch_page(http, options, &FeedPosition::of(&record), requests).await?;
+            let (page, new_etag) = match fetched {
+                Fetched::NotModified => {
                     report.not_modified = report.new + report.updated + report.removed == 0;
                     return Ok(());
                 }
-                StatusCode::GONE if record.cursor != "0" => {
+                Fetched::Gone => {
                     record = self.restart_from_scratch(&record)?;
                     report.resynced = true;
                     continue;
                 }
-                StatusCode::OK => {}
-                status => return Err(remote_status(status)),
-            }
-            let new_etag = response
-                .headers()
-                .get(header::ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let page: FeedPage = read_json(response).await?;
-            check_page(&record, &page)?;
-            let quiet = page.changes.is_empty() && page.tombstones.is_empty() && !page.has_more;
-            let Some(applied) = self.apply_page(&record, &page, new_etag)? else {
+                Fetched::Page { page, etag } => (page, etag),
+            };
+            let quiet = is_quiet(&page);
+            let Some(applied) = self.apply_page(&record, &page, new_etag, None)? else {
                 return Ok(()); // unfollowed meanwhile
             };
             report.new += applied.new;
@@ -376,17 +416,23 @@ impl Groups {
     }
 
     /// Applies one page and its cursor in a single transaction; re-applying is harmless.
-    fn apply_page(
+    /// `None` when the group is no longer followed, or when `from_cursor` is given and the
+    /// stored cursor is not it (the page does not continue from where this phone is).
+    pub(crate) fn apply_page(
         &self,
         record: &GroupRecord,
         page: &FeedPage,
         etag: Option<String>,
+        from_cursor: Option<&str>,
     ) -> Result<Option<Applied>> {
         self.inner.with_unlocked_in_background(|u| {
             let row_id = record.row_id(u);
             let Some(mut current) = u.get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)? else {
                 return Ok(None);
             };
+            if from_cursor.is_some_and(|cursor| cursor != current.cursor) {
+                return Ok(None);
+            }
             let tx = u.store.conn().unchecked_transaction()?;
             let mut applied = Applied::default();
             for event in &page.changes {
@@ -412,6 +458,9 @@ impl Groups {
             current.last_synced_at = Some(Utc::now());
             u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
             tx.commit()?;
+            if applied.new + applied.updated + applied.removed > 0 {
+                u.changed(DataTopic::Groups);
+            }
             applied.record = current;
             Ok(Some(applied))
         })
@@ -419,18 +468,21 @@ impl Groups {
 
     /// The server no longer has our cursor's history: forget the group's cache and start over,
     /// in one transaction.
-    fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
+    pub(crate) fn restart_from_scratch(&self, record: &GroupRecord) -> Result<GroupRecord> {
         self.inner.with_unlocked_in_background(|u| {
             let row_id = group_row_id(u, &record.server_url, &record.group_id);
             let mut current = u
                 .get_sealed::<GroupRecord>(GROUPS_TABLE, &row_id)?
                 .ok_or(Error::NotFound)?;
             let tx = u.store.conn().unchecked_transaction()?;
-            clear_events(u, &record.server_url, &record.group_id)?;
+            let cleared = clear_events(u, &record.server_url, &record.group_id)?;
             current.cursor = "0".into();
             current.etag = None;
             u.put_sealed(GROUPS_TABLE, &row_id, &current)?;
             tx.commit()?;
+            if cleared > 0 {
+                u.changed(DataTopic::Groups);
+            }
             Ok(current)
         })
     }
@@ -474,7 +526,13 @@ impl Groups {
             return false;
         }
         match bundle::install(self.inner.data_dir(), &bytes, bundle::TRUSTED_KEYS) {
-            Ok(version) => report.directory_version = Some(version),
+            Ok(version) => {
+                log::info!("directory bundle installed by sync: version {version}");
+                report.directory_version = Some(version);
+                self.inner
+                    .events
+                    .publish(Event::Directory(DirectoryEvent::Updated { version }));
+            }
             Err(Error::Directory(crate::directory::DirectoryError::Bundle(
                 bundle::BundleError::NotNewer { .. },
             ))) => {}
@@ -496,12 +554,93 @@ impl Groups {
     }
 }
 
+/// What applying one page changed.
 #[derive(Default)]
-struct Applied {
-    new: usize,
-    updated: usize,
-    removed: usize,
-    record: GroupRecord,
+pub(crate) struct Applied {
+    pub new: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub record: GroupRecord,
+}
+
+/// Most pages read from one group in one sync.
+pub(crate) const MAX_PAGES_PER_SYNC: usize = 10_000;
+
+/// Where a group's feed is read from: what a page request needs, and nothing else (the
+/// background manifest keeps exactly this per group).
+#[derive(Clone, Serialize, serde::Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct FeedPosition {
+    pub server_url: String,
+    pub group_id: String,
+    pub member_token: Option<String>,
+    pub cursor: String,
+    pub etag: Option<String>,
+}
+
+impl FeedPosition {
+    pub(crate) fn of(record: &GroupRecord) -> FeedPosition {
+        FeedPosition {
+            server_url: record.server_url.clone(),
+            group_id: record.group_id.clone(),
+            member_token: record.member_token.clone(),
+            cursor: record.cursor.clone(),
+            etag: record.etag.clone(),
+        }
+    }
+}
+
+/// The answer to one page request.
+pub(crate) enum Fetched {
+    /// `304`: nothing changed since `etag`.
+    NotModified,
+    /// `410` for a cursor other than `0`: the server no longer has that history.
+    Gone,
+    /// A page that passed the protocol's check, and the ETag it came with.
+    Page {
+        page: FeedPage,
+        etag: Option<String>,
+    },
+}
+
+/// Asks for the page after `at.cursor` (with `If-None-Match` when an ETag is known) and checks
+/// it; any answer other than 200, 304 or a 410 that can be recovered from is an error.
+pub(crate) async fn fetch_page(
+    http: &reqwest::Client,
+    options: &SyncOptions,
+    at: &FeedPosition,
+    requests: &mut u32,
+) -> Result<Fetched> {
+    let url = format!(
+        "{}/v1/groups/{}/events?since={}&limit={}",
+        at.server_url, at.group_id, at.cursor, options.page_size
+    );
+    let response = send(options, requests, || {
+        let request = with_token(http.get(&url), at.member_token.as_deref());
+        match &at.etag {
+            Some(tag) => request.header(header::IF_NONE_MATCH, tag),
+            None => request,
+        }
+    })
+    .await?;
+    match response.status() {
+        StatusCode::NOT_MODIFIED => return Ok(Fetched::NotModified),
+        StatusCode::GONE if at.cursor != "0" => return Ok(Fetched::Gone),
+        StatusCode::OK => {}
+        status => return Err(remote_status(status)),
+    }
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let page: FeedPage = read_json(response).await?;
+    check_page(&at.group_id, &at.cursor, &page)?;
+    Ok(Fetched::Page { page, etag })
+}
+
+/// Whether a page is the last one and carries nothing.
+pub(crate) fn is_quiet(page: &FeedPage) -> bool {
+    page.changes.is_empty() && page.tombstones.is_empty() && !page.has_more
 }
 
 impl Default for GroupRecord {
@@ -522,13 +661,26 @@ impl Default for GroupRecord {
     }
 }
 
+/// What a log line may say about a failed group: the kind and status code, never the text
+/// (which could one day quote a server's answer).
+fn failure_kind(err: &Error) -> String {
+    match err {
+        Error::Offline => "offline".into(),
+        Error::Remote {
+            status: Some(status),
+            ..
+        } => format!("status {status}"),
+        Error::Remote { status: None, .. } => "connection broke off".into(),
+        Error::Locked => "locked".into(),
+        _ => "local error".into(),
+    }
+}
+
 /// A page is applied only if all of it makes sense (the protocol's rule, shared with the
 /// server).
-fn check_page(record: &GroupRecord, page: &FeedPage) -> Result<()> {
-    kinship_protocol::check_page(&record.group_id, &record.cursor, page).map_err(|why| {
-        Error::Remote {
-            status: Some(200),
-            reason: format!("the server sent a page that makes no sense: {why}"),
-        }
+pub(crate) fn check_page(group_id: &str, cursor: &str, page: &FeedPage) -> Result<()> {
+    kinship_protocol::check_page(group_id, cursor, page).map_err(|why| Error::Remote {
+        status: Some(200),
+        reason: format!("the server sent a page that makes no sense: {why}"),
     })
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::events::DataTopic;
 use crate::session::{Inner, Unlocked};
 pub use index::EntryFilter;
 use index::{time_key, JournalIndex, TimeKey};
@@ -164,6 +165,7 @@ impl Journal {
                 .conn()
                 .prepare_cached(INSERT_SQL)?
                 .execute(params![entry.id, sealed])?;
+            u.changed(DataTopic::Journal);
             if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.insert_later(entry.clone());
             }
@@ -211,6 +213,7 @@ impl Journal {
                 .conn()
                 .prepare_cached(UPDATE_SQL)?
                 .execute(params![entry.id, sealed])?;
+            u.changed(DataTopic::Journal);
             if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.insert_later(entry.clone());
             }
@@ -229,6 +232,7 @@ impl Journal {
             if removed == 0 {
                 return Err(Error::NotFound);
             }
+            u.changed(DataTopic::Journal);
             if let Some(index) = u.slots.get_mut::<JournalIndex>() {
                 index.remove(id);
             }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use kinship_core::{Entry, KdfParams, Kinship, NewEntry};
 
+pub mod feed;
+
 pub const PASS: &str = "test passphrase one";
 
 /// A new profile in `dir/profile`, unlocked, with OWASP's minimum Argon2id cost (fast tests).
