@@ -119,7 +119,7 @@ public final class FileBackupSink: BackupSink, @unchecked Sendable {
 
 /// Writes a backup to an `OutputStream` (opened here if it is not open yet). `finish` and
 /// `abandon` close it; `onAbandon` runs on abandon, to delete or discard what was written.
-/// An in-memory stream (`OutputStream(toMemory:)`) keeps its bytes after closing:
+/// An in-memory stream (`OutputStream.toMemory()`) keeps its bytes after closing:
 /// read them with `property(forKey: .dataWrittenToMemoryStreamKey)`.
 public final class OutputStreamBackupSink: BackupSink, @unchecked Sendable {
     private let lock = NSLock()

@@ -8,6 +8,7 @@ import KinshipCore
 //   range. Foundation: `DateComponents` with year, month and day.
 // - `LocalDateTime` (`2026-11-27T18:30:00`) beside a `TimeZoneId` (`Europe/Lisbon`): an event's
 //   wall-clock time as its organizer set it. Foundation: `DateComponents` and `TimeZone`.
+// - `LocalTime` (`09:30`): a reminder's time of day. Foundation: `DateComponents` (hour, minute).
 //
 // Parsed and written by hand, not with a `DateFormatter`: the forms are fixed, and a formatter
 // follows the phone's locale and calendar (a Buddhist or Japanese calendar would shift the
@@ -64,6 +65,20 @@ extension DateComponents {
         return KinshipISO8601.format(year: day.year, month: day.month, day: day.day)
             + "T" + KinshipISO8601.pad(hour, 2) + ":" + KinshipISO8601.pad(minute, 2)
             + ":" + KinshipISO8601.pad(second ?? 0, 2)
+    }
+
+    /// The hour and minute of a `LocalTime` (`09:30`, a reminder's time of day); `nil` for text
+    /// that is not a time of day.
+    public init?(localTime: LocalTime) {
+        guard let time = KinshipISO8601.timeOfDay(Substring(localTime)) else { return nil }
+        self.init(hour: time.hour, minute: time.minute)
+    }
+
+    /// These components' hour and minute as a `LocalTime` (`09:30`), for a reminder; `nil`
+    /// when either is missing or out of range. Seconds are dropped: reminders are to the minute.
+    public var localTime: LocalTime? {
+        guard let hour, let minute, (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        return KinshipISO8601.pad(hour, 2) + ":" + KinshipISO8601.pad(minute, 2)
     }
 
     private var gregorianDay: (year: Int, month: Int, day: Int)? {
@@ -209,6 +224,14 @@ enum KinshipISO8601 {
         let second = fields.count == 3 ? number(fields[2]) : 0
         guard let second, wholeSeconds.count == 1 || fields.count == 3 else { return nil }
         return (date, (hour, minute, second))
+    }
+
+    /// `HH:MM`, also with seconds and a fraction (dropped), the shapes the core accepts.
+    static func timeOfDay(_ text: Substring) -> (hour: Int, minute: Int)? {
+        guard let parsed = dateTime("2000-01-01T" + text),
+              (0..<24).contains(parsed.time.0), (0..<60).contains(parsed.time.1), (0..<60).contains(parsed.time.2)
+        else { return nil }
+        return (parsed.time.0, parsed.time.1)
     }
 
     static func format(year: Int, month: Int, day: Int) -> String {

@@ -71,7 +71,7 @@ final class BackupTests: XCTestCase {
         let profile = try await filledProfile(entries: 5)
 
         // In memory: OutputStream to InputStream.
-        let output = OutputStream(toMemory: ())
+        let output = OutputStream.toMemory()
         let exported = try await profile.backups().export(to: OutputStreamBackupSink(output), passphrase: backupPassphrase)
         XCTAssertEqual(exported.entries, 5)
         let bytes = try XCTUnwrap(output.property(forKey: .dataWrittenToMemoryStreamKey) as? Data)
@@ -107,7 +107,8 @@ final class BackupTests: XCTestCase {
         progress.attach { task.cancel() }
 
         // The task ends only once the core's work has stopped.
-        switch await task.result {
+        let result = await task.result
+        switch result {
         case .success:
             XCTFail("the export was cancelled from its first progress report")
         case let .failure(error):
@@ -140,7 +141,7 @@ final class BackupTests: XCTestCase {
 
     func testCancellingAnImportWhileReadingImportsNothing() async throws {
         let profile = try await filledProfile(entries: 20)
-        let output = OutputStream(toMemory: ())
+        let output = OutputStream.toMemory()
         _ = try await profile.backups().export(to: OutputStreamBackupSink(output), passphrase: backupPassphrase)
         let bytes = try XCTUnwrap(output.property(forKey: .dataWrittenToMemoryStreamKey) as? Data)
 

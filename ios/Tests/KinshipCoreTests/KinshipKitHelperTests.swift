@@ -121,7 +121,7 @@ final class KinshipKitHelperTests: XCTestCase {
         XCTAssertEqual(log.calls, [ProgressLog.Call(done: 1, total: 2), ProgressLog.Call(done: 2, total: 2)])
 
         // An output stream gets every byte, in order; an input stream gives them back in pieces.
-        let output = OutputStream(toMemory: ())
+        let output = OutputStream.toMemory()
         let sink = OutputStreamBackupSink(output)
         try sink.write(bytes: Data([1, 2, 3]))
         try sink.write(bytes: Data([4, 5]))
