@@ -179,11 +179,13 @@ public final class FileHandleBackupSource: BackupSource, @unchecked Sendable {
 
     /// Opens the file at `url` for reading.
     public convenience init(url: URL) throws {
+        let handle: FileHandle
         do {
-            self.init(try FileHandle(forReadingFrom: url))
+            handle = try FileHandle(forReadingFrom: url)
         } catch {
             throw BackupStreamFailure.open
         }
+        self.init(handle)
     }
 
     deinit {

@@ -33,7 +33,7 @@ extension DateComponents {
     public init?(localDate: LocalDate) {
         guard let day = KinshipISO8601.date(Substring(localDate)) else { return nil }
         self.init(calendar: Calendar(identifier: .gregorian), year: day.0, month: day.1, day: day.2)
-        guard isValidDate else { return nil }
+        guard KinshipISO8601.exists(self) else { return nil }
     }
 
     /// The date and wall-clock time of a `LocalDateTime` (`2026-11-27T18:30:00`), with no time
@@ -46,7 +46,7 @@ extension DateComponents {
             year: parsed.date.0, month: parsed.date.1, day: parsed.date.2,
             hour: parsed.time.0, minute: parsed.time.1, second: parsed.time.2
         )
-        guard isValidDate else { return nil }
+        guard KinshipISO8601.exists(self) else { return nil }
     }
 
     /// These components' year, month and day as a `LocalDate`, for the core (a stats range);
@@ -83,9 +83,8 @@ extension DateComponents {
 
     private var gregorianDay: (year: Int, month: Int, day: Int)? {
         guard let year, let month, let day else { return nil }
-        var check = DateComponents(year: year, month: month, day: day)
-        check.calendar = Calendar(identifier: .gregorian)
-        guard (1...9999).contains(year), check.isValidDate else { return nil }
+        guard (1...9999).contains(year), KinshipISO8601.exists(DateComponents(year: year, month: month, day: day))
+        else { return nil }
         return (year, month, day)
     }
 }
@@ -198,6 +197,21 @@ extension MoodPeriod {
 
 /// The ISO 8601 forms the core writes and reads (bindings/src/time.rs).
 enum KinshipISO8601 {
+    /// Whether these fields name a real day and time, checked in UTC: a wall-clock time has no
+    /// zone, so 02:30 on the night the phone's own clock skips it is still a valid time.
+    static func exists(_ components: DateComponents) -> Bool {
+        var check = components
+        check.calendar = utcGregorian
+        check.timeZone = utcGregorian.timeZone
+        return check.isValidDate
+    }
+
+    private static let utcGregorian: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? .current
+        return calendar
+    }()
+
     /// `YYYY-MM-DD` as numbers (not yet checked to be a real day).
     static func date(_ text: Substring) -> (Int, Int, Int)? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -228,7 +242,7 @@ enum KinshipISO8601 {
 
     /// `HH:MM`, also with seconds and a fraction (dropped), the shapes the core accepts.
     static func timeOfDay(_ text: Substring) -> (hour: Int, minute: Int)? {
-        guard let parsed = dateTime("2000-01-01T" + text),
+        guard let parsed = dateTime("2000-01-01T" + String(text)),
               (0..<24).contains(parsed.time.0), (0..<60).contains(parsed.time.1), (0..<60).contains(parsed.time.2)
         else { return nil }
         return (parsed.time.0, parsed.time.1)

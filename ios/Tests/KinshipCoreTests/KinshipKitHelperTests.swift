@@ -68,6 +68,13 @@ final class KinshipKitHelperTests: XCTestCase {
             XCTAssertNil(DateComponents(localDateTime: bad), bad)
         }
         XCTAssertEqual(DateComponents(year: 2026, month: 11, day: 27, hour: 9, minute: 5).localDateTime, "2026-11-27T09:05:00")
+        // A wall-clock time has no zone: 02:30 exists even on the night Berlin skips it.
+        XCTAssertNotNil(DateComponents(localDateTime: "2027-03-28T02:30:00"))
+        XCTAssertEqual(DateComponents(localTime: "09:30")?.hour, 9)
+        XCTAssertEqual(DateComponents(localTime: "09:30:59")?.minute, 30)
+        XCTAssertNil(DateComponents(localTime: "9:30"))
+        XCTAssertNil(DateComponents(localTime: "24:00"))
+        XCTAssertEqual(DateComponents(hour: 7, minute: 5, second: 40).localTime, "07:05")
 
         // A wall-clock time in a zone is an instant; the phone's calendar day of an instant.
         let lisbon = try XCTUnwrap(TimeZone(timeZoneId: "Europe/Lisbon"))
@@ -76,6 +83,7 @@ final class KinshipKitHelperTests: XCTestCase {
         // 2026-07-01 18:30 in Lisbon (UTC+1 in summer) is 17:30 UTC.
         XCTAssertEqual(Date(localDateTime: "2026-07-01T18:30:00", in: lisbon), Date(timeIntervalSince1970: 1_782_927_000))
         XCTAssertEqual(Date(localDateTime: "2026-07-01T19:30:00", in: berlin), Date(timeIntervalSince1970: 1_782_927_000))
+        XCTAssertNotNil(Date(localDateTime: "2027-03-28T02:30:00", in: berlin), "moved past the gap, not dropped")
         let lateEvening = Date(timeIntervalSince1970: 1_782_948_600) // 2026-07-01T23:30Z
         XCTAssertEqual(lateEvening.localDate(in: lisbon), "2026-07-02")
         XCTAssertEqual(lateEvening.localDate(in: TimeZone(secondsFromGMT: 0)!), "2026-07-01")
