@@ -96,7 +96,7 @@ enum KinshipFieldNames {
         return lists.contains(field)
     }
 
-    private static let lists: Set<String> = ["tags", "strategy_ids", "steps", "items", "contacts"]
+    private static let lists: Set<String> = ["tags", "strategy_ids", "steps", "items", "contacts", "weekdays"]
 
     private static let names: [String: String] = [
         "title": "title",
@@ -127,5 +127,10 @@ enum KinshipFieldNames {
         "seconds": "number of seconds",
         "request_timeout_ms": "time limit",
         "max_attempts": "number of tries",
+        "background_key": "background sync key",
+        "device_key": "device key",
+        "time": "time",
+        "zone": "time zone",
+        "weekdays": "days",
     ]
 }

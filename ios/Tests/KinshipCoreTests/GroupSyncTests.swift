@@ -27,8 +27,16 @@ final class GroupSyncTests: XCTestCase {
         XCTAssertEqual(try groups.followed().map(\.groupId), [server.group])
         XCTAssertFalse("\(group)".contains(server.url))
 
+        let progress = groups.syncProgress()
+        let changes = groups.changes()
         let first = try await groups.syncNow(settings: nil)
         XCTAssertEqual(first.groups, 1)
+        let steps = await collect(progress, within: 5, until: { if case .finished = $0 { return true } else { return false } })
+        XCTAssertEqual(steps.first, .started(groups: 1))
+        XCTAssertEqual(steps.last, .finished(groups: 1, failed: 0))
+        XCTAssertTrue(steps.contains { if case let .groupFinished(groupId, _, _, error) = $0 { return groupId == server.group && error == nil } else { return false } }, "\(steps)")
+        let eventsChanged: Void? = await nextValue(of: changes, within: 5)
+        XCTAssertNotNil(eventsChanged)
         XCTAssertEqual(first.newEvents, 1)
         XCTAssertEqual(first.errors, [])
         let second = try await groups.syncNow(settings: SyncSettings(requestTimeoutMs: 5_000, maxAttempts: 2))
@@ -79,6 +87,24 @@ final class GroupSyncTests: XCTestCase {
         XCTAssertEqual(summary.groups, 0)
     }
 
+    func testBackgroundSyncIsOptIn() async throws {
+        let profile = try await makeProfile()
+        let groups = profile.groups()
+        XCTAssertFalse(try groups.backgroundSyncEnabled())
+        assertKinshipError(try groups.enableBackgroundSync(backgroundKey: Data(repeating: 1, count: 16))) { error in
+            guard case let .InvalidInput(field, problem, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(field, "background_key")
+            XCTAssertEqual(problem, .malformed)
+        }
+        try groups.enableBackgroundSync(backgroundKey: Data(repeating: 1, count: 32))
+        XCTAssertTrue(try groups.backgroundSyncEnabled())
+        profile.lock()
+        XCTAssertTrue(try groups.backgroundSyncEnabled(), "readable while locked, for the background task")
+        try await profile.unlock(passphrase: testPassphrase)
+        try groups.disableBackgroundSync()
+        XCTAssertFalse(try groups.backgroundSyncEnabled())
+    }
+
     func testSyncSettingsAndEventQueriesAreChecked() async throws {
         let groups = try await makeProfile().groups()
         await assertKinshipErrorAsync({ try await groups.syncNow(settings: SyncSettings(maxAttempts: 0)) }) { error in
@@ -91,5 +117,38 @@ final class GroupSyncTests: XCTestCase {
             XCTAssertEqual(field, "days")
         }
         XCTAssertTrue(try groups.upcomingEvents(query: EventQuery()).isEmpty)
+    }
+}
+
+/// The values of `stream` up to and including the first for which `last` is true, or those that
+/// came within `seconds`.
+func collect<T: Sendable>(
+    _ stream: AsyncStream<T>,
+    within seconds: TimeInterval,
+    until last: @escaping @Sendable (T) -> Bool
+) async -> [T] {
+    let seen = Collected<T>()
+    _ = await nextValue(of: stream, within: seconds, matching: { value in
+        seen.append(value)
+        return last(value)
+    })
+    return seen.values
+}
+
+/// Values gathered from whichever task sees them.
+final class Collected<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var gathered: [T] = []
+
+    func append(_ value: T) {
+        lock.lock()
+        gathered.append(value)
+        lock.unlock()
+    }
+
+    var values: [T] {
+        lock.lock()
+        defer { lock.unlock() }
+        return gathered
     }
 }
