@@ -24,15 +24,21 @@ extension BackupsProtocol {
     }
 
     /// Writes an encrypted backup to `sink`. Cancelling the task throws `KinshipError.Cancelled`;
-    /// the sink is then `abandon`ed and never `finish`ed.
+    /// the sink is then `abandon`ed and never `finish`ed. A sink is `abandon`ed after any
+    /// failure, even one before the first byte (a refused passphrase), so a file the app created
+    /// for it is always cleaned up.
     public func export(
         to sink: BackupSink, passphrase: Data, progress: BackupProgress? = nil
     ) async throws -> BackupExportSummary {
         let watch = CancellationWatch()
-        return try await watch.run {
-            try await exportToSink(
-                sink: CancellableBackupSink(sink, watch: watch), passphrase: passphrase, progress: progress
-            )
+        let guarded = CancellableBackupSink(sink, watch: watch)
+        do {
+            return try await watch.run {
+                try await exportToSink(sink: guarded, passphrase: passphrase, progress: progress)
+            }
+        } catch {
+            guarded.abandonUnlessEnded()
+            throw error
         }
     }
 
@@ -95,10 +101,13 @@ final class CancellationWatch: @unchecked Sendable {
     }
 }
 
-/// A sink that refuses the bytes once the task is cancelled, so the core abandons it.
+/// A sink that refuses the bytes once the task is cancelled, so the core abandons it, and that
+/// remembers whether the export ended it (finished or abandoned).
 final class CancellableBackupSink: BackupSink, @unchecked Sendable {
     private let base: BackupSink
     private let watch: CancellationWatch
+    private let lock = NSLock()
+    private var ended = false
 
     init(_ base: BackupSink, watch: CancellationWatch) {
         self.base = base
@@ -116,11 +125,30 @@ final class CancellableBackupSink: BackupSink, @unchecked Sendable {
         if watch.isCancelled {
             throw KinshipError.Cancelled
         }
+        markEnded()
         try base.finish()
     }
 
     func abandon() {
+        markEnded()
         base.abandon()
+    }
+
+    /// Abandons the sink if the core never finished or abandoned it (it failed before).
+    func abandonUnlessEnded() {
+        lock.lock()
+        let open = !ended
+        ended = true
+        lock.unlock()
+        if open {
+            base.abandon()
+        }
+    }
+
+    private func markEnded() {
+        lock.lock()
+        ended = true
+        lock.unlock()
     }
 }
 

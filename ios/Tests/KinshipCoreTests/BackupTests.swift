@@ -160,6 +160,24 @@ final class BackupTests: XCTestCase {
         XCTAssertTrue(try target.safetyPlan().get().reasonsForLiving.isEmpty)
     }
 
+    func testAnExportRefusedBeforeItsFirstByteLeavesNothing() async throws {
+        let profile = try await filledProfile(entries: 1)
+        let notUTF8 = Data([0xFF, 0xFE])
+        let sink = RecordingSink()
+        await assertKinshipErrorAsync({ try await profile.backups().export(to: sink, passphrase: notUTF8) }) { error in
+            guard case let .InvalidInput(field, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(field, "passphrase")
+        }
+        XCTAssertEqual(sink.abandoned, 1, "the app's sink is told to clean up")
+        XCTAssertEqual(sink.finished, 0)
+
+        let folder = try makeScratchDirectory()
+        await assertKinshipErrorAsync({
+            try await profile.backups().export(to: folder.appendingPathComponent("refused.kinshipbackup"), passphrase: notUTF8)
+        })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [], "no temporary file either")
+    }
+
     func testACancelledTaskDoesNotStartAnExport() async throws {
         let profile = try await filledProfile(entries: 1)
         let sink = RecordingSink()
@@ -174,6 +192,7 @@ final class BackupTests: XCTestCase {
             return XCTFail("\(result)")
         }
         XCTAssertEqual(sink.finished, 0)
+        XCTAssertEqual(sink.abandoned, 1)
     }
 }
 
