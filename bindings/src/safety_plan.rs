@@ -29,6 +29,22 @@ pub struct PlanContact {
     /// the number cannot be dialled as typed.
     #[uniffi(default = None)]
     pub action: Option<Action>,
+    /// Whether they know about the person's sexuality or gender.
+    pub knows_about_me: ContactAwareness,
+    /// Safe to call in a crisis, as the person judged it; `None` until said. Suggestions at
+    /// high distress offer the safe ones first and leave out the unsafe ones.
+    #[uniffi(default = None)]
+    pub safe_in_crisis: Option<bool>,
+}
+
+mirror_enum! {
+    /// What a safety-plan contact knows about the person.
+    ContactAwareness <=> kinship_core::Awareness {
+        Knows,
+        DoesNotKnow,
+        /// Not sure, or not said.
+        Unsure,
+    }
 }
 
 #[derive(Clone, Default, PartialEq, uniffi::Record)]
@@ -106,6 +122,32 @@ impl SafetyPlanner {
         Ok(added.into())
     }
 
+    /// Adds a contact with what they know and whether they are safe to call in a crisis (its
+    /// `action` is ignored).
+    pub fn add_contact_with(&self, contact: PlanContact) -> Result<PlanContact> {
+        let added = self
+            .core
+            .safety_plan()
+            .add_contact_with(contact.into(), crate::now_local())?;
+        Ok(added.into())
+    }
+
+    /// Replaces `contact` (as the plan read it) by `changed`; `NotFound` when it is no longer
+    /// there.
+    pub fn update_contact(
+        &self,
+        contact: PlanContact,
+        changed: PlanContact,
+    ) -> Result<PlanContact> {
+        let updated = self.core.safety_plan().update_matching_contact(
+            &contact.name,
+            &contact.phone,
+            changed.into(),
+            crate::now_local(),
+        )?;
+        Ok(updated.into())
+    }
+
     /// Removes this contact (the first with its name and number, as the plan read it);
     /// `NotFound` when it is no longer there. Never by position, so a plan changed elsewhere
     /// since the screen read it cannot lose the wrong person.
@@ -127,10 +169,7 @@ impl SafetyPlanner {
             help_contacts: plan
                 .help_contacts
                 .into_iter()
-                .map(|c| kinship_core::PlanContact {
-                    name: c.name,
-                    phone: c.phone,
-                })
+                .map(kinship_core::PlanContact::from)
                 .collect(),
             professionals: plan.professionals,
             safe_environment: plan.safe_environment,
@@ -148,6 +187,19 @@ impl From<kinship_core::PlanContact> for PlanContact {
             action: contact.action().map(Into::into),
             name: contact.name,
             phone: contact.phone,
+            knows_about_me: contact.knows_about_me.into(),
+            safe_in_crisis: contact.safe_in_crisis,
+        }
+    }
+}
+
+impl From<PlanContact> for kinship_core::PlanContact {
+    fn from(contact: PlanContact) -> Self {
+        kinship_core::PlanContact {
+            name: contact.name,
+            phone: contact.phone,
+            knows_about_me: contact.knows_about_me.into(),
+            safe_in_crisis: contact.safe_in_crisis,
         }
     }
 }

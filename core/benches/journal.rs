@@ -62,6 +62,16 @@ fn main() {
         "- (sealing only)",
     ));
 
+    // What sealing and padding cost in space: the same entries in both databases, closed.
+    let plain_bytes = folder_bytes(&dir.path().join("round1").join("plain"));
+    let sealed_bytes = folder_bytes(&dir.path().join("round1").join("enc"));
+    results.push((
+        "database_bytes_ratio",
+        sealed_bytes as f64 / plain_bytes as f64,
+        "x",
+        "- (sealed and padded vs plain)",
+    ));
+
     let (_, kinship) = insert_encrypted(&dir.path().join("query"), &entries);
     let journal = kinship.journal();
     kinship.lock();
@@ -270,4 +280,14 @@ fn next(state: &mut u64) -> u64 {
     *state ^= *state << 25;
     *state ^= *state >> 27;
     state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+/// The bytes of every file in `folder` (the database with its WAL and key file).
+fn folder_bytes(folder: &Path) -> u64 {
+    std::fs::read_dir(folder)
+        .expect("a benchmark folder")
+        .filter_map(|entry| entry.ok()?.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum()
 }

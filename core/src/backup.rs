@@ -238,7 +238,8 @@ impl Backups {
         let (coping, safety_plan, reminders) = self.inner.with_unlocked(|u| {
             Ok((
                 coping::backup_data(u)?,
-                safety_plan::stored(u)?,
+                // Every profile has a plan row; an empty one is no plan to restore.
+                safety_plan::stored(u)?.filter(|plan| !plan.is_empty()),
                 reminders::stored(u)?,
             ))
         })?;

@@ -43,5 +43,5 @@ pub use journal::{
 pub use kinship_protocol::zone;
 pub use profile::Kinship;
 pub use reminders::{NewReminder, Reminder, Reminders, ScheduledReminder, Weekday};
-pub use safety_plan::{PlanContact, SafetyPlan, SafetyPlanner, Section};
+pub use safety_plan::{Awareness, PlanContact, SafetyPlan, SafetyPlanner, Section};
 pub use vault::KdfParams;

@@ -24,7 +24,7 @@ use crate::events::{
     Subscription, SyncListener,
 };
 use crate::journal::Journal;
-use crate::safety_plan::SafetyPlanner;
+use crate::safety_plan::{SafetyPlan, SafetyPlanner};
 use crate::session::{
     remove_database_files, remove_if_present, Inner, Paths, State, Unlocked, CANARY_KEY,
     CANARY_PLAINTEXT, META_TABLE,
@@ -81,6 +81,7 @@ impl Kinship {
         // The key file is written last: until it exists the folder is not a profile.
         key_file.save(&paths.keys)?;
         let unlocked = Unlocked::new(data_key, cipher, store);
+        write_fixed_rows(&unlocked)?;
         Ok(Self::from_state(paths, key_file, Some(unlocked)))
     }
 
@@ -110,7 +111,7 @@ impl Kinship {
             let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
             state.unlock_with(&self.inner.paths, data_key)?;
         }
-        crate::groups::background::merge_inbox(&self.inner);
+        self.after_unlock();
         Ok(())
     }
 
@@ -122,8 +123,21 @@ impl Kinship {
             let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
             state.unlock_with(&self.inner.paths, data_key)?;
         }
-        crate::groups::background::merge_inbox(&self.inner);
+        self.after_unlock();
         Ok(())
+    }
+
+    /// What every unlock does once the vault is open: the fixed rows of profiles made before
+    /// they existed, then the background inbox. Neither may fail the unlock.
+    fn after_unlock(&self) {
+        if self
+            .inner
+            .with_unlocked_in_background(|u| write_fixed_rows(u))
+            .is_err()
+        {
+            log::warn!("the fixed rows could not be written; they are tried again next unlock");
+        }
+        crate::groups::background::merge_inbox(&self.inner);
     }
 
     /// Turns on background sync while locked (vault unlocked). `background_key` is 32 bytes
@@ -493,4 +507,27 @@ mod tests {
         assert!(wait_until(|| kinship.inner.state().unlocked.is_none()));
         assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0));
     }
+}
+
+/// Every profile holds the same documents from its creation, each sealed and padded whether or
+/// not the person ever wrote one: a `safety_plan` row that appeared only once a plan was saved
+/// would tell whoever copies the database that the person made one. Written where missing
+/// (profiles made before this rule get them at their next unlock); never overwrites.
+fn write_fixed_rows(u: &Unlocked) -> Result<()> {
+    use crate::store::DOCUMENTS_TABLE;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::safety_plan::DOCUMENT,
+        &SafetyPlan::default(),
+    )?;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::coping::FAVORITES_DOCUMENT,
+        &std::collections::BTreeSet::<String>::new(),
+    )?;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::reminders::DOCUMENT,
+        &Vec::<crate::reminders::Reminder>::new(),
+    )
 }

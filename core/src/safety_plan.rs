@@ -127,6 +127,27 @@ pub struct PlanContact {
     pub name: String,
     /// As typed, after a shape check: digits with an optional leading `+` and separators.
     pub phone: String,
+    /// Whether this person knows about the person's sexuality or gender (what they could be
+    /// told, or could let slip, in a call).
+    #[serde(default)]
+    pub knows_about_me: Awareness,
+    /// Whether they are safe to call in a crisis, as the person judged it; `None` until said.
+    /// At high distress, suggestions offer those marked safe first and leave out those marked
+    /// unsafe (they stay in the plan).
+    #[serde(default)]
+    pub safe_in_crisis: Option<bool>,
+}
+
+/// What a safety-plan contact knows about the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Awareness {
+    /// They know.
+    Knows,
+    /// They do not know.
+    DoesNotKnow,
+    /// The person is not sure, or has not said.
+    #[default]
+    Unsure,
 }
 
 impl PlanContact {
@@ -238,9 +259,27 @@ impl SafetyPlanner {
         phone: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<PlanContact> {
+        self.add_contact_with(
+            PlanContact {
+                name: name.to_owned(),
+                phone: phone.to_owned(),
+                knows_about_me: Awareness::Unsure,
+                safe_in_crisis: None,
+            },
+            now,
+        )
+    }
+
+    /// Adds a contact with what they know and whether they are safe to call in a crisis.
+    pub fn add_contact_with(
+        &self,
+        contact: PlanContact,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PlanContact> {
         let contact = PlanContact {
-            name: name.trim().to_owned(),
-            phone: phone.trim().to_owned(),
+            name: contact.name.trim().to_owned(),
+            phone: contact.phone.trim().to_owned(),
+            ..contact
         };
         check_contact(&contact)?;
         let added = contact.clone();
@@ -260,6 +299,35 @@ impl SafetyPlanner {
             plan.help_contacts.remove(index);
             Ok(())
         })
+    }
+
+    /// Replaces the first contact with exactly this name and number by `changed` (an edit of
+    /// the name, the number, what they know or whether they are safe to call); `NotFound` when
+    /// no contact matches.
+    pub fn update_matching_contact(
+        &self,
+        name: &str,
+        phone: &str,
+        changed: PlanContact,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PlanContact> {
+        let changed = PlanContact {
+            name: changed.name.trim().to_owned(),
+            phone: changed.phone.trim().to_owned(),
+            ..changed
+        };
+        check_contact(&changed)?;
+        let saved = changed.clone();
+        self.update(now, move |plan| {
+            let slot = plan
+                .help_contacts
+                .iter_mut()
+                .find(|c| c.name == name && c.phone == phone)
+                .ok_or(Error::NotFound)?;
+            *slot = changed;
+            Ok(())
+        })?;
+        Ok(saved)
     }
 
     /// Removes the first contact with exactly this name and number: unlike a position, it

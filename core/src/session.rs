@@ -427,7 +427,7 @@ impl Unlocked {
             Zeroizing::new(serde_json::to_vec(value).map_err(|_| {
                 Error::invalid(InputProblem::Malformed, "value could not be encoded")
             })?);
-        let sealed = self.cipher.seal(table, id, &json);
+        let sealed = self.cipher.seal(table, id, &crate::vault::pad_json(&json));
         self.store
             .conn()
             .prepare_cached(&format!(
@@ -436,6 +436,24 @@ impl Unlocked {
             ))?
             .execute(rusqlite::params![id, sealed])?;
         Ok(())
+    }
+
+    /// As [`Unlocked::put_sealed`], only when the row does not exist yet.
+    pub(crate) fn put_sealed_if_missing<T: Serialize>(
+        &self,
+        table: &str,
+        id: &str,
+        value: &T,
+    ) -> Result<()> {
+        let exists = self
+            .store
+            .conn()
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .exists([id])?;
+        if exists {
+            return Ok(());
+        }
+        self.put_sealed(table, id, value)
     }
 
     /// Opens row `id` of `table`; `None` when there is no such row.

@@ -246,6 +246,36 @@ impl Cipher {
     }
 }
 
+/// Smallest padded size of a sealed JSON row, in bytes of plaintext.
+pub const PADDED_MIN_BYTES: usize = 512;
+
+/// The size a sealed JSON value of `len` bytes is padded to before sealing: at least
+/// [`PADDED_MIN_BYTES`], then the next size of the series 512, 768, 1024, 1536, 2048, 3072...
+/// (each power of two and one and a half times it). The sealed size then tells a reader of
+/// the database only which of these steps a row falls in, never its exact length, for at most
+/// half again the space (SECURITY.md section 3).
+pub fn padded_len(len: usize) -> usize {
+    if len <= PADDED_MIN_BYTES {
+        return PADDED_MIN_BYTES;
+    }
+    let power = len.next_power_of_two();
+    let three_quarters = power / 4 * 3;
+    if len <= three_quarters {
+        three_quarters
+    } else {
+        power
+    }
+}
+
+/// `json` with spaces added up to [`padded_len`]. JSON readers skip trailing whitespace, so a
+/// padded row reads exactly as before, and rows sealed before padding still read.
+pub fn pad_json(json: &[u8]) -> Zeroizing<Vec<u8>> {
+    let mut padded = Zeroizing::new(Vec::with_capacity(padded_len(json.len())));
+    padded.extend_from_slice(json);
+    padded.resize(padded_len(json.len()), b' ');
+    padded
+}
+
 /// Associated data for a sealed value: binds it to the format version, its table and its row.
 pub fn associated_data(table: &str, row_id: &str) -> Vec<u8> {
     format!("kinship/{SEAL_VERSION}/{table}/{row_id}").into_bytes()
@@ -612,5 +642,30 @@ mod tests {
         );
         shred_file(&path).unwrap();
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn padding_steps_are_powers_of_two_and_one_and_a_half_times_them() {
+        let steps: Vec<usize> = [0, 1, 512, 513, 768, 769, 1024, 1025, 1536, 1537, 5000]
+            .iter()
+            .map(|&n| padded_len(n))
+            .collect();
+        assert_eq!(
+            steps,
+            [512, 512, 512, 768, 768, 1024, 1024, 1536, 1536, 2048, 6144]
+        );
+        for n in 0..20_000 {
+            let padded = padded_len(n);
+            assert!(padded >= n && padded >= PADDED_MIN_BYTES);
+            assert!(
+                n <= PADDED_MIN_BYTES || padded * 2 <= n * 3,
+                "{n} -> {padded}"
+            );
+        }
+        let json = br#"{"a":"b"}"#;
+        let padded = pad_json(json);
+        assert_eq!(padded.len(), 512);
+        let value: serde_json::Value = serde_json::from_slice(&padded).unwrap();
+        assert_eq!(value["a"], "b");
     }
 }

@@ -743,3 +743,66 @@ fn the_crisis_suggestion_carries_the_countrys_numbers() {
         })
     ));
 }
+
+#[test]
+fn crisis_suggestions_offer_contacts_marked_safe_first_and_leave_out_the_unsafe() {
+    use kinship_core::{Awareness, PlanContact};
+    let dir = tempfile::tempdir().unwrap();
+    let (kinship, _) = new_profile(dir.path());
+    let planner = kinship.safety_plan();
+    let contact = |name: &str, phone: &str, safe: Option<bool>, knows: Awareness| PlanContact {
+        name: name.into(),
+        phone: phone.into(),
+        knows_about_me: knows,
+        safe_in_crisis: safe,
+    };
+    planner
+        .add_contact_with(
+            contact("Dad", "+15550100001", Some(false), Awareness::DoesNotKnow),
+            at(0),
+        )
+        .unwrap();
+    planner
+        .add_contact_with(
+            contact("Neighbour", "+15550100002", None, Awareness::Unsure),
+            at(1),
+        )
+        .unwrap();
+    let ally = planner
+        .add_contact_with(
+            contact(" Ally ", "+15550100003", Some(true), Awareness::Knows),
+            at(2),
+        )
+        .unwrap();
+    assert_eq!(ally.name, "Ally", "trimmed");
+    let ranked = kinship.coping().suggest(9, &[], 3).unwrap();
+    let labels: Vec<&str> = ranked[0].actions.iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(labels, ["Call Ally", "Call Neighbour"]);
+
+    // What they know and whether they are safe survive a lock, and can be edited.
+    kinship.lock();
+    kinship.unlock(PASS).unwrap();
+    let plan = planner.get().unwrap();
+    assert_eq!(plan.help_contacts[0].knows_about_me, Awareness::DoesNotKnow);
+    assert_eq!(plan.help_contacts[2].safe_in_crisis, Some(true));
+    planner
+        .update_matching_contact(
+            "Dad",
+            "+15550100001",
+            contact("Dad", "+15550100001", Some(true), Awareness::Knows),
+            at(3),
+        )
+        .unwrap();
+    let ranked = kinship.coping().suggest(9, &[], 3).unwrap();
+    let labels: Vec<&str> = ranked[0].actions.iter().map(|a| a.label.as_str()).collect();
+    assert_eq!(labels, ["Call Dad", "Call Ally", "Call Neighbour"]);
+    assert!(matches!(
+        planner.update_matching_contact(
+            "Nobody",
+            "+15550100009",
+            contact("Nobody", "+15550100009", None, Awareness::Unsure),
+            at(4)
+        ),
+        Err(Error::NotFound)
+    ));
+}

@@ -176,7 +176,7 @@ fn safety_plan_item(plan: Option<&Result<SafetyPlan>>) -> Suggestion {
     let (summary, actions) = match plan {
         Some(Ok(plan)) if !plan.is_empty() => (
             "Open your safety plan: your warning signs, what helps, who to call and your reasons to keep going.",
-            plan.help_contacts.iter().filter_map(|c| c.action()).collect(),
+            crisis_contact_actions(&plan.help_contacts),
         ),
         Some(Err(_)) => (
             "Your safety plan could not be opened (it may be damaged). Call someone you trust or a crisis line below.",
@@ -227,4 +227,16 @@ fn crisis_item(crisis_help: Option<&CrisisContacts>) -> Suggestion {
         times_tried: 0,
         actions,
     }
+}
+
+/// The plan's contacts to call now: those the person marked safe in a crisis first, then those
+/// not marked; those marked unsafe are left out (a crisis is when a call must not out them or
+/// put them at risk).
+fn crisis_contact_actions(contacts: &[crate::safety_plan::PlanContact]) -> Vec<Action> {
+    let mut ranked: Vec<_> = contacts
+        .iter()
+        .filter(|c| c.safe_in_crisis != Some(false))
+        .collect();
+    ranked.sort_by_key(|c| c.safe_in_crisis != Some(true));
+    ranked.into_iter().filter_map(|c| c.action()).collect()
 }

@@ -545,7 +545,8 @@ fn seal_entry(u: &Unlocked, entry: &Entry) -> Result<Vec<u8>> {
         serde_json::to_vec(&payload)
             .map_err(|_| Error::invalid(InputProblem::Malformed, "entry could not be encoded"))?,
     );
-    Ok(u.cipher.seal(TABLE, &entry.id, &json))
+    Ok(u.cipher
+        .seal(TABLE, &entry.id, &crate::vault::pad_json(&json)))
 }
 
 fn open_entry(u: &Unlocked, id: &str, sealed: &[u8]) -> Result<Entry> {
