@@ -61,7 +61,10 @@ final class CopingTests: XCTestCase {
     func testSuggestionsPutCrisisHelpFirstWithTheCountrysNumbers() async throws {
         let profile = try await makeProfile()
         let coping = profile.coping()
-        _ = try profile.safetyPlan().addContact(name: "Sam", phone: "+44 20 7946 0000")
+        let planner = profile.safetyPlan()
+        _ = try planner.addContact(name: "Sam", phone: "+44 20 7946 0000")
+        _ = try planner.addContactWith(contact: PlanContact(name: "Jo", phone: "+44 20 7946 0001", knowsAboutMe: .doesNotKnow, safeInCrisis: false))
+        _ = try planner.addContactWith(contact: PlanContact(name: "Alex", phone: "+1 415 555 0100", knowsAboutMe: .knows, safeInCrisis: true))
 
         let calm = try coping.suggest(distress: 3, contexts: [.anxious], limit: 5, country: nil)
         XCTAssertFalse(calm.isEmpty)
@@ -76,8 +79,9 @@ final class CopingTests: XCTestCase {
         XCTAssertTrue(crisis.actions.contains { $0.uri == "tel:988" })
         XCTAssertTrue(crisis.actions.allSatisfy { $0.tap != nil })
         let plan = try XCTUnwrap(urgent.first(where: { $0.kind == .safetyPlan }))
-        XCTAssertEqual(plan.actions.map(\.uri), ["tel:+442079460000"])
-        XCTAssertEqual(plan.actions.first?.tap, .open(try XCTUnwrap(URL(string: "tel:+442079460000"))))
+        // Those safe to call in a crisis first, then those not marked; never the unsafe ones.
+        XCTAssertEqual(plan.actions.map(\.uri), ["tel:+14155550100", "tel:+442079460000"])
+        XCTAssertEqual(plan.actions.first?.tap, .open(try XCTUnwrap(URL(string: "tel:+14155550100"))))
 
         assertKinshipError(try coping.suggest(distress: 11, contexts: [], limit: 5, country: nil)) { error in
             guard case let .InvalidInput(field, problem, _) = error else { return XCTFail("\(error)") }

@@ -34,12 +34,31 @@ final class SafetyPlanTests: XCTestCase {
             XCTAssertEqual(problem, .malformed)
             XCTAssertEqual(error.userMessage, "The phone number doesn't look right. Please check it.")
         }
-        let alex = try planner.addContact(name: "Alex", phone: "+1 415 555 0100")
+        XCTAssertEqual(sam.knowsAboutMe, .unsure)
+        XCTAssertNil(sam.safeInCrisis)
+        let alex = try planner.addContactWith(
+            contact: PlanContact(name: "Alex", phone: "+1 415 555 0100", knowsAboutMe: .knows, safeInCrisis: true)
+        )
+        XCTAssertEqual(alex.knowsAboutMe, .knows)
+        XCTAssertEqual(alex.safeInCrisis, true)
+        XCTAssertEqual(alex.action?.uri, "tel:+14155550100", "computed, whatever the screen sent")
         XCTAssertEqual(try planner.get().helpContacts, [sam, alex])
 
+        // Edited by value: what they know, and whether they are safe to call, as the person says.
+        let samChanged = try planner.updateContact(
+            contact: sam,
+            changed: PlanContact(name: "Sam", phone: "+44 20 7946 0000", knowsAboutMe: .doesNotKnow, safeInCrisis: false)
+        )
+        XCTAssertEqual(samChanged.knowsAboutMe, .doesNotKnow)
+        XCTAssertEqual(samChanged.safeInCrisis, false)
+        XCTAssertEqual(try planner.get().helpContacts, [samChanged, alex])
+        assertKinshipError(try planner.updateContact(contact: PlanContact(name: "Nobody", phone: "+1 415 555 0199", knowsAboutMe: .unsure), changed: sam)) { error in
+            guard case .NotFound = error else { return XCTFail("\(error)") }
+        }
+
         // Removed by value: the contact as the screen read it, never by position.
-        XCTAssertEqual(try planner.removeContact(contact: sam).helpContacts, [alex])
-        assertKinshipError(try planner.removeContact(contact: sam)) { error in
+        XCTAssertEqual(try planner.removeContact(contact: samChanged).helpContacts, [alex])
+        assertKinshipError(try planner.removeContact(contact: samChanged)) { error in
             guard case .NotFound = error else { return XCTFail("\(error)") }
         }
 
@@ -48,7 +67,7 @@ final class SafetyPlanTests: XCTestCase {
             warningSigns: ["Racing thoughts"],
             internalCoping: ["box-breathing"],
             distractions: ["The library"],
-            helpContacts: [PlanContact(name: "Alex", phone: "+1 415 555 0100")],
+            helpContacts: [PlanContact(name: "Alex", phone: "+1 415 555 0100", knowsAboutMe: .knows, safeInCrisis: true)],
             professionals: ["Dr. Rivera"],
             safeEnvironment: ["Give the pills to Alex"],
             reasonsForLiving: ["My cat"]
@@ -56,6 +75,7 @@ final class SafetyPlanTests: XCTestCase {
         let saved = try planner.replace(plan: plan)
         XCTAssertEqual(saved.reasonsForLiving, ["My cat"])
         XCTAssertEqual(saved.helpContacts.first?.action?.uri, "tel:+14155550100")
+        XCTAssertEqual(saved.helpContacts.first?.safeInCrisis, true)
         let sections: [SafetyPlanSection] = [
             .warningSigns, .internalCoping, .distractions, .professionals, .safeEnvironment, .reasonsForLiving,
         ]
