@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{KinshipError, Result};
 use crate::profile::passphrase_text;
-use crate::task::{off_thread, CancelOnDrop};
+use crate::task::{off_thread, CancelOnDrop, CancelToken};
 
 /// Implemented by the app (Kotlin or Swift) to drive a progress bar. Called on a worker
 /// thread; post to the main thread to touch views.
@@ -57,7 +57,8 @@ pub struct BackupImportSummary {
 }
 
 /// Backups of an unlocked profile (`KinshipProfile.backups()`). Every call runs off the
-/// caller's thread; cancelling the coroutine or task stops it between steps, and then:
+/// caller's thread; cancelling the coroutine (Kotlin) or the `cancel` token (Swift, or either)
+/// stops it between steps, and then:
 /// an export to a path leaves no file (not even a temporary one), an export to a sink is
 /// `abandon`ed, an import has written nothing.
 #[derive(uniffi::Object)]
@@ -68,15 +69,17 @@ pub struct Backups {
 #[uniffi::export(async_runtime = "tokio")]
 impl Backups {
     /// Writes an encrypted backup to `path` under its own `passphrase`, atomically.
+    #[uniffi::method(default(cancel = None))]
     pub async fn export_to_path(
         &self,
         path: String,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
+        let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
         let summary = off_thread(move || {
             let mut report = progress_reporter(progress);
@@ -94,19 +97,24 @@ impl Backups {
 
     /// Writes an encrypted backup to `sink`: the bytes go out only once the whole file is
     /// sealed; on failure or cancellation the sink is told to `abandon` it.
+    #[uniffi::method(default(cancel = None))]
     pub async fn export_to_sink(
         &self,
         sink: Arc<dyn BackupSink>,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
+        let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
         let summary = off_thread(move || {
             let mut report = progress_reporter(progress);
-            let mut writer = SinkWriter(sink.clone());
+            let mut writer = SinkWriter {
+                sink: sink.clone(),
+                cancelled: false,
+            };
             let written =
                 core.backups()
                     .export_to_writer(&mut writer, &passphrase, &mut report, &cancelled);
@@ -118,6 +126,10 @@ impl Backups {
                         Err(err)
                     }
                 },
+                Err(_) if writer.cancelled => {
+                    sink.abandon();
+                    Err(KinshipError::Cancelled)
+                }
                 Err(err) => {
                     sink.abandon();
                     Err(err.into())
@@ -131,15 +143,17 @@ impl Backups {
 
     /// Merges a backup file into this profile in one transaction: a wrong passphrase, a
     /// damaged file or a cancellation changes nothing.
+    #[uniffi::method(default(cancel = None))]
     pub async fn import_from_path(
         &self,
         path: String,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
+        let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
         let summary = off_thread(move || {
             let mut report = progress_reporter(progress);
@@ -156,15 +170,17 @@ impl Backups {
     }
 
     /// As [`Backups::import_from_path`], reading the file from `source` (at most 1 GiB).
+    #[uniffi::method(default(cancel = None))]
     pub async fn import_from_source(
         &self,
         source: Arc<dyn BackupSource>,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
+        let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
         let summary = off_thread(move || {
             let mut report = progress_reporter(progress);
@@ -182,12 +198,20 @@ impl Backups {
     }
 }
 
-/// The app's sink as a `Write`, so the core writes streams and files alike.
-struct SinkWriter(Arc<dyn BackupSink>);
+/// The app's sink as a `Write`, so the core writes streams and files alike. A sink that
+/// answers `Cancelled` (its task was cancelled) makes the export `Cancelled`, not a storage
+/// failure.
+struct SinkWriter {
+    sink: Arc<dyn BackupSink>,
+    cancelled: bool,
+}
 
 impl Write for SinkWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf.to_vec()).map_err(io_error)?;
+        self.sink.write(buf.to_vec()).map_err(|err| {
+            self.cancelled = matches!(err, KinshipError::Cancelled);
+            io_error(err)
+        })?;
         Ok(buf.len())
     }
 

@@ -4,14 +4,13 @@ import KinshipCore
 // Backups that stop when the Swift task is cancelled.
 //
 // Why this layer exists: uniffi's generated Swift (0.32) does not pass a task's cancellation to
-// the Rust future. It waits for the future to complete and frees it only then, so the core's
-// cancel-on-drop never fires from Swift, and `Task.cancel()` on a raw `exportToPath` lets the
-// whole export run and write its file (Kotlin's coroutines do cancel). These wrappers watch the
-// task with `withTaskCancellationHandler` and refuse at the next call the core makes into
-// Swift: an export is abandoned when its sealed bytes arrive (nothing is written), an import
-// fails at the next read of the file (nothing is imported). The sealing or the reading that was
-// under way still runs to its end on the core's thread; stopping it sooner needs a cancellation
-// handle in the Rust API (reported to the lead).
+// the Rust future (mozilla/uniffi-rs#2771). It waits for the future to complete and frees it
+// only then, so the core's cancel-on-drop never fires from Swift, and `Task.cancel()` on a raw
+// `exportToPath` lets the whole export run and write its file (Kotlin's coroutines do cancel).
+// These wrappers watch the task with `withTaskCancellationHandler` and cancel the call's
+// `CancelToken`, which the core checks between entries; and they refuse at the next call the
+// core makes into Swift, so even the last step cannot write: an export is abandoned when its
+// sealed bytes arrive, an import fails at the next read of the file.
 
 extension BackupsProtocol {
     /// Writes an encrypted backup to the file at `url` under its own `passphrase`, all or
@@ -34,7 +33,9 @@ extension BackupsProtocol {
         let guarded = CancellableBackupSink(sink, watch: watch)
         do {
             return try await watch.run {
-                try await exportToSink(sink: guarded, passphrase: passphrase, progress: progress)
+                try await exportToSink(
+                    sink: guarded, passphrase: passphrase, progress: progress, cancel: watch.token
+                )
             }
         } catch {
             guarded.abandonUnlessEnded()
@@ -59,7 +60,8 @@ extension BackupsProtocol {
         let watch = CancellationWatch()
         return try await watch.run {
             try await importFromSource(
-                source: CancellableBackupSource(source, watch: watch), passphrase: passphrase, progress: progress
+                source: CancellableBackupSource(source, watch: watch), passphrase: passphrase,
+                progress: progress, cancel: watch.token
             )
         }
     }
@@ -70,6 +72,8 @@ extension BackupsProtocol {
 final class CancellationWatch: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
+    /// Passed to the core's call: the core checks it between steps.
+    let token = CancelToken()
 
     var isCancelled: Bool {
         lock.lock()
@@ -81,6 +85,7 @@ final class CancellationWatch: @unchecked Sendable {
         lock.lock()
         cancelled = true
         lock.unlock()
+        token.cancel()
     }
 
     /// Runs `operation`, raising this flag if the task is cancelled meanwhile. A failure after
