@@ -77,21 +77,23 @@ impl Backups {
         progress: Option<Arc<dyn BackupProgress>>,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new(cancel);
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            Ok(core.backups().export_cancellable(
-                &PathBuf::from(path),
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
-        })
-        .await?;
-        cancel.disarm();
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    Ok(
+                        backups.export_cancellable(
+                            &PathBuf::from(path),
+                            pass,
+                            report,
+                            cancelled,
+                        )?,
+                    )
+                },
+            )
+            .await?;
         Ok(export_summary(summary))
     }
 
@@ -105,39 +107,16 @@ impl Backups {
         progress: Option<Arc<dyn BackupProgress>>,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new(cancel);
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            let mut writer = SinkWriter {
-                sink: sink.clone(),
-                cancelled: false,
-            };
-            let written =
-                core.backups()
-                    .export_to_writer(&mut writer, &passphrase, &mut report, &cancelled);
-            match written {
-                Ok(summary) => match sink.finish() {
-                    Ok(()) => Ok(summary),
-                    Err(err) => {
-                        sink.abandon();
-                        Err(err)
-                    }
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    export_into(&sink, backups, pass, report, cancelled)
                 },
-                Err(_) if writer.cancelled => {
-                    sink.abandon();
-                    Err(KinshipError::Cancelled)
-                }
-                Err(err) => {
-                    sink.abandon();
-                    Err(err.into())
-                }
-            }
-        })
-        .await?;
-        cancel.disarm();
+            )
+            .await?;
         Ok(export_summary(summary))
     }
 
@@ -151,21 +130,23 @@ impl Backups {
         progress: Option<Arc<dyn BackupProgress>>,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new(cancel);
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            Ok(core.backups().import_cancellable(
-                &PathBuf::from(path),
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
-        })
-        .await?;
-        cancel.disarm();
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    Ok(
+                        backups.import_cancellable(
+                            &PathBuf::from(path),
+                            pass,
+                            report,
+                            cancelled,
+                        )?,
+                    )
+                },
+            )
+            .await?;
         Ok(import_summary(summary))
     }
 
@@ -178,24 +159,75 @@ impl Backups {
         progress: Option<Arc<dyn BackupProgress>>,
         cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    let mut reader = SourceReader(source);
+                    Ok(backups.import_from_reader(&mut reader, pass, report, cancelled)?)
+                },
+            )
+            .await?;
+        Ok(import_summary(summary))
+    }
+}
+
+impl Backups {
+    /// Runs one backup call off the caller's thread, stopped by the caller going away or by
+    /// `cancel`. `work` gets the core's backups, the passphrase, the progress reporter and the
+    /// cancellation check.
+    async fn run<T: Send + 'static>(
+        &self,
+        passphrase: Vec<u8>,
+        progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
+        work: impl FnOnce(
+                &kinship_core::backup::Backups,
+                &str,
+                &mut dyn FnMut(kinship_core::Progress),
+                &dyn Fn() -> bool,
+            ) -> Result<T>
+            + Send
+            + 'static,
+    ) -> Result<T> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.core.clone();
         let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
-        let summary = off_thread(move || {
+        let done = off_thread(move || {
             let mut report = progress_reporter(progress);
-            let mut reader = SourceReader(source);
-            Ok(core.backups().import_from_reader(
-                &mut reader,
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
+            work(&core.backups(), &passphrase, &mut report, &cancelled)
         })
         .await?;
         cancel.disarm();
-        Ok(import_summary(summary))
+        Ok(done)
     }
+}
+
+/// Writes the sealed backup into the app's sink, then finishes it; abandons it on any failure.
+fn export_into(
+    sink: &Arc<dyn BackupSink>,
+    backups: &kinship_core::backup::Backups,
+    passphrase: &str,
+    report: &mut dyn FnMut(kinship_core::Progress),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<kinship_core::ExportSummary> {
+    let mut writer = SinkWriter {
+        sink: sink.clone(),
+        cancelled: false,
+    };
+    let written = backups.export_to_writer(&mut writer, passphrase, report, cancelled);
+    let finished = match written {
+        Ok(summary) => sink.finish().map(|()| summary),
+        Err(_) if writer.cancelled => Err(KinshipError::Cancelled),
+        Err(err) => Err(err.into()),
+    };
+    if finished.is_err() {
+        sink.abandon();
+    }
+    finished
 }
 
 /// The app's sink as a `Write`, so the core writes streams and files alike. A sink that
