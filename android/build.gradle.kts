@@ -1,5 +1,7 @@
-// The Kinship core for Android, as an Android library (aar): libkinship_ffi.so for four ABIs
-// and the Kotlin bindings uniffi generates for it (package app.kinship.core), over JNA.
+// The Kinship core for Android, as an Android library (aar): libkinship_ffi.so for four ABIs,
+// the Kotlin bindings uniffi generates for it (package app.kinship.core), over JNA, and the
+// Android layer over them (package app.kinship.android: src/main/kotlin, plain Kotlin that the
+// desktop tests compile too, and src/androidMain/kotlin, which needs android.* and androidx).
 //
 //   ./build-android-libs.sh     the .so files into src/main/jniLibs (needs the Android NDK)
 //   gradle assembleRelease      build/outputs/aar/kinship-android-release.aar
@@ -24,6 +26,7 @@ version = "0.1.0"
 
 val jnaVersion = "5.14.0"
 val coroutinesVersion = "1.9.0"
+val pagingVersion = "3.3.5"
 val junitVersion = "4.13.2"
 
 // The ABIs build-android-libs.sh builds, and where it puts them (the default jniLibs folder).
@@ -51,6 +54,7 @@ val hostLibrary: File = cargoTargetDir.resolve("debug").resolve(
     },
 )
 val uniffiBindingsDir: File = layout.buildDirectory.dir("generated/source/uniffi/main").get().asFile
+val readmeExampleDir: File = layout.buildDirectory.dir("generated/source/readme/test").get().asFile
 
 android {
     namespace = "app.kinship.core"
@@ -80,6 +84,12 @@ android {
             // The generated Kotlin (generateUniffiBindings below, or build-android-libs.sh).
             // jniLibs stay at the default src/main/jniLibs, where build-android-libs.sh puts them.
             java.srcDir(uniffiBindingsDir)
+            // The Android layer: src/main/kotlin (found by default) and the android-only part.
+            java.srcDir("src/androidMain/kotlin")
+        }
+        getByName("test") {
+            // The README's Kotlin example, compiled and run with the tests (ReadmeExampleTest).
+            java.srcDir(readmeExampleDir)
         }
         // The unit tests are the default src/test/kotlin (app.kinship.core.*Test), run on the
         // desktop JVM: they exercise the same generated code against the host library.
@@ -109,8 +119,12 @@ val jnaForTest: Configuration by configurations.creating {
 dependencies {
     // api: the generated public classes extend JNA types (RustBuffer is a com.sun.jna.Structure).
     api("net.java.dev.jna:jna:$jnaVersion@aar")
-    // The generated code runs Rust futures as suspend functions.
-    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-core:$coroutinesVersion")
+    // The generated code runs Rust futures as suspend functions; the Android layer's
+    // repositories are suspend functions on an injected dispatcher (api: in their signatures).
+    api("org.jetbrains.kotlinx:kotlinx-coroutines-core:$coroutinesVersion")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:$coroutinesVersion")
+    // JournalPagingSource (src/androidMain); paging-common holds PagingSource.
+    api("androidx.paging:paging-common:$pagingVersion")
 
     testImplementation("junit:junit:$junitVersion")
     jnaForTest("net.java.dev.jna:jna:$jnaVersion@jar")
@@ -144,9 +158,37 @@ val generateUniffiBindings = tasks.register<Exec>("generateUniffiBindings") {
     doFirst { outDir.deleteRecursively() } // no stale files from types that were removed
 }
 
+// The fenced ```kotlin blocks of the README's "Phones" section, as android/run-jvm-tests.sh
+// extracts them, so the Gradle unit tests compile and run the same example.
+val extractReadmeExample = tasks.register("extractReadmeExample") {
+    group = "documentation"
+    description = "Writes the README's Kotlin example into build/generated/source/readme/test."
+    val readme = workspaceDir.resolve("README.md")
+    val outDir = readmeExampleDir
+    inputs.file(readme).withPathSensitivity(PathSensitivity.NONE)
+    outputs.dir(outDir)
+    doLast {
+        var phones = false
+        var code = false
+        val lines = mutableListOf<String>()
+        for (line in readme.readLines()) {
+            when {
+                line.startsWith("## ") -> phones = line.startsWith("## Phones")
+                phones && !code && line == "```kotlin" -> code = true
+                code && line == "```" -> code = false
+                code -> lines += line
+            }
+        }
+        if (lines.isEmpty()) throw GradleException("no ```kotlin block in the README's Phones section")
+        outDir.deleteRecursively()
+        outDir.mkdirs()
+        outDir.resolve("ReadmeExample.kt").writeText(lines.joinToString("\n", postfix = "\n"))
+    }
+}
+
 // Every variant's build (compile, lint, unit tests, assemble) starts with preBuild.
 tasks.named("preBuild") {
-    dependsOn(generateUniffiBindings)
+    dependsOn(generateUniffiBindings, extractReadmeExample)
 }
 
 val buildRustAndroidLibs = tasks.register<Exec>("buildRustAndroidLibs") {

@@ -5,7 +5,8 @@
 #   KINSHIP_TEST_SERVER  the server's URL
 #   KINSHIP_TEST_GROUP   the group's id (its event: "Kotlin meetup", 2099-01-01 18:00-20:00,
 #                        Europe/Berlin, at "Hall")
-# The caller must have built target/debug/kinship-server, and stops it with stop_test_server.
+# The caller must have built kinship-server (debug, in $CARGO_TARGET_DIR or target), and stops it
+# with stop_test_server.
 
 # make_work_dir: sets WORK to a fresh temporary directory; on exit, the test server is stopped
 # and the directory removed.
@@ -18,11 +19,11 @@ make_work_dir() {
 start_test_server() {
     local work=$1 db group_json token port
     db="sqlite://$work/server.sqlite"
-    group_json=$(target/debug/kinship-server --database-url "$db" create-group --name "JVM test group" --json)
+    group_json=$("${CARGO_TARGET_DIR:-target}/debug/kinship-server" --database-url "$db" create-group --name "JVM test group" --json)
     KINSHIP_TEST_GROUP=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["group_id"])' <<<"$group_json")
     token=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["organizer_token"])' <<<"$group_json")
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    target/debug/kinship-server --database-url "$db" serve --listen "127.0.0.1:$port" >/dev/null &
+    "${CARGO_TARGET_DIR:-target}/debug/kinship-server" --database-url "$db" serve --listen "127.0.0.1:$port" >/dev/null &
     TEST_SERVER_PID=$!
     KINSHIP_TEST_SERVER="http://127.0.0.1:$port"
     export KINSHIP_TEST_SERVER KINSHIP_TEST_GROUP

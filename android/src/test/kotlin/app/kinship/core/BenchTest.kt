@@ -20,7 +20,8 @@ class BenchTest {
     @Test
     fun ffiCallAndList50() {
         freshProfile().use { profile ->
-            repeat(60) { i -> profile.addEntry(note("body $i", title = "Entry $i")) }
+            val journal = profile.journal()
+            repeat(60) { i -> journal.add(note("body $i", title = "Entry $i")) }
             repeat(10_000) { profile.isUnlocked() } // warm up the JIT
             val calls = 100_000
             var start = System.nanoTime()
@@ -30,10 +31,11 @@ class BenchTest {
             start = System.nanoTime()
             repeat(calls) { assertTrue(LibC.getpid() > 0) }
             val jnaCall = maxOf(1L, (System.nanoTime() - start) / calls)
-            repeat(20) { profile.listEntries(50u) }
+            val all = JournalFilter()
+            repeat(20) { journal.list(all, 50, null) }
             val runs = 200
             start = System.nanoTime()
-            repeat(runs) { assertEquals(50, profile.listEntries(50u).size) }
+            repeat(runs) { assertEquals(50, journal.list(all, 50, null).entries.size) }
             val list50 = (System.nanoTime() - start) / runs / 1000.0
             // On a line of its own: JUnit prints progress dots without a newline.
             println()

@@ -1,9 +1,10 @@
-// Coping strategies, suggestions and the safety plan through the generated Kotlin.
+// Coping strategies, suggestions and the safety plan through their feature handles.
 package app.kinship.core
 
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -11,76 +12,113 @@ class CopingSafetyPlanTest {
     @Test
     fun libraryCustomStrategiesTriesAndSuggestions() {
         freshProfile().use { profile ->
-            val all = profile.listStrategies(null)
+            val coping = profile.coping()
+            val all = coping.list(null)
             assertTrue(all.size >= 50)
-            val breathing = profile.listStrategies(StrategyCategory.BREATHING)
+            val breathing = coping.list(StrategyCategory.BREATHING)
             assertTrue(breathing.isNotEmpty())
             assertTrue(breathing.all { it.category == StrategyCategory.BREATHING })
-            assertTrue(profile.searchStrategies("breath").isNotEmpty())
+            assertTrue(coping.search("breath").isNotEmpty())
 
             val first = all.first()
-            profile.setStrategyFavorite(first.id, true)
-            assertTrue(profile.getStrategy(first.id).favorite)
-            profile.setStrategyFavorite(first.id, false)
-            assertFalse(profile.getStrategy(first.id).favorite)
+            coping.setFavorite(first.id, true)
+            assertTrue(coping.get(first.id).favorite)
+            coping.setFavorite(first.id, false)
+            assertFalse(coping.get(first.id).favorite)
+            val builtIn = assertThrows<KinshipException.InvalidInput>("editing a built-in strategy") {
+                coping.editCustom(first.id, StrategyEdit(minutes = 3))
+            }
+            assertEquals(InputProblem.NOT_ALLOWED, builtIn.problem)
 
-            val custom = profile.addCustomStrategy(
+            val custom = coping.addCustom(
                 NewStrategy("Call my sister", steps = listOf("Pick up the phone"), suits = listOf(CopingContext.LONELY)),
             )
             assertTrue(custom.custom)
             assertEquals(StrategyCategory.PERSONAL, custom.category)
-            val edited = profile.editCustomStrategy(custom.id, StrategyEdit(minutes = 15u))
-            assertEquals(15u, edited.minutes)
+            assertFalse(custom.toString().contains("sister"))
+            val edited = coping.editCustom(custom.id, StrategyEdit(minutes = 15))
+            assertEquals(15, edited.minutes)
             assertEquals("Call my sister", edited.title)
 
-            val attempt = profile.logCopingTry(NewCopingTry(custom.id, 7u.toUByte(), 3u.toUByte(), "it helped"))
-            assertEquals(listOf(attempt.id), profile.listCopingTries(custom.id).map { it.id })
-            val stats = profile.strategyStats().first { it.id == custom.id }
-            assertEquals(1u, stats.timesTried)
+            val attempt = coping.logTry(NewCopingTry(custom.id, 7, 3, "it helped"))
+            assertEquals(listOf(attempt.id), coping.tries(custom.id).map { it.id })
+            assertFalse(attempt.toString().contains("it helped"))
+            val stats = coping.stats().first { it.id == custom.id }
+            assertEquals(1, stats.timesTried)
             assertEquals(-4.0, stats.meanChange, 1e-9)
 
-            val calm = profile.suggestStrategies(3u.toUByte(), listOf(CopingContext.LONELY), 5u)
-            assertTrue(calm.isNotEmpty())
-            assertTrue(calm.all { it.kind == SuggestionKind.STRATEGY })
-            val crisis = profile.suggestStrategies(9u.toUByte(), emptyList(), 5u)
-            assertTrue(crisis.first().kind in setOf(SuggestionKind.SAFETY_PLAN, SuggestionKind.CRISIS))
-            assertThrows<KinshipException.InvalidInput>("distress 11") {
-                profile.suggestStrategies(11u.toUByte(), emptyList(), 5u)
-            }
+            val calm = coping.suggest(3, listOf(CopingContext.LONELY), 5, null)
+            assertTrue(calm.isNotEmpty() && calm.size <= 5)
+            assertTrue(calm.all { it.kind == SuggestionKind.STRATEGY && it.actions.isEmpty() })
+            // At distress 9 the crisis item carries the country's numbers as one-tap actions.
+            val crisis = coping.suggest(9, emptyList(), 5, CountryCode("de"))
+            val help = crisis.single { it.kind == SuggestionKind.CRISIS }
+            assertTrue(crisis.indexOf(help) < crisis.indexOfFirst { it.kind == SuggestionKind.STRATEGY })
+            assertTrue(help.actions.toString(), help.actions.any { it.uri == "tel:112" && it.kind == ActionKind.CALL })
+            val distress = assertThrows<KinshipException.InvalidInput>("distress 11") { coping.suggest(11, emptyList(), 5, null) }
+            assertEquals("distress", distress.field)
 
-            profile.deleteCustomStrategy(custom.id)
-            assertThrows<KinshipException.NotFound>("deleted strategy") { profile.getStrategy(custom.id) }
+            coping.deleteCustom(custom.id)
+            assertThrows<KinshipException.NotFound>("deleted strategy") { coping.get(custom.id) }
         }
     }
 
     @Test
-    fun safetyPlanSectionsContactsAndOneTapCalls() {
+    fun safetyPlanSectionsContactsRemovedByValueAndOneTapCalls() {
         freshProfile().use { profile ->
-            val empty = profile.getSafetyPlan()
+            val planner = profile.safetyPlan()
+            val empty = planner.get()
             assertTrue(empty.warningSigns.isEmpty())
-            assertEquals(null, empty.updatedAt)
-            profile.setSafetyPlanSection(SafetyPlanSection.WARNING_SIGNS, listOf("Not sleeping", "  "))
-            val contact = profile.addSafetyPlanContact("Sam", "+44 7700 900123")
-            assertEquals("tel:+447700900123", contact.actionUri)
-            assertThrows<KinshipException.InvalidInput>("a phone that is not a number") {
-                profile.addSafetyPlanContact("Sam", "call me")
+            assertNull(empty.updatedAt)
+            planner.setSection(SafetyPlanSection.WARNING_SIGNS, listOf("Not sleeping", "  "))
+            val sam = planner.addContact("Sam", "+44 7700 900123")
+            val call = sam.action!!
+            assertEquals("tel:+447700900123", call.uri)
+            assertEquals(ActionKind.CALL, call.kind)
+            assertEquals(ActionTrace.CALL_LOG, call.trace)
+            assertTrue(call.label.contains("Sam"))
+            val notANumber = assertThrows<KinshipException.InvalidInput>("a phone that is not a number") {
+                planner.addContact("Sam", "call me")
             }
-            val plan = profile.getSafetyPlan()
+            assertEquals("phone", notANumber.field)
+            val alex = planner.addContact("Alex", "+44 7700 900456")
+            val plan = planner.get()
             assertEquals(listOf("Not sleeping"), plan.warningSigns)
             assertNotNull(plan.updatedAt)
-            assertEquals(1, plan.helpContacts.size)
-            assertTrue(profile.removeSafetyPlanContact(0u).helpContacts.isEmpty())
-            assertThrows<KinshipException.NotFound>("no contact 5") { profile.removeSafetyPlanContact(5u) }
+            assertEquals(listOf(sam, alex), plan.helpContacts)
+            assertFalse(plan.toString().contains("Sam"))
 
-            val replaced = profile.replaceSafetyPlan(
-                plan.copy(reasonsForLiving = listOf("My cat"), helpContacts = listOf(PlanContact("Alex", "+44 7700 900456"))),
+            // Removed by value: the contact as the screen read it, never by position.
+            val withoutSam = planner.removeContact(sam)
+            assertEquals(listOf(alex), withoutSam.helpContacts)
+            assertThrows<KinshipException.NotFound>("Sam is gone already") { planner.removeContact(sam) }
+
+            val replaced = planner.replace(
+                plan.copy(
+                    reasonsForLiving = listOf("My cat"),
+                    helpContacts = listOf(PlanContact("Robin", "+44 7700 900789", knowsAboutMe = ContactAwareness.KNOWS, safeInCrisis = true)),
+                ),
             )
-            assertEquals("tel:+447700900456", replaced.helpContacts.single().actionUri)
-            for (section in SafetyPlanSection.values()) assertTrue(safetyPlanHeading(section).isNotBlank())
+            val robin = replaced.helpContacts.single()
+            assertEquals("tel:+447700900789", robin.action!!.uri)
+            assertEquals(ContactAwareness.KNOWS, robin.knowsAboutMe)
+            assertEquals(true, robin.safeInCrisis)
+            // Edited by value: what they know, and that they are not safe to call in a crisis.
+            val edited = planner.updateContact(robin, robin.copy(knowsAboutMe = ContactAwareness.DOES_NOT_KNOW, safeInCrisis = false))
+            assertEquals(ContactAwareness.DOES_NOT_KNOW, edited.knowsAboutMe)
+            assertEquals(listOf(false), planner.get().helpContacts.map { it.safeInCrisis })
+            assertThrows<KinshipException.NotFound>("the old Robin is gone") { planner.updateContact(sam, sam) }
+            val kim = planner.addContactWith(PlanContact("Kim", "+44 7700 900321", knowsAboutMe = ContactAwareness.KNOWS, safeInCrisis = true))
+            assertEquals(listOf("Robin", "Kim"), planner.get().helpContacts.map { it.name })
+            // At high distress the safety-plan suggestion offers the safe contact, not the unsafe one.
+            val offered = profile.coping().suggest(9, emptyList(), 3, null).flatMap { it.actions }.map { it.uri }
+            assertTrue(offered.toString(), kim.action!!.uri in offered && edited.action!!.uri !in offered)
+            for (section in SafetyPlanSection.entries) assertTrue(safetyPlanHeading(section).isNotBlank())
 
             profile.lock()
-            profile.unlock(PASSPHRASE)
-            assertEquals(listOf("My cat"), profile.getSafetyPlan().reasonsForLiving)
+            assertThrows<KinshipException.Locked>("the plan while locked") { planner.get() }
+            kotlinx.coroutines.runBlocking { profile.unlock(bytes()) }
+            assertEquals(listOf("My cat"), planner.get().reasonsForLiving)
         }
     }
 }

@@ -1,72 +1,95 @@
-// The offline directory: crisis contacts without a profile, search, refused bundles, and the
-// person's own sealed entries.
+// The offline directory: checked country codes, crisis contacts without a profile, search,
+// refused bundles, and the person's own sealed entries through the profile's directory handle.
 package app.kinship.core
 
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNull
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
 class DirectoryTest {
     @Test
-    fun crisisContactsAreOneTapAwayWithoutAProfile() {
-        val us = crisisContacts(freshDir(), "US")
-        assertTrue(us.hasCountryData)
-        assertEquals("tel:911", us.contacts.first().actionUri)
-        assertEquals(DirectoryKind.EMERGENCY, us.contacts.first().kind)
-        assertTrue(us.contacts.any { it.actionUri == "tel:988" })
-        assertTrue(us.contacts.all { it.sourceUrl.startsWith("https://") && it.verifiedOn.matches(Regex("\\d{4}-\\d{2}-\\d{2}")) })
-        assertTrue(us.hasCrisisLine)
-        // Every tap says what it leaves on the phone: a call log entry for a call.
-        assertTrue(us.contacts.filter { it.actionUri.startsWith("tel:") }.all { it.trace == ActionTrace.CALL_LOG && it.actionKind == ActionKind.CALL })
-        assertTrue(us.contacts.filter { it.actionUri.startsWith("sms:") }.all { it.trace == ActionTrace.SMS_THREAD })
-
+    fun countryCodesAreCheckedWhenMade() {
+        assertEquals("DE", CountryCode("de").alpha2())
+        assertEquals(CountryCode("DE"), CountryCode("de"))
+        assertEquals(CountryCode("DE").hashCode(), CountryCode("de").hashCode())
+        assertEquals("DE", CountryCode("de").toString())
+        assertEquals("XK", CountryCode("xk").alpha2())
         // A name or a made-up code is refused, naming the field, not answered with "no data".
-        for (bad in listOf("Germany", "ZZ", "D")) {
-            val refused = assertThrows<KinshipException.InvalidInput>(bad) { crisisContacts(freshDir(), bad) }
+        for (bad in listOf("Germany", "ZZ", "D", "", "DEU")) {
+            val refused = assertThrows<KinshipException.InvalidInput>(bad) { CountryCode(bad) }
             assertEquals("country", refused.field)
+            assertEquals(InputProblem.MALFORMED, refused.problem)
         }
-        // A real country with no entries (Antarctica) gets the honest advice.
-        val unknown = crisisContacts(freshDir(), "AQ")
-        assertFalse(unknown.hasCountryData)
-        assertTrue(unknown.advice!!.contains("112"))
-        assertTrue(unknown.contacts.none { it.actionUri.startsWith("tel:") && !it.sourceUrl.startsWith("https://") })
     }
 
     @Test
-    fun searchAndRefusedBundles() {
-        val dataDir = freshDir()
-        KinshipDirectory.open(dataDir).use { directory ->
-            val version = directory.version()
-            assertTrue(version > 0u)
-            assertTrue("US" in directory.countries())
-            assertEquals("tel:999", directory.crisisContacts("GB").contacts.first().actionUri)
-            val hits = directory.search(DirectoryQuery(country = "US", kind = DirectoryKind.CRISIS_HOTLINE, limit = 10u))
-            assertTrue(hits.isNotEmpty())
-            assertTrue(hits.all { it.entry.kind == DirectoryKind.CRISIS_HOTLINE && it.actions.isNotEmpty() && !it.isPrivate })
-            assertEquals(hits.first().entry, directory.get(hits.first().entry.id))
-            assertEquals(null, directory.get("no-such-entry"))
-            assertThrows<KinshipException.DirectoryUpdateRefused>("a garbage bundle") {
-                directory.installBundle("garbage".toByteArray())
-            }
-            assertEquals(version, directory.version())
+    fun crisisContactsAreOneTapAwayWithoutAProfile() {
+        val us = crisisContacts(freshDir(), CountryCode("US"))
+        assertTrue(us.hasCountryData)
+        assertEquals("US", us.country)
+        assertEquals("tel:911", us.contacts.first().action.uri)
+        assertEquals(DirectoryKind.EMERGENCY, us.contacts.first().kind)
+        assertTrue(us.contacts.any { it.action.uri == "tel:988" })
+        assertTrue(us.contacts.all { it.sourceUrl.startsWith("https://") && it.verifiedOn.year >= 2024 })
+        assertTrue(us.hasCrisisLine)
+        // Every tap says what it leaves on the phone: a call log entry for a call.
+        val actions = us.contacts.map { it.action }
+        assertTrue(actions.filter { it.uri.startsWith("tel:") }.all { it.trace == ActionTrace.CALL_LOG && it.kind == ActionKind.CALL })
+        assertTrue(actions.filter { it.uri.startsWith("sms:") }.all { it.trace == ActionTrace.SMS_THREAD && it.kind == ActionKind.TEXT })
+        assertTrue(actions.all { it.label.isNotBlank() })
+        // A contact closed now says when it opens next, as an instant still to come.
+        val soon = java.time.Instant.now().minusSeconds(60)
+        assertTrue(us.contacts.mapNotNull { it.opensAt }.all { it.isAfter(soon) })
+        assertTrue(us.contacts.filter { it.alwaysOpen }.all { it.openNow == true && it.opensAt == null })
 
-            KinshipProfile.create(dataDir, PASSPHRASE).use { profile ->
-                val own = profile.addPrivateEntry(
+        // A real country with no entries (Antarctica) gets the honest advice.
+        val unknown = crisisContacts(freshDir(), CountryCode("AQ"))
+        assertFalse(unknown.hasCountryData)
+        assertTrue(unknown.advice!!.contains("112"))
+    }
+
+    @Test
+    fun searchRefusedBundlesAndPrivateEntries() {
+        val dataDir = freshDir()
+        KinshipDirectory.open(dataDir).use { public ->
+            val version = public.version()
+            assertTrue(version > 0)
+            assertTrue(CountryCode("US") in public.countries())
+            assertEquals("tel:999", public.crisisContacts(CountryCode("GB")).contacts.first().action.uri)
+            val hits = public.search(DirectoryQuery(country = CountryCode("US"), kind = DirectoryKind.CRISIS_HOTLINE, limit = 10))
+            assertTrue(hits.isNotEmpty() && hits.size <= 10)
+            assertTrue(hits.all { it.entry.kind == DirectoryKind.CRISIS_HOTLINE && it.actions.isNotEmpty() && !it.isPrivate })
+            assertEquals(hits.first().entry, public.get(hits.first().entry.id))
+            assertNull(public.get("no-such-entry"))
+            assertThrows<KinshipException.DirectoryUpdateRefused>("a garbage bundle") {
+                public.installBundle("garbage".toByteArray())
+            }
+            assertEquals(version, public.version())
+
+            freshProfile(dataDir).use { profile ->
+                val directory = profile.directory(public)
+                assertEquals("tel:911", directory.crisisContacts(CountryCode("US")).contacts.first().action.uri)
+                val own = directory.addPrivateEntry(
                     NewPrivateEntry(name = "My therapist Robin", phone = "+44 20 7946 0123", kind = DirectoryKind.COUNSELING),
                 )
                 assertEquals("+442079460123", own.phoneE164)
-                assertThrows<KinshipException.InvalidInput>("not a phone number") {
-                    profile.addPrivateEntry(NewPrivateEntry(name = "Nobody", phone = "12"))
+                assertFalse(own.toString().contains("Robin"))
+                val notAPhone = assertThrows<KinshipException.InvalidInput>("not a phone number") {
+                    directory.addPrivateEntry(NewPrivateEntry(name = "Nobody", phone = "12"))
                 }
-                val found = profile.searchDirectory(directory, DirectoryQuery(text = "robin"))
+                assertEquals("phone", notAPhone.field)
+                val found = directory.search(DirectoryQuery(text = "robin"))
                 assertEquals(own.id, found.single().entry.id)
                 assertTrue(found.single().isPrivate)
-                assertTrue(found.single().actions.any { it.uri == "tel:+442079460123" })
+                assertTrue(found.single().actions.any { it.uri == "tel:+442079460123" && it.kind == ActionKind.CALL })
                 // Nobody else sees it: the public search does not.
-                assertTrue(directory.search(DirectoryQuery(text = "robin")).isEmpty())
-                profile.removePrivateEntry(own.id)
-                assertTrue(profile.privateEntries().isEmpty())
+                assertTrue(public.search(DirectoryQuery(text = "robin")).isEmpty())
+                val renamed = directory.updatePrivateEntry(own.id, NewPrivateEntry(name = "Robin (Tuesdays)", phone = "+44 20 7946 0123"))
+                assertEquals(listOf(renamed), directory.privateEntries())
+                directory.removePrivateEntry(own.id)
+                assertTrue(directory.privateEntries().isEmpty())
             }
         }
     }
