@@ -43,8 +43,10 @@ pub struct Action {
     pub dial_by_hand: bool,
     /// For a call: free, where the operator says so (`None`: not known). Warn before a tap
     /// that may cost money or show on a bill someone else reads.
+    #[uniffi(default = None)]
     pub free: Option<bool>,
     /// For a call: whether it shows on the phone bill, where the operator says so.
+    #[uniffi(default = None)]
     pub on_phone_bill: Option<bool>,
 }
 
