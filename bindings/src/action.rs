@@ -41,6 +41,13 @@ pub struct Action {
     /// A star code (`*4141`): iOS's Phone app will not dial it from the link, so show the
     /// number to be typed on the keypad there (Android dials it).
     pub dial_by_hand: bool,
+    /// For a call: free, where the operator says so (`None`: not known). Warn before a tap
+    /// that may cost money or show on a bill someone else reads.
+    #[uniffi(default = None)]
+    pub free: Option<bool>,
+    /// For a call: whether it shows on the phone bill, where the operator says so.
+    #[uniffi(default = None)]
+    pub on_phone_bill: Option<bool>,
 }
 
 impl From<kinship_core::directory::Action> for Action {
@@ -51,6 +58,8 @@ impl From<kinship_core::directory::Action> for Action {
             kind: action.kind.into(),
             trace: action.trace.into(),
             dial_by_hand: action.dial_by_hand,
+            free: action.free,
+            on_phone_bill: action.on_phone_bill,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{KinshipError, Result};
 use crate::profile::passphrase_text;
-use crate::task::{off_thread, CancelOnDrop};
+use crate::task::{off_thread, CancelOnDrop, CancelToken};
 
 /// Implemented by the app (Kotlin or Swift) to drive a progress bar. Called on a worker
 /// thread; post to the main thread to touch views.
@@ -57,7 +57,8 @@ pub struct BackupImportSummary {
 }
 
 /// Backups of an unlocked profile (`KinshipProfile.backups()`). Every call runs off the
-/// caller's thread; cancelling the coroutine or task stops it between steps, and then:
+/// caller's thread; cancelling the coroutine (Kotlin) or the `cancel` token (Swift, or either)
+/// stops it between steps, and then:
 /// an export to a path leaves no file (not even a temporary one), an export to a sink is
 /// `abandon`ed, an import has written nothing.
 #[derive(uniffi::Object)]
@@ -68,126 +69,181 @@ pub struct Backups {
 #[uniffi::export(async_runtime = "tokio")]
 impl Backups {
     /// Writes an encrypted backup to `path` under its own `passphrase`, atomically.
+    #[uniffi::method(default(cancel = None))]
     pub async fn export_to_path(
         &self,
         path: String,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            Ok(core.backups().export_cancellable(
-                &PathBuf::from(path),
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
-        })
-        .await?;
-        cancel.disarm();
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    Ok(
+                        backups.export_cancellable(
+                            &PathBuf::from(path),
+                            pass,
+                            report,
+                            cancelled,
+                        )?,
+                    )
+                },
+            )
+            .await?;
         Ok(export_summary(summary))
     }
 
     /// Writes an encrypted backup to `sink`: the bytes go out only once the whole file is
     /// sealed; on failure or cancellation the sink is told to `abandon` it.
+    #[uniffi::method(default(cancel = None))]
     pub async fn export_to_sink(
         &self,
         sink: Arc<dyn BackupSink>,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupExportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            let mut writer = SinkWriter(sink.clone());
-            let written =
-                core.backups()
-                    .export_to_writer(&mut writer, &passphrase, &mut report, &cancelled);
-            match written {
-                Ok(summary) => match sink.finish() {
-                    Ok(()) => Ok(summary),
-                    Err(err) => {
-                        sink.abandon();
-                        Err(err)
-                    }
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    export_into(&sink, backups, pass, report, cancelled)
                 },
-                Err(err) => {
-                    sink.abandon();
-                    Err(err.into())
-                }
-            }
-        })
-        .await?;
-        cancel.disarm();
+            )
+            .await?;
         Ok(export_summary(summary))
     }
 
     /// Merges a backup file into this profile in one transaction: a wrong passphrase, a
     /// damaged file or a cancellation changes nothing.
+    #[uniffi::method(default(cancel = None))]
     pub async fn import_from_path(
         &self,
         path: String,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            Ok(core.backups().import_cancellable(
-                &PathBuf::from(path),
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
-        })
-        .await?;
-        cancel.disarm();
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    Ok(
+                        backups.import_cancellable(
+                            &PathBuf::from(path),
+                            pass,
+                            report,
+                            cancelled,
+                        )?,
+                    )
+                },
+            )
+            .await?;
         Ok(import_summary(summary))
     }
 
     /// As [`Backups::import_from_path`], reading the file from `source` (at most 1 GiB).
+    #[uniffi::method(default(cancel = None))]
     pub async fn import_from_source(
         &self,
         source: Arc<dyn BackupSource>,
         passphrase: Vec<u8>,
         progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackupImportSummary> {
-        let passphrase = passphrase_text(passphrase)?;
-        let core = self.core.clone();
-        let cancel = CancelOnDrop::new();
-        let cancelled = cancel.checker();
-        let summary = off_thread(move || {
-            let mut report = progress_reporter(progress);
-            let mut reader = SourceReader(source);
-            Ok(core.backups().import_from_reader(
-                &mut reader,
-                &passphrase,
-                &mut report,
-                &cancelled,
-            )?)
-        })
-        .await?;
-        cancel.disarm();
+        let summary = self
+            .run(
+                passphrase,
+                progress,
+                cancel,
+                move |backups, pass, report, cancelled| {
+                    let mut reader = SourceReader(source);
+                    Ok(backups.import_from_reader(&mut reader, pass, report, cancelled)?)
+                },
+            )
+            .await?;
         Ok(import_summary(summary))
     }
 }
 
-/// The app's sink as a `Write`, so the core writes streams and files alike.
-struct SinkWriter(Arc<dyn BackupSink>);
+impl Backups {
+    /// Runs one backup call off the caller's thread, stopped by the caller going away or by
+    /// `cancel`. `work` gets the core's backups, the passphrase, the progress reporter and the
+    /// cancellation check.
+    async fn run<T: Send + 'static>(
+        &self,
+        passphrase: Vec<u8>,
+        progress: Option<Arc<dyn BackupProgress>>,
+        cancel: Option<Arc<CancelToken>>,
+        work: impl FnOnce(
+                &kinship_core::backup::Backups,
+                &str,
+                &mut dyn FnMut(kinship_core::Progress),
+                &dyn Fn() -> bool,
+            ) -> Result<T>
+            + Send
+            + 'static,
+    ) -> Result<T> {
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.core.clone();
+        let cancel = CancelOnDrop::new(cancel);
+        let cancelled = cancel.checker();
+        let done = off_thread(move || {
+            let mut report = progress_reporter(progress);
+            work(&core.backups(), &passphrase, &mut report, &cancelled)
+        })
+        .await?;
+        cancel.disarm();
+        Ok(done)
+    }
+}
+
+/// Writes the sealed backup into the app's sink, then finishes it; abandons it on any failure.
+fn export_into(
+    sink: &Arc<dyn BackupSink>,
+    backups: &kinship_core::backup::Backups,
+    passphrase: &str,
+    report: &mut dyn FnMut(kinship_core::Progress),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<kinship_core::ExportSummary> {
+    let mut writer = SinkWriter {
+        sink: sink.clone(),
+        cancelled: false,
+    };
+    let written = backups.export_to_writer(&mut writer, passphrase, report, cancelled);
+    let finished = match written {
+        Ok(summary) => sink.finish().map(|()| summary),
+        Err(_) if writer.cancelled => Err(KinshipError::Cancelled),
+        Err(err) => Err(err.into()),
+    };
+    if finished.is_err() {
+        sink.abandon();
+    }
+    finished
+}
+
+/// The app's sink as a `Write`, so the core writes streams and files alike. A sink that
+/// answers `Cancelled` (its task was cancelled) makes the export `Cancelled`, not a storage
+/// failure.
+struct SinkWriter {
+    sink: Arc<dyn BackupSink>,
+    cancelled: bool,
+}
 
 impl Write for SinkWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf.to_vec()).map_err(io_error)?;
+        self.sink.write(buf.to_vec()).map_err(|err| {
+            self.cancelled = matches!(err, KinshipError::Cancelled);
+            io_error(err)
+        })?;
         Ok(buf.len())
     }
 

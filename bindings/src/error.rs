@@ -59,7 +59,7 @@ pub enum KinshipError {
     DirectoryUpdateRefused { reason: String },
     /// The server answered, but not with what was needed.
     #[error("server: {reason}")]
-    Remote { status: Option<u16>, reason: String },
+    Remote { status: Option<i32>, reason: String },
     /// The phone's storage failed (full disk, permissions).
     #[error("storage: {reason}")]
     Storage { reason: String },
@@ -123,7 +123,10 @@ impl From<kinship_core::Error> for KinshipError {
             E::Cancelled => KinshipError::Cancelled,
             E::Offline => KinshipError::Offline,
             E::Corrupted { what } => KinshipError::Corrupted { reason: what },
-            E::Remote { status, reason } => KinshipError::Remote { status, reason },
+            E::Remote { status, reason } => KinshipError::Remote {
+                status: status.map(i32::from),
+                reason,
+            },
             E::Backup(backup) => KinshipError::BadBackup {
                 reason: backup.to_string(),
             },

@@ -8,6 +8,7 @@ use chrono::Utc;
 use zeroize::Zeroizing;
 
 use crate::error::{InputProblem, KinshipError, Result};
+use crate::task::{until_cancelled, CancelToken};
 use crate::time::{LocalDateTime, TimeZoneId};
 
 mirror_enum! {
@@ -182,18 +183,21 @@ pub struct Groups {
 #[uniffi::export(async_runtime = "tokio")]
 impl Groups {
     /// Follows a peer group (a private one needs its invite code).
+    #[uniffi::method(default(cancel = None))]
     pub async fn follow(
         &self,
         server_url: String,
         group_id: String,
         invite_code: Option<String>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<FollowedGroup> {
-        let followed = self
-            .core
-            .groups()
-            .follow(&server_url, &group_id, invite_code.as_deref())
-            .await?;
-        Ok(followed.into())
+        let groups = self.core.groups();
+        let following = async {
+            Ok(groups
+                .follow(&server_url, &group_id, invite_code.as_deref())
+                .await?)
+        };
+        Ok(until_cancelled(cancel, following).await?.into())
     }
 
     /// For a background job while the vault is locked (WorkManager, BGAppRefreshTask): polls
@@ -201,27 +205,37 @@ impl Groups {
     /// and stores what comes back sealed so that only an unlock can read it (merged then).
     /// `WrongDeviceKey` when the key does not fit, `NotFound` when background sync is off,
     /// `Offline` when no server answered. See docs/SECURITY.md for what the opt-in exposes.
+    #[uniffi::method(default(cancel = None))]
     pub async fn sync_while_locked(
         &self,
         background_key: Vec<u8>,
         settings: Option<SyncSettings>,
+        cancel: Option<Arc<CancelToken>>,
     ) -> Result<BackgroundSyncSummary> {
         let background_key = Zeroizing::new(background_key);
         let options = sync_options(settings.unwrap_or_default())?;
-        let report = self
-            .core
-            .sync_while_locked(&background_key, &options)
-            .await?;
-        Ok(background_summary(report))
+        let polling = async {
+            Ok(self
+                .core
+                .sync_while_locked(&background_key, &options)
+                .await?)
+        };
+        Ok(background_summary(until_cancelled(cancel, polling).await?))
     }
 
     /// Pulls every followed group's changes. Offline raises `Offline` only when no server
     /// could be reached; one failing group is reported in the summary. Cancelling stops
     /// between requests; what was stored by then stays (each page is stored whole).
-    pub async fn sync_now(&self, settings: Option<SyncSettings>) -> Result<SyncSummary> {
+    #[uniffi::method(default(settings = None, cancel = None))]
+    pub async fn sync_now(
+        &self,
+        settings: Option<SyncSettings>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<SyncSummary> {
         let options = sync_options(settings.unwrap_or_default())?;
-        let report = self.core.groups().sync_with(&options).await?;
-        Ok(summary(report))
+        let groups = self.core.groups();
+        let syncing = async { Ok(groups.sync_with(&options).await?) };
+        Ok(summary(until_cancelled(cancel, syncing).await?))
     }
 }
 

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{InputProblem, KinshipError, Result};
 use crate::listeners::LockListener;
-use crate::task::{off_thread, CancelOnDrop, TaskHandle};
+use crate::task::{off_thread, CancelOnDrop, CancelToken, TaskHandle};
 
 /// One person's profile: create or open it, unlock it, and reach its parts through the
 /// feature handles ([`KinshipProfile::journal`] and the others). Safe to share between
@@ -153,10 +153,15 @@ impl KinshipProfile {
     /// Unlocks with the passphrase (about a third of a second of Argon2id, off the caller's
     /// thread). Cancelled before the derivation ends, it locks again as soon as it does: a
     /// caller that went away never leaves the vault open behind it.
-    pub async fn unlock(&self, passphrase: Vec<u8>) -> Result<()> {
+    #[uniffi::method(default(cancel = None))]
+    pub async fn unlock(
+        &self,
+        passphrase: Vec<u8>,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<()> {
         let passphrase = passphrase_text(passphrase)?;
         let core = self.inner.clone();
-        let cancel = CancelOnDrop::new();
+        let cancel = CancelOnDrop::new(cancel);
         let cancelled = cancel.checker();
         off_thread(move || {
             core.unlock(&passphrase)?;

@@ -5,6 +5,11 @@
 //! so neither the app's main thread nor the async workers wait on it. When the app cancels the
 //! coroutine or task, uniffi drops the future; [`CancelOnDrop`] turns that into a flag the core
 //! checks between steps, so a cancelled backup stops and writes nothing.
+//!
+//! Swift's generated code (uniffi 0.32) does not drop the Rust future when a `Task` is
+//! cancelled (mozilla/uniffi-rs#2771), so the cancellable calls also take an optional
+//! [`CancelToken`]: KinshipKit cancels it from `withTaskCancellationHandler`. Kotlin needs none
+//! (a cancelled coroutine drops the future), but may pass one too.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -49,6 +54,59 @@ impl Drop for TaskHandle {
     }
 }
 
+/// A flag the app raises to stop a call it started (the cancellable calls take one).
+/// Cancelling after the call ended does nothing; a token can be shared by several calls.
+#[derive(Default, uniffi::Object)]
+pub struct CancelToken {
+    cancelled: AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+#[uniffi::export]
+impl CancelToken {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(CancelToken::default())
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.wake.notify_waiters();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+}
+
+impl CancelToken {
+    /// Resolves once the token is cancelled.
+    async fn cancelled(&self) {
+        loop {
+            let woken = self.wake.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            woken.await;
+        }
+    }
+}
+
+/// Runs `work` (network I/O) until it ends or `token` is cancelled, whichever comes first; a
+/// cancelled call is `Cancelled` (dropping `work` stops it between its awaits).
+pub(crate) async fn until_cancelled<T>(
+    token: Option<Arc<CancelToken>>,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    match token {
+        None => work.await,
+        Some(token) => tokio::select! {
+            done = work => done,
+            () = token.cancelled() => Err(KinshipError::Cancelled),
+        },
+    }
+}
+
 /// Runs `work` on tokio's blocking pool and waits for it without blocking the caller.
 pub(crate) async fn off_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
@@ -64,13 +122,16 @@ pub(crate) async fn off_thread<T: Send + 'static>(
 /// an async call, it says "the caller went away" to the work it started.
 pub(crate) struct CancelOnDrop {
     flag: Arc<AtomicBool>,
+    token: Option<Arc<CancelToken>>,
     armed: bool,
 }
 
 impl CancelOnDrop {
-    pub(crate) fn new() -> Self {
+    /// Raised when dropped early, or when the app cancels `token`.
+    pub(crate) fn new(token: Option<Arc<CancelToken>>) -> Self {
         CancelOnDrop {
             flag: Arc::new(AtomicBool::new(false)),
+            token,
             armed: true,
         }
     }
@@ -78,7 +139,8 @@ impl CancelOnDrop {
     /// The check the work calls between steps.
     pub(crate) fn checker(&self) -> impl Fn() -> bool + Send + Sync + 'static {
         let flag = self.flag.clone();
-        move || flag.load(Ordering::Relaxed)
+        let token = self.token.clone();
+        move || flag.load(Ordering::Relaxed) || token.as_ref().is_some_and(|t| t.is_cancelled())
     }
 
     pub(crate) fn disarm(mut self) {

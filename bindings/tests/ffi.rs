@@ -86,17 +86,17 @@ async fn profile_journal_and_errors_cross_as_typed_values() {
         Err(KinshipError::Locked)
     ));
     assert!(matches!(
-        profile.unlock(b"wrong passphrase!".to_vec()).await,
+        profile.unlock(b"wrong passphrase!".to_vec(), None).await,
         Err(KinshipError::WrongPassphrase)
     ));
     assert!(matches!(
-        profile.unlock(vec![0xff, 0xfe, 0x00]).await,
+        profile.unlock(vec![0xff, 0xfe, 0x00], None).await,
         Err(KinshipError::InvalidInput {
             problem: InputProblem::Malformed,
             ..
         })
     ));
-    profile.unlock(PASS.to_vec()).await.unwrap();
+    profile.unlock(PASS.to_vec(), None).await.unwrap();
     let listed = journal.list(JournalFilter::default(), 10, None).unwrap();
     assert_eq!(listed.entries[0].id, added.id);
     profile
@@ -123,6 +123,18 @@ fn crisis_contacts_need_no_profile() {
     assert!(help.has_country_data);
     assert_eq!(help.contacts[0].action.uri, "tel:999");
     assert!(help.contacts.iter().all(|c| !c.source_url.is_empty()));
+    // Where the operator says so, the tap says it is free and off the bill (Samaritans).
+    let samaritans = help
+        .contacts
+        .iter()
+        .find(|c| c.id == "gb-samaritans")
+        .expect("Samaritans in the UK list");
+    assert_eq!(samaritans.action.free, Some(true));
+    assert_eq!(samaritans.action.on_phone_bill, Some(false));
+    assert_eq!(
+        help.contacts[0].action.free, None,
+        "999's cost is not stated"
+    );
     // A name or a made-up code is refused on the field `country`, before anything is asked.
     for bad in ["ZZ", "Germany", ""] {
         match CountryCode::new(bad.into()) {
@@ -226,6 +238,7 @@ async fn a_cancelled_backup_writes_nothing_and_a_stream_backup_round_trips() {
         target.to_string_lossy().into_owned(),
         b"backup passphrase long".to_vec(),
         Some(progress.clone()),
+        None,
     );
     tokio::select! {
         _ = export => panic!("the export finished before it was cancelled"),
@@ -247,7 +260,7 @@ async fn a_cancelled_backup_writes_nothing_and_a_stream_backup_round_trips() {
 
     let sink = Arc::new(MemorySink::default());
     let summary = backups
-        .export_to_sink(sink.clone(), b"backup passphrase long".to_vec(), None)
+        .export_to_sink(sink.clone(), b"backup passphrase long".to_vec(), None, None)
         .await
         .unwrap();
     assert_eq!(summary.entries, 200);
@@ -268,10 +281,66 @@ async fn a_cancelled_backup_writes_nothing_and_a_stream_backup_round_trips() {
             copy.to_string_lossy().into_owned(),
             b"backup passphrase long".to_vec(),
             None,
+            None,
         )
         .await
         .unwrap();
     assert_eq!(imported.added, 200);
+
+    // The Swift way: the future runs on, and a token stops it (an import writes nothing).
+    struct CancelTokenOnFirstProgress(Arc<kinship_ffi::CancelToken>);
+    impl BackupProgress for CancelTokenOnFirstProgress {
+        fn on_progress(&self, _done: i32, _total: i32) {
+            self.0.cancel();
+        }
+    }
+    let token = kinship_ffi::CancelToken::new();
+    let third = create_profile(
+        dir.path().join("third").to_string_lossy().into_owned(),
+        PASS.to_vec(),
+    )
+    .await
+    .unwrap();
+    let cancelled_export = third
+        .backups()
+        .export_to_path(
+            dir.path()
+                .join("never.kinship")
+                .to_string_lossy()
+                .into_owned(),
+            b"backup passphrase long".to_vec(),
+            None,
+            Some(token.clone()),
+        )
+        .await;
+    assert!(
+        cancelled_export.is_ok(),
+        "an empty journal reports no progress"
+    );
+    let sink = Arc::new(MemorySink::default());
+    let result = backups
+        .export_to_sink(
+            sink.clone(),
+            b"backup passphrase long".to_vec(),
+            Some(Arc::new(CancelTokenOnFirstProgress(token.clone()))),
+            Some(kinship_ffi::CancelToken::new()),
+        )
+        .await;
+    assert!(
+        result.is_ok(),
+        "the token that was passed was never cancelled"
+    );
+    let stop = kinship_ffi::CancelToken::new();
+    let result = backups
+        .export_to_sink(
+            sink.clone(),
+            b"backup passphrase long".to_vec(),
+            Some(Arc::new(CancelTokenOnFirstProgress(stop.clone()))),
+            Some(stop),
+        )
+        .await;
+    assert!(matches!(result, Err(KinshipError::Cancelled)));
+    assert_eq!(sink.abandoned.load(Ordering::SeqCst), 1, "told to abandon");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -346,7 +415,7 @@ async fn listeners_see_auto_lock_fire_and_changes_until_cancelled() {
         .unwrap()
         .contains(&LockState::Locked { by_auto_lock: true }));
     drop(lock_handle);
-    profile.unlock(PASS.to_vec()).await.unwrap();
+    profile.unlock(PASS.to_vec(), None).await.unwrap();
     assert!(
         !locks.0.lock().unwrap().contains(&LockState::Unlocked),
         "a dropped handle stops its listener"

@@ -291,7 +291,7 @@ pub fn print_suggestions(suggestions: &[Suggestion]) {
             SuggestionKind::SafetyPlan | SuggestionKind::Crisis => {
                 println!("!! {}: {}", s.title, s.summary);
                 for action in &s.actions {
-                    println!("   tap: {} ({})", action.label, action.uri);
+                    println!("   tap: {}  ({})", action.uri, action.label);
                 }
             }
             SuggestionKind::Strategy => println!(

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use clap::Subcommand;
-use kinship_core::{Kinship, SafetyPlan, Section};
+use kinship_core::{Awareness, Kinship, PlanContact, SafetyPlan, Section};
 
 use crate::journal_cmd::{now, print_json};
 use crate::passphrase::open_unlocked;
@@ -30,6 +30,15 @@ pub enum SafetyPlanCommand {
         name: String,
         #[arg(long)]
         phone: String,
+        /// Whether they know about your sexuality or gender: yes, no or unsure.
+        #[arg(long, value_parser = parse_awareness, default_value = "unsure")]
+        knows: Awareness,
+        /// Safe to call in a crisis (crisis suggestions offer them first).
+        #[arg(long, conflicts_with = "not_safe")]
+        safe: bool,
+        /// Not safe to call in a crisis (left out of crisis suggestions, kept in the plan).
+        #[arg(long)]
+        not_safe: bool,
     },
     /// Remove a person by their number in `safety-plan show` (1, 2, ...).
     RemoveContact { number: usize },
@@ -51,8 +60,27 @@ pub fn run(dir: &Path, command: SafetyPlanCommand) -> CliResult {
             planner.set_section(section, items, now())?;
             println!("Saved \"{}\".", section.heading());
         }
-        SafetyPlanCommand::AddContact { name, phone } => {
-            let contact = planner.add_contact(&name, &phone, now())?;
+        SafetyPlanCommand::AddContact {
+            name,
+            phone,
+            knows,
+            safe,
+            not_safe,
+        } => {
+            let safe_in_crisis = match (safe, not_safe) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            let contact = planner.add_contact_with(
+                PlanContact {
+                    name,
+                    phone,
+                    knows_about_me: knows,
+                    safe_in_crisis,
+                },
+                now(),
+            )?;
             println!(
                 "Added {} ({}).",
                 contact.name,
@@ -65,6 +93,15 @@ pub fn run(dir: &Path, command: SafetyPlanCommand) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn parse_awareness(text: &str) -> Result<Awareness, String> {
+    match text {
+        "yes" => Ok(Awareness::Knows),
+        "no" => Ok(Awareness::DoesNotKnow),
+        "unsure" => Ok(Awareness::Unsure),
+        _ => Err("yes, no or unsure".into()),
+    }
 }
 
 fn parse_section(text: &str) -> Result<Section, String> {
@@ -115,8 +152,18 @@ pub fn print_plan(kinship: &Kinship, plan: &SafetyPlan) {
                 println!("  (nobody yet: kinship safety-plan add-contact --name N --phone P)");
             }
             for (n, contact) in plan.help_contacts.iter().enumerate() {
+                let knows = match contact.knows_about_me {
+                    Awareness::Knows => "knows about me",
+                    Awareness::DoesNotKnow => "doesn't know",
+                    Awareness::Unsure => "not sure what they know",
+                };
+                let safe = match contact.safe_in_crisis {
+                    Some(true) => ", safe in a crisis",
+                    Some(false) => ", not safe in a crisis",
+                    None => "",
+                };
                 println!(
-                    "  {}. {}  {}  → {}",
+                    "  {}. {}  {}  → {}  ({knows}{safe})",
                     n + 1,
                     contact.name,
                     contact.phone,

@@ -587,14 +587,33 @@ fn coping_and_safety_plan_commands() {
         "linked strategy shows its title: {shown}"
     );
 
+    ok(&kinship(
+        &dir,
+        &[
+            "safety-plan",
+            "add-contact",
+            "--name",
+            "Dad",
+            "--phone",
+            "+1 555 010 0001",
+            "--knows",
+            "no",
+            "--not-safe",
+        ],
+    ));
+    let plan = json(&dir, &["safety-plan", "show", "--json"]);
+    assert_eq!(plan["help_contacts"][1]["knows_about_me"], "DoesNotKnow");
+    assert_eq!(plan["help_contacts"][1]["safe_in_crisis"], false);
     let crisis = json(&dir, &["coping", "suggest", "--distress", "9", "--json"]);
     assert_eq!(crisis[0]["kind"], "safety_plan");
-    assert_eq!(
-        crisis[0]["actions"],
-        serde_json::json!(["tel:+15550109999"])
-    );
+    // The contact marked not safe in a crisis is not offered there.
+    let actions = crisis[0]["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0]["uri"], "tel:+15550109999");
+    assert_eq!(actions[0]["label"], "Call Alex");
     assert_eq!(crisis[1]["kind"], "crisis");
 
+    ok(&kinship(&dir, &["safety-plan", "remove-contact", "1"]));
     ok(&kinship(&dir, &["safety-plan", "remove-contact", "1"]));
     assert!(
         json(&dir, &["safety-plan", "show", "--json"])["help_contacts"]

@@ -427,6 +427,29 @@ impl Kinship {
     }
 }
 
+/// Every profile holds the same documents from its creation, each sealed and padded whether or
+/// not the person ever wrote one: a `safety_plan` row that appeared only once a plan was saved
+/// would tell whoever copies the database that the person made one. Written where missing
+/// (profiles made before this rule get them at their next unlock); never overwrites.
+fn write_fixed_rows(u: &Unlocked) -> Result<()> {
+    use crate::store::DOCUMENTS_TABLE;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::safety_plan::DOCUMENT,
+        &SafetyPlan::default(),
+    )?;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::coping::FAVORITES_DOCUMENT,
+        &std::collections::BTreeSet::<String>::new(),
+    )?;
+    u.put_sealed_if_missing(
+        DOCUMENTS_TABLE,
+        crate::reminders::DOCUMENT,
+        &Vec::<crate::reminders::Reminder>::new(),
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 mod tests {
@@ -507,27 +530,4 @@ mod tests {
         assert!(wait_until(|| kinship.inner.state().unlocked.is_none()));
         assert!(wait_until(|| threads.load(Ordering::SeqCst) == 0));
     }
-}
-
-/// Every profile holds the same documents from its creation, each sealed and padded whether or
-/// not the person ever wrote one: a `safety_plan` row that appeared only once a plan was saved
-/// would tell whoever copies the database that the person made one. Written where missing
-/// (profiles made before this rule get them at their next unlock); never overwrites.
-fn write_fixed_rows(u: &Unlocked) -> Result<()> {
-    use crate::store::DOCUMENTS_TABLE;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::safety_plan::DOCUMENT,
-        &SafetyPlan::default(),
-    )?;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::coping::FAVORITES_DOCUMENT,
-        &std::collections::BTreeSet::<String>::new(),
-    )?;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::reminders::DOCUMENT,
-        &Vec::<crate::reminders::Reminder>::new(),
-    )
 }

@@ -1,4 +1,5 @@
 //! Nothing a person writes reaches the disk in clear.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 
 mod common;
 

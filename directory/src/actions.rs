@@ -24,6 +24,10 @@ pub struct Action {
     /// with `*` in it, so on iOS the app shows the number to be typed on the keypad. Android
     /// dials it from the link.
     pub dial_by_hand: bool,
+    /// For a call: whether it is free, where the operator says so (`None`: not known).
+    pub free: Option<bool>,
+    /// For a call: whether it shows on the phone bill, where the operator says so.
+    pub on_phone_bill: Option<bool>,
 }
 
 /// How an action reaches a service.
@@ -73,6 +77,22 @@ impl Action {
             kind,
             trace,
             dial_by_hand,
+            free: None,
+            on_phone_bill: None,
+        }
+    }
+
+    /// The action with what the operator says a call costs and whether it shows on the bill
+    /// (only calls carry it: an entry's cost is about calling).
+    pub fn with_call_cost(self, free: Option<bool>, on_phone_bill: Option<bool>) -> Action {
+        if self.kind == ActionKind::Call {
+            Action {
+                free,
+                on_phone_bill,
+                ..self
+            }
+        } else {
+            self
         }
     }
 }

@@ -548,20 +548,24 @@ impl Timing {
 }
 
 pub(crate) fn hit(entry: &DirectoryEntry, private: bool, at: DateTime<Utc>) -> SearchHit {
+    let actions = if entry.is_callable() {
+        actions::actions_for(&entry.channels)
+    } else {
+        // Paused or discontinued: only the page about it, never a call.
+        actions::actions_for(&Channels {
+            website: entry.channels.website.clone(),
+            ..Channels::default()
+        })
+    };
     SearchHit {
         entry: entry.clone(),
         private,
         stale: !private && is_stale(entry, at),
         open_now: open_state(entry, at),
-        actions: if entry.is_callable() {
-            actions::actions_for(&entry.channels)
-        } else {
-            // Paused or discontinued: only the page about it, never a call.
-            actions::actions_for(&Channels {
-                website: entry.channels.website.clone(),
-                ..Channels::default()
-            })
-        },
+        actions: actions
+            .into_iter()
+            .map(|a| a.with_call_cost(entry.free, entry.on_phone_bill))
+            .collect(),
     }
 }
 
@@ -665,7 +669,7 @@ fn contact(entry: &DirectoryEntry, action: Action, timing: Timing) -> CrisisCont
         kind: entry.kind,
         label,
         action_uri: action.uri.clone(),
-        action,
+        action: action.with_call_cost(entry.free, entry.on_phone_bill),
         open_now: timing.open_now,
         opens_at: timing.opens_at,
         always_open: timing.always,

@@ -5,10 +5,11 @@ import KinshipCore
 
 final class BenchmarkTests: XCTestCase {
     /// Prints `bench ...` lines for the benchmark report (like the Kotlin `ffiCallBenchmark`).
-    func testFfiCallBenchmark() throws {
-        let profile = try makeProfile()
+    func testFfiCallBenchmark() async throws {
+        let profile = try await makeProfile()
+        let journal = profile.journal()
         for i in 0..<60 {
-            try profile.addEntry(body: "body \(i)", title: "Entry \(i)")
+            _ = try journal.add(entry: NewJournalEntry(title: "Entry \(i)", body: "body \(i)"))
         }
 
         let calls = 100_000
@@ -25,7 +26,7 @@ final class BenchmarkTests: XCTestCase {
         let runs = 200
         start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<runs {
-            XCTAssertEqual(try profile.listEntries(limit: 50).count, 50)
+            XCTAssertEqual(try journal.list(filter: JournalFilter(), limit: 50, cursor: nil).entries.count, 50)
         }
         let list50 = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(runs) / 1000
 

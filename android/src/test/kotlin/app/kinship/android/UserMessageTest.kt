@@ -30,7 +30,7 @@ class UserMessageTest {
         KinshipException.Corrupted(reason),
         KinshipException.BadBackup(reason),
         KinshipException.DirectoryUpdateRefused(reason),
-        KinshipException.Remote(503.toUShort(), reason),
+        KinshipException.Remote(503, reason),
         KinshipException.Storage(reason),
     )
 
