@@ -47,3 +47,15 @@ fun traceNotice(trace: ActionTrace): String = when (trace) {
 
 /** [traceNotice] for this action. */
 val Action.traceNotice: String get() = traceNotice(trace)
+
+/**
+ * What a call may cost, where the operator says so, for a note under the button: null when it
+ * is known to be free and off the bill, or when nothing is known.
+ */
+val Action.costNotice: String?
+    get() = when {
+        onPhoneBill == true && free == false -> "This call may cost money and will show on the phone bill."
+        onPhoneBill == true -> "This call will show on the phone bill."
+        free == false -> "This call may cost money."
+        else -> null
+    }

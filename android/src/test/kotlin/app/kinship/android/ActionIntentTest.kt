@@ -34,6 +34,21 @@ class ActionIntentTest {
     }
 
     @Test
+    fun aCallThatMayCostOrShowOnTheBillSaysSo() {
+        val call = Action("Call 988", "tel:988", ActionKind.CALL, ActionTrace.CALL_LOG, false)
+        assertEquals(null, call.costNotice)
+        assertEquals(null, call.copy(free = true, onPhoneBill = false).costNotice)
+        assertEquals("This call will show on the phone bill.", call.copy(free = true, onPhoneBill = true).costNotice)
+        assertEquals("This call may cost money.", call.copy(free = false).costNotice)
+        assertEquals("This call may cost money and will show on the phone bill.", call.copy(free = false, onPhoneBill = true).costNotice)
+        // The directory's own lines say what it knows.
+        val dir = Files.createTempDirectory("kinship-kt").resolve("phone").toString()
+        val us = crisisContacts(dir, CountryCode("US")).contacts
+        val calls = us.filter { it.action.kind == ActionKind.CALL }
+        assertTrue(calls.isNotEmpty() && calls.all { it.action.free == it.free && it.action.onPhoneBill == it.onPhoneBill })
+    }
+
+    @Test
     fun everyTraceHasItsOwnNotice() {
         val notices = ActionTrace.entries.map { traceNotice(it) }
         assertTrue(notices.all { it.isNotBlank() })

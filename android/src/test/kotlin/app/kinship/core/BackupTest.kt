@@ -131,6 +131,27 @@ class BackupTest {
     }
 
     @Test
+    fun aCancelTokenStopsAnExportToo(): Unit = runBlocking {
+        // Kotlin needs no token (cancelling the coroutine is enough), but may pass one.
+        freshProfile().use { profile ->
+            repeat(5) { i -> profile.journal().add(note("entry $i")) }
+            val folder = Files.createTempDirectory("kinship-backup").toFile()
+            val token = CancelToken().apply { cancel() }
+            assertTrue(token.isCancelled())
+            assertThrows<KinshipException.Cancelled>("a cancelled token") {
+                profile.backups().exportToPath(File(folder, "k.backup").path, bytes("backup passphrase"), null, token)
+            }
+            assertEquals(emptyList<String>(), folder.list()!!.toList())
+            val sink = RecordingSink()
+            assertThrows<KinshipException.Cancelled>("a cancelled token, to a sink") {
+                profile.backups().exportToSink(sink, bytes("backup passphrase"), null, token)
+            }
+            assertTrue(sink.abandoned.get() || sink.written.get() == 0)
+            assertFalse(sink.finished.get())
+        }
+    }
+
+    @Test
     fun aCancelledExportToASinkIsAbandoned(): Unit = runBlocking {
         freshProfile().use { profile ->
             repeat(40) { i -> profile.journal().add(note("entry $i")) }
