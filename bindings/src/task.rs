@@ -25,6 +25,13 @@ pub struct TaskHandle {
 
 #[uniffi::export]
 impl TaskHandle {
+    /// A handle that stops nothing: for an app's fakes of the feature interfaces, whose
+    /// `observe...` methods must return one.
+    #[uniffi::constructor]
+    pub fn inert() -> Arc<Self> {
+        TaskHandle::new(|| {})
+    }
+
     pub fn cancel(&self) {
         let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(stop) = stop {
