@@ -382,7 +382,7 @@ fn best(values: impl Iterator<Item = f64>) -> f64 {
 
 /// "10k" for 10,000 entries, else the number.
 fn size_label(count: usize) -> String {
-    if count % 1_000 == 0 {
+    if count.is_multiple_of(1_000) {
         format!("{}k", count / 1_000)
     } else {
         count.to_string()
