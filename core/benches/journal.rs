@@ -10,14 +10,12 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use support::corpus::{at, plain_document, row_id, Corpus, ENTRIES};
 use support::{median, median_of, ms};
 
-use chrono::{DateTime, FixedOffset, TimeZone};
 use kinship_core::store::Store;
 use kinship_core::{EntryFilter, KdfParams, Kinship, NewEntry};
 
-const ENTRIES: usize = 10_000;
-const BODY_BYTES: usize = 1_000;
 const PASS: &str = "benchmark passphrase";
 
 fn main() {
@@ -158,37 +156,14 @@ fn insert_plain(path: &Path, entries: &[NewEntry]) -> f64 {
     let store = Store::open(&path.join("plain.sqlite")).expect("open");
     let started = Instant::now();
     for (i, entry) in entries.iter().enumerate() {
-        let id = format!(
-            "{:032x}",
-            (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
-        );
-        let document = PlainEntry {
-            created_at: at(i),
-            updated_at: at(i),
-            title: entry.title.as_deref(),
-            body: &entry.body,
-            mood: entry.mood,
-            tags: &entry.tags,
-        };
-        let bytes = serde_json::to_vec(&document).expect("json");
+        let bytes = plain_document(i, entry);
         store
             .conn()
             .prepare_cached("INSERT INTO journal_entries (id, sealed) VALUES (?1, ?2)")
-            .and_then(|mut stmt| stmt.execute(rusqlite::params![id, bytes]))
+            .and_then(|mut stmt| stmt.execute(rusqlite::params![row_id(i), bytes]))
             .expect("insert");
     }
     ms(started.elapsed())
-}
-
-/// The same fields the core seals, serialised the same way (serde derive, JSON).
-#[derive(serde::Serialize)]
-struct PlainEntry<'a> {
-    created_at: DateTime<FixedOffset>,
-    updated_at: DateTime<FixedOffset>,
-    title: Option<&'a str>,
-    body: &'a str,
-    mood: Option<u8>,
-    tags: &'a [String],
 }
 
 fn unlock_default(path: &Path) -> Duration {
@@ -203,83 +178,8 @@ fn unlock_default(path: &Path) -> Duration {
     median(&mut times)
 }
 
-fn at(i: usize) -> DateTime<FixedOffset> {
-    let zone = FixedOffset::east_opt(3600).expect("offset");
-    zone.with_ymd_and_hms(2024, 1, 1, 8, 0, 0)
-        .single()
-        .expect("date")
-        + chrono::Duration::minutes(i as i64 * 97)
-}
-
 fn best(values: &[f64]) -> f64 {
     values.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-/// Deterministic journal-like text: a vocabulary of made-up words with a skewed frequency,
-/// so common prefixes match thousands of entries and rare words a handful.
-struct Corpus {
-    words: Vec<String>,
-    seed: u64,
-}
-
-impl Corpus {
-    fn new(seed: u64) -> Self {
-        const SYLLABLES: [&str; 24] = [
-            "ka", "lo", "mi", "ren", "sa", "tu", "vel", "zo", "an", "bri", "cor", "da", "el",
-            "fin", "gra", "ho", "is", "jun", "ke", "lum", "mor", "nu", "op", "qui",
-        ];
-        let mut rng = seed;
-        let words = (0..5_000)
-            .map(|_| {
-                let n = 2 + (next(&mut rng) % 3) as usize;
-                (0..n)
-                    .map(|_| SYLLABLES[(next(&mut rng) % 24) as usize])
-                    .collect()
-            })
-            .collect();
-        Corpus { words, seed }
-    }
-
-    fn entry(&self, i: usize) -> NewEntry {
-        let mut rng = self.seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut body = String::with_capacity(BODY_BYTES + 16);
-        while body.len() < BODY_BYTES {
-            body.push_str(self.word(&mut rng));
-            body.push(' ');
-        }
-        NewEntry {
-            title: Some(format!("{} {}", self.word(&mut rng), self.word(&mut rng))),
-            body,
-            mood: Some(1 + (next(&mut rng) % 5) as u8),
-            tags: (0..2).map(|_| self.word(&mut rng).to_owned()).collect(),
-            strategy_ids: Vec::new(),
-        }
-    }
-
-    fn queries(&self) -> Vec<String> {
-        vec![
-            self.words[0][..3].to_owned(),
-            self.words[1].clone(),
-            format!("{} {}", self.words[2], &self.words[3][..3]),
-            self.words[4_000].clone(),
-            format!("{} {}", self.words[10], self.words[11]),
-        ]
-    }
-
-    /// Zipf-like pick: low indexes are much more frequent.
-    fn word(&self, rng: &mut u64) -> &str {
-        let r = (next(rng) % 1_000_000) as f64 / 1_000_000.0;
-        let index = ((self.words.len() as f64).powf(r) as usize).min(self.words.len() - 1);
-        &self.words[index]
-    }
-}
-
-fn next(state: &mut u64) -> u64 {
-    // xorshift64*: fast, deterministic, good enough for test text.
-    *state ^= *state >> 12;
-    *state ^= *state << 25;
-    *state ^= *state >> 27;
-    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
 }
 
 /// The bytes of every file in `folder` (the database with its WAL and key file).

@@ -1,6 +1,8 @@
 //! Timing helpers shared by the benchmarks.
 #![allow(dead_code)]
 
+pub mod corpus;
+
 use std::time::{Duration, Instant};
 
 /// Median wall time of `runs` calls of `f`.
