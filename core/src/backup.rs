@@ -574,7 +574,10 @@ mod tests {
             derivations += 1;
             Ok(SecretKey::random())
         });
-        assert!(matches!(result, Err(Error::Backup(BackupError::Malformed(_)))));
+        assert!(matches!(
+            result,
+            Err(Error::Backup(BackupError::Malformed(_)))
+        ));
         assert_eq!(derivations, 0);
     }
 

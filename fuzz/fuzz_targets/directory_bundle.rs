@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let fuzz_key = TrustedKey {
         id: KEY_ID,
-        public_key: SigningKey::from_bytes(&SIGNING_KEY).verifying_key().to_bytes(),
+        public_key: SigningKey::from_bytes(&SIGNING_KEY)
+            .verifying_key()
+            .to_bytes(),
     };
     if mode % 2 == 0 {
         let mut keys = TRUSTED_KEYS.to_vec();
@@ -30,8 +32,12 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(signed) = bundle::sign(document, &hex(&SIGNING_KEY), KEY_ID) {
         // sign() validated the document: the bundle it made must verify and parse.
-        let data = bundle::verify(signed.as_bytes(), &[fuzz_key]).expect("a signed bundle verifies");
-        assert!(bundle::verify(signed.as_bytes(), TRUSTED_KEYS).is_err(), "an unknown key");
+        let data =
+            bundle::verify(signed.as_bytes(), &[fuzz_key]).expect("a signed bundle verifies");
+        assert!(
+            bundle::verify(signed.as_bytes(), TRUSTED_KEYS).is_err(),
+            "an unknown key"
+        );
         let _ = data.version;
     }
 });

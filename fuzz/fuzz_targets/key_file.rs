@@ -11,7 +11,10 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(file) = KeyFile::from_json(bytes) else {
         return;
     };
-    assert!(file.kdf_params().validate().is_ok(), "loaded with refused parameters");
+    assert!(
+        file.kdf_params().validate().is_ok(),
+        "loaded with refused parameters"
+    );
     // The device-key path is cheap (no Argon2id): a wrong key must fail, never panic.
     assert!(file.unwrap_with_device_key(&[7u8; 32]).is_err() || file.has_device_key());
     let saved = serde_json::to_vec_pretty(&file).expect("a loaded key file encodes");

@@ -32,7 +32,7 @@ pub fn fixed_key(params: KdfParams, salt: &[u8]) -> kinship_core::Result<SecretK
 
 /// Imports a backup file into a throwaway profile and checks that the import is all or
 /// nothing: a refused file leaves the journal, coping data, safety plan and reminders as they
-/// were (on disk and in what the profile shows), an accepted one adds what it says it added.
+/// were (as the profile reads them), an accepted one adds what it says it added.
 pub fn import_into_throwaway_profile(file: &[u8]) {
     with_profile(|profile| {
         let before = contents(profile);
@@ -50,7 +50,11 @@ pub fn import_into_throwaway_profile(file: &[u8]) {
         let after = contents(profile);
         match result {
             Ok(summary) => {
-                assert_eq!(after.0, before.0 + summary.added, "added entries are counted");
+                assert_eq!(
+                    after.0,
+                    before.0 + summary.added,
+                    "added entries are counted"
+                );
                 // Whatever was merged must read back: no row written that the app cannot open.
                 assert_eq!(profile.journal().all().expect("read back").len(), after.0);
             }
@@ -82,7 +86,10 @@ fn contents(profile: &Kinship) -> Contents {
 fn with_profile(f: impl FnOnce(&Kinship)) {
     PROFILE.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|(_, _, uses)| *uses >= IMPORTS_PER_PROFILE) {
+        if slot
+            .as_ref()
+            .is_none_or(|(_, _, uses)| *uses >= IMPORTS_PER_PROFILE)
+        {
             *slot = None;
             let dir = tempfile::tempdir().expect("temp dir");
             let profile =
@@ -99,8 +106,23 @@ fn with_profile(f: impl FnOnce(&Kinship)) {
 
 /// Property names the exporter writes; a line starting with anything else was injected.
 const ICS_PROPERTIES: &[&str] = &[
-    "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "UID", "DTSTAMP", "LAST-MODIFIED",
-    "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION", "URL", "CATEGORIES",
+    "BEGIN",
+    "END",
+    "VERSION",
+    "PRODID",
+    "CALSCALE",
+    "METHOD",
+    "UID",
+    "DTSTAMP",
+    "LAST-MODIFIED",
+    "SEQUENCE",
+    "DTSTART",
+    "DTEND",
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "URL",
+    "CATEGORIES",
     "STATUS",
 ];
 
@@ -117,7 +139,10 @@ pub fn assert_ics_well_formed(ics: &str, events: usize) {
             continue;
         }
         let name = line.split(':').next().unwrap_or("");
-        assert!(ICS_PROPERTIES.contains(&name), "an unexpected line: {line:?}");
+        assert!(
+            ICS_PROPERTIES.contains(&name),
+            "an unexpected line: {line:?}"
+        );
         if line == "BEGIN:VEVENT" {
             vevents += 1;
         }
