@@ -31,7 +31,7 @@ use crate::journal::{self, Entry, Merge};
 use crate::reminders::{self, Reminder};
 use crate::safety_plan::{self, SafetyPlan};
 use crate::session::Inner;
-use crate::vault::{self, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
+use crate::vault::{self, KdfParams, SecretKey, NONCE_LEN, SALT_LEN, TAG_LEN};
 
 /// The 8 bytes every backup file starts with: `KINSHIPB`.
 pub const MAGIC: &[u8; 8] = b"KINSHIPB";
@@ -214,6 +214,24 @@ impl Backups {
         self.merge_file(&file, passphrase, progress, is_cancelled)
     }
 
+    /// As [`Backups::import_from_reader`] for a file already in memory, with the key coming from
+    /// `key_for(params, salt)` instead of Argon2id over a passphrase (see [`decrypt_with_key`]).
+    /// For tests and fuzzing, which cannot afford a real key derivation per file.
+    pub fn import_with_key(
+        &self,
+        file: &[u8],
+        key_for: &mut dyn FnMut(KdfParams, &[u8]) -> Result<SecretKey>,
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ImportSummary> {
+        self.inner.with_unlocked(|_| Ok(()))?;
+        if file.len() as u64 > MAX_BACKUP_BYTES {
+            return Err(BackupError::TooLarge.into());
+        }
+        let plaintext = decrypt_with_key(file, key_for)?;
+        self.merge_plaintext(&plaintext, progress, is_cancelled)
+    }
+
     /// Collects everything, then seals it: the complete backup file and its summary.
     fn sealed_file(
         &self,
@@ -275,8 +293,17 @@ impl Backups {
         is_cancelled: &dyn Fn() -> bool,
     ) -> Result<ImportSummary> {
         let plaintext = decrypt(file, passphrase)?;
+        self.merge_plaintext(&plaintext, progress, is_cancelled)
+    }
+
+    fn merge_plaintext(
+        &self,
+        plaintext: &[u8],
+        progress: &mut dyn FnMut(Progress),
+        is_cancelled: &dyn Fn() -> bool,
+    ) -> Result<ImportSummary> {
         let mut document: BackupDocument =
-            serde_json::from_slice(&plaintext).map_err(|e| malformed_json(&e))?;
+            serde_json::from_slice(plaintext).map_err(|e| malformed_json(&e))?;
         if document.format != DOCUMENT_FORMAT || document.version != 1 {
             return Err(BackupError::Malformed("unknown document format".into()).into());
         }
@@ -357,6 +384,17 @@ fn mark_changes(u: &crate::session::Unlocked, summary: &ImportSummary) {
 pub fn encrypt(plaintext: &[u8], passphrase: &str, params: KdfParams) -> Result<Vec<u8>> {
     let salt = vault::random_salt();
     let key = vault::derive_key(passphrase, &salt, params)?;
+    encrypt_with_key(plaintext, &key, params, &salt)
+}
+
+/// As [`encrypt`], under a `key` already derived from the passphrase with `params` and `salt`
+/// (which the header records). For tests and fuzzing: [`encrypt`] is what the app uses.
+pub fn encrypt_with_key(
+    plaintext: &[u8],
+    key: &SecretKey,
+    params: KdfParams,
+    salt: &[u8; SALT_LEN],
+) -> Result<Vec<u8>> {
     let aead = XChaCha20Poly1305::new(key.expose().into());
 
     let mut file = Vec::with_capacity(HEADER_LEN + 8 + NONCE_LEN + plaintext.len() + TAG_LEN);
@@ -365,7 +403,7 @@ pub fn encrypt(plaintext: &[u8], passphrase: &str, params: KdfParams) -> Result<
     for value in [params.memory_kib, params.iterations, params.parallelism] {
         file.extend_from_slice(&value.to_le_bytes());
     }
-    file.extend_from_slice(&salt);
+    file.extend_from_slice(salt);
     let check_nonce = vault::random_nonce();
     file.extend_from_slice(&check_nonce);
     let check_tag = seal(&aead, &check_nonce, &file, b"")?;
@@ -382,6 +420,19 @@ pub fn encrypt(plaintext: &[u8], passphrase: &str, params: KdfParams) -> Result<
 
 /// Opens a backup file, telling apart a wrong passphrase, a truncated file and a tampered one.
 pub fn decrypt(file: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
+    decrypt_with_key(file, &mut |params, salt| {
+        Ok(vault::derive_key(passphrase, salt, params)?)
+    })
+}
+
+/// As [`decrypt`], with the key from `key_for(params, salt)`, which is called at most once and
+/// only with parameters from the header that passed [`KdfParams::validate`]: a hostile header
+/// asking for absurd work is refused before any derivation. Tests and fuzzing pass a cheap
+/// stand-in for Argon2id here.
+pub fn decrypt_with_key(
+    file: &[u8],
+    key_for: &mut dyn FnMut(KdfParams, &[u8]) -> Result<SecretKey>,
+) -> Result<Zeroizing<Vec<u8>>> {
     if file.len() < MAGIC.len() || &file[..MAGIC.len()] != MAGIC {
         return Err(BackupError::NotABackup.into());
     }
@@ -407,7 +458,7 @@ pub fn decrypt(file: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
     let check_nonce = &file[21 + SALT_LEN..21 + SALT_LEN + NONCE_LEN];
     let check_tag = &file[HEADER_LEN - TAG_LEN..HEADER_LEN];
 
-    let key = vault::derive_key(passphrase, salt, params)?;
+    let key = key_for(params, salt)?;
     let aead = XChaCha20Poly1305::new(key.expose().into());
     open(&aead, check_nonce, &file[..HEADER_LEN - TAG_LEN], check_tag)
         .map_err(|_| BackupError::WrongPassphrase)?;
@@ -510,6 +561,42 @@ mod tests {
         assert!(matches!(
             decrypt(b"PK\x03\x04zip", PASS),
             Err(Error::Backup(BackupError::NotABackup))
+        ));
+    }
+
+    #[test]
+    fn hostile_parameters_are_refused_before_any_derivation() {
+        let mut file = sample();
+        // 1 GiB of memory: far above KdfParams::MAXIMUM.
+        file[9..13].copy_from_slice(&(1u32 << 20).to_le_bytes());
+        let mut derivations = 0;
+        let result = decrypt_with_key(&file, &mut |_, _| {
+            derivations += 1;
+            Ok(SecretKey::random())
+        });
+        assert!(matches!(
+            result,
+            Err(Error::Backup(BackupError::Malformed(_)))
+        ));
+        assert_eq!(derivations, 0);
+    }
+
+    #[test]
+    fn a_file_sealed_under_a_given_key_opens_with_it() {
+        let key = SecretKey::random();
+        let salt = [9u8; SALT_LEN];
+        let file = encrypt_with_key(b"{}", &key, KdfParams::MINIMUM, &salt).unwrap();
+        let mut asked = None;
+        let opened = decrypt_with_key(&file, &mut |params, salt| {
+            asked = Some((params, salt.to_vec()));
+            Ok(key.clone())
+        })
+        .unwrap();
+        assert_eq!(&opened[..], b"{}");
+        assert_eq!(asked, Some((KdfParams::MINIMUM, salt.to_vec())));
+        assert!(matches!(
+            decrypt_with_key(&file, &mut |_, _| Ok(SecretKey::random())),
+            Err(Error::WrongPassphrase)
         ));
     }
 

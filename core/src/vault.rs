@@ -448,8 +448,13 @@ impl KeyFile {
 
     /// Reads and checks a key file: its format, version, key derivation and parameter limits.
     pub fn load(path: &Path) -> Result<Self, VaultError> {
-        let bytes = fs::read(path)?;
-        let file: KeyFile = serde_json::from_slice(&bytes)
+        Self::from_json(&fs::read(path)?)
+    }
+
+    /// Parses and checks a key file's bytes as [`KeyFile::load`] does (which reads them from
+    /// disk): for a key file that came from elsewhere, and for fuzzing.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, VaultError> {
+        let file: KeyFile = serde_json::from_slice(bytes)
             .map_err(|_| VaultError::MalformedKeyFile("not a kinship key file"))?;
         if file.format != KEY_FILE_FORMAT || file.version != KEY_FILE_VERSION {
             return Err(VaultError::MalformedKeyFile("unknown format or version"));
@@ -636,6 +641,12 @@ mod tests {
             .save(&path)
             .unwrap();
         let loaded = KeyFile::load(&path).unwrap();
+        let from_bytes = KeyFile::from_json(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(from_bytes.kdf_params(), KdfParams::MINIMUM);
+        assert!(matches!(
+            KeyFile::from_json(b"{\"format\":\"kinship-keys\"}"),
+            Err(VaultError::MalformedKeyFile(_))
+        ));
         assert_eq!(
             loaded.unwrap_with_passphrase(PASS).unwrap().expose(),
             dek.expose()
