@@ -140,17 +140,7 @@ const TIME_FORMAT: &str = "%H:%M";
 fn parse_local_date_time(text: &str) -> Result<NaiveDateTime, chrono::ParseError> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map(|t| t.with_nanosecond_zeroed())
-}
-
-trait ZeroNanos {
-    fn with_nanosecond_zeroed(self) -> Self;
-}
-
-impl ZeroNanos for NaiveDateTime {
-    fn with_nanosecond_zeroed(self) -> Self {
-        self.with_nanosecond(0).unwrap_or(self)
-    }
+        .map(|t| t.with_nanosecond(0).unwrap_or(t))
 }
 
 fn anyhow_unknown_zone() -> uniffi::deps::anyhow::Error {
