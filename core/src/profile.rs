@@ -509,6 +509,28 @@ mod tests {
     }
 
     #[test]
+    fn the_timer_ends_when_the_last_reference_is_dropped_on_its_own_thread() {
+        // Unlocking starts the timer, whose first pass briefly holds a reference; dropping the
+        // profile right after races it, so some rounds drop the profile on the timer thread.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p");
+        drop(
+            Kinship::create_with_params(&path, "test passphrase one", KdfParams::MINIMUM).unwrap(),
+        );
+        for round in 0..40 {
+            let kinship = Kinship::open(&path).unwrap();
+            kinship.set_auto_lock(Some(Duration::from_secs(600)));
+            let threads = kinship.inner.timer_threads();
+            kinship.unlock("test passphrase one").unwrap();
+            drop(kinship);
+            assert!(
+                wait_until(|| threads.load(Ordering::SeqCst) == 0),
+                "round {round}: the timer thread ends with the profile"
+            );
+        }
+    }
+
+    #[test]
     fn with_a_manual_clock_the_timer_applies_the_session_rule_when_it_wakes() {
         let dir = tempfile::tempdir().unwrap();
         let kinship = Kinship::create_with_params(

@@ -703,7 +703,11 @@ fn run_timer(me: &Weak<Inner>, timer: &AutoLockTimer) {
                 return;
             };
             // Read under the state lock, where wake-ups are sent: none can slip in between.
-            (wait, timer.flags().generation)
+            // Bound to a local so the flags guard is released here: as a temporary of the
+            // block's value it would outlive `inner`, and if that was the last reference the
+            // profile's drop (on this thread) would stop the timer and wait on this very lock.
+            let generation = timer.flags().generation;
+            (wait, generation)
         };
         timer.sleep(wait.clamp(TIMER_MIN_WAIT, TIMER_MAX_WAIT), generation);
     }
