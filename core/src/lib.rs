@@ -18,6 +18,7 @@ pub mod fs;
 pub mod groups;
 pub use groups::{background, ics, sync};
 pub mod journal;
+pub mod keyring;
 pub mod logging;
 mod markdown;
 pub mod profile;

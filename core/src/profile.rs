@@ -24,13 +24,9 @@ use crate::events::{
     Subscription, SyncListener,
 };
 use crate::journal::Journal;
-use crate::safety_plan::{SafetyPlan, SafetyPlanner};
-use crate::session::{
-    remove_database_files, remove_if_present, Inner, Paths, State, Unlocked, CANARY_KEY,
-    CANARY_PLAINTEXT, META_TABLE,
-};
-use crate::store::Store;
-use crate::vault::{Cipher, KdfParams, KeyFile, SecretKey};
+use crate::safety_plan::SafetyPlanner;
+use crate::session::{Inner, Paths, State, Unlocked};
+use crate::vault::{KdfParams, KeyFile};
 
 pub use crate::session::{DATABASE_FILE_NAME, KEY_FILE_NAME};
 /// Table of one-per-profile sealed documents (favourites, the safety plan).
@@ -62,26 +58,7 @@ impl Kinship {
         crate::vault::check_passphrase_strength(passphrase)?;
         crate::fs::create_private_dir(dir)?;
         let paths = Paths::new(dir);
-        let data_key = SecretKey::random();
-        let key_file = KeyFile::new(&data_key, passphrase, params)?;
-        // A database left over from an erased or failed profile would not match the new key.
-        remove_database_files(&paths)?;
-        // SQLite gives the -wal and -shm files the main file's permissions: owner only.
-        crate::fs::create_private_file(&paths.database)?;
-        let store = Store::open(&paths.database)?;
-        let cipher = Cipher::new(&data_key);
-        store.meta_set(
-            CANARY_KEY,
-            &cipher.seal(META_TABLE, CANARY_KEY, CANARY_PLAINTEXT),
-        )?;
-        // Into the database file itself, synced, before the key file exists: with
-        // synchronous=NORMAL a commit sits unsynced in the WAL, and a power cut right after
-        // create would leave a key file whose database has no key check (a bricked profile).
-        store.checkpoint()?;
-        // The key file is written last: until it exists the folder is not a profile.
-        key_file.save(&paths.keys)?;
-        let unlocked = Unlocked::new(data_key, cipher, store);
-        write_fixed_rows(&unlocked)?;
+        let (key_file, unlocked) = crate::keyring::create(&paths, passphrase, params)?;
         Ok(Self::from_state(paths, key_file, Some(unlocked)))
     }
 
@@ -106,23 +83,16 @@ impl Kinship {
     /// Then merges what a background sync stored while locked (see [`Kinship::sync_while_locked`]);
     /// a merge that fails leaves the inbox for the next unlock and never fails the unlock.
     pub fn unlock(&self, passphrase: &str) -> Result<()> {
-        {
-            let mut state = self.inner.state();
-            let data_key = state.key_file()?.unwrap_with_passphrase(passphrase)?;
-            state.unlock_with(&self.inner.paths, data_key)?;
-        }
+        crate::keyring::unlock(&self.inner, passphrase)?;
         self.after_unlock();
         Ok(())
     }
 
     /// Unlocks with the 32-byte device key the phone keeps in its Keystore / Keychain, then
-    /// merges the background inbox as [`Kinship::unlock`] does.
+    /// merges the background inbox as [`Kinship::unlock`] does. A device key opens only the
+    /// profile (or decoy profile) that enabled it.
     pub fn unlock_with_device_key(&self, device_key: &[u8]) -> Result<()> {
-        {
-            let mut state = self.inner.state();
-            let data_key = state.key_file()?.unwrap_with_device_key(device_key)?;
-            state.unlock_with(&self.inner.paths, data_key)?;
-        }
+        crate::keyring::unlock_with_device_key(&self.inner, device_key)?;
         self.after_unlock();
         Ok(())
     }
@@ -132,7 +102,10 @@ impl Kinship {
     fn after_unlock(&self) {
         if self
             .inner
-            .with_unlocked_in_background(|u| write_fixed_rows(u))
+            .with_unlocked_in_background(|u| {
+                crate::keyring::write_fixed_rows(u)?;
+                crate::keyring::complete_folder(&self.inner.paths, u)
+            })
             .is_err()
         {
             log::warn!("the fixed rows could not be written; they are tried again next unlock");
@@ -185,17 +158,7 @@ impl Kinship {
     /// the passphrase**: whoever holds an unlocked phone for a minute must not be able to plant
     /// a lasting way in.
     pub fn enable_device_key(&self, passphrase: &str, device_key: &[u8]) -> Result<()> {
-        let proven = self
-            .inner
-            .state()
-            .key_file()?
-            .unwrap_with_passphrase(passphrase)?;
-        self.inner.update_key_file(|key_file, data_key| {
-            if proven.expose() != data_key.expose() {
-                return Err(Error::WrongPassphrase);
-            }
-            Ok(key_file.set_device_key(data_key, device_key)?)
-        })
+        crate::keyring::enable_device_key(&self.inner, passphrase, device_key)
     }
 
     /// Removes the device-key copy of the data key; the passphrase still opens the vault.
@@ -216,15 +179,39 @@ impl Kinship {
     /// A device key is removed too: one planted before the change must not outlive it (the app
     /// enables it again with the new passphrase).
     pub fn change_passphrase(&self, old: &str, new: &str) -> Result<()> {
-        crate::vault::check_passphrase_strength(new)?;
-        let mut state = self.inner.state();
-        let mut key_file = state.key_file()?.clone();
-        let data_key = key_file.unwrap_with_passphrase(old)?;
-        key_file.rewrap_passphrase(&data_key, new)?;
-        key_file.clear_device_key();
-        key_file.save(&self.inner.paths.keys)?;
-        state.key_file = Some(key_file);
-        Ok(())
+        crate::keyring::change_passphrase(&self.inner, old, new)
+    }
+
+    /// Sets (or replaces) the decoy passphrase: it then opens a second, separate profile, empty
+    /// at first, that the person fills with harmless entries. Needs the vault unlocked and this
+    /// profile's `passphrase`; a passphrase that already opens something is refused
+    /// ([`Error::InvalidInput`], `Duplicate`). Replacing it starts the decoy afresh. A decoy
+    /// profile cannot set one itself (`NotAllowed`). See `docs/SECURITY.md` section 17.
+    pub fn set_decoy_passphrase(&self, passphrase: &str, decoy: &str) -> Result<()> {
+        crate::keyring::set_decoy(&self.inner, passphrase, decoy)
+    }
+
+    /// Clears the decoy passphrase and erases the decoy profile. Needs this profile's
+    /// passphrase.
+    pub fn clear_decoy_passphrase(&self, passphrase: &str) -> Result<()> {
+        crate::keyring::clear_decoy(&self.inner, passphrase)
+    }
+
+    /// Sets (or replaces) the duress passphrase: unlocking with it erases this profile (and a
+    /// decoy) at once and opens a new, empty profile under it, as a new install looks. Needs the
+    /// vault unlocked and this profile's `passphrase`.
+    pub fn set_duress_passphrase(&self, passphrase: &str, duress: &str) -> Result<()> {
+        crate::keyring::set_duress(&self.inner, passphrase, duress)
+    }
+
+    /// Clears the duress passphrase. Needs this profile's passphrase.
+    pub fn clear_duress_passphrase(&self, passphrase: &str) -> Result<()> {
+        crate::keyring::clear_duress(&self.inner, passphrase)
+    }
+
+    /// Whether a decoy and a duress passphrase are set, for a settings screen (vault unlocked).
+    pub fn passphrase_settings(&self) -> Result<crate::keyring::PassphraseSettings> {
+        crate::keyring::settings(&self.inner)
     }
 
     /// Wipes the keys from memory and closes the database; tells lock listeners
@@ -272,21 +259,9 @@ impl Kinship {
         // the keys are gone from memory and, the shredding being first, from the disk.
         state.mark_erased();
         let unlocked = state.unlocked.take();
-        crate::fs::shred_file(&self.inner.paths.keys)?;
-        // A key file half-written by an interrupted save holds a wrapped key too.
-        crate::fs::shred_file(&crate::fs::temporary_sibling(&self.inner.paths.keys))?;
-        if let Some(unlocked) = unlocked {
-            // The store is closed without a checkpoint: its content is useless without the key.
-            drop(unlocked);
-        }
-        remove_database_files(&self.inner.paths)?;
-        // The background manifest opens with a key the OS keeps outside the key file: shred it
-        // (and the inbox, unreadable now) too.
-        crate::groups::background::remove_files(&self.inner.paths.dir)?;
-        // The directory bundle is public data, but it belongs to the profile folder too.
-        remove_if_present(&crate::directory::bundle::installed_path(
-            &self.inner.paths.dir,
-        ))?;
+        // The store is closed without a checkpoint: its content is useless without the key.
+        drop(unlocked);
+        crate::keyring::erase_files(&self.inner.paths)?;
         // Leave a folder the app created; remove it only when nothing else lives there.
         let _ = fs::remove_dir(&self.inner.paths.dir);
         Ok(())
@@ -295,6 +270,15 @@ impl Kinship {
     /// Folds the write-ahead log into the database file (also done on lock and drop).
     pub fn checkpoint(&self) -> Result<()> {
         self.inner.with_unlocked(|u| Ok(u.store.checkpoint()?))
+    }
+
+    /// The database file of the unlocked profile (one of the folder's two, chosen at random
+    /// at creation; the other holds a decoy or an empty database). For tools and tests that
+    /// look at the file itself.
+    pub fn database_file(&self) -> Result<std::path::PathBuf> {
+        self.inner.with_unlocked_in_background(|u| {
+            Ok(self.inner.paths.database(u.home.database).to_owned())
+        })
     }
 
     /// The Argon2id parameters the passphrase is wrapped with. Works while locked.
@@ -431,25 +415,6 @@ impl Kinship {
 /// not the person ever wrote one: a `safety_plan` row that appeared only once a plan was saved
 /// would tell whoever copies the database that the person made one. Written where missing
 /// (profiles made before this rule get them at their next unlock); never overwrites.
-fn write_fixed_rows(u: &Unlocked) -> Result<()> {
-    use crate::store::DOCUMENTS_TABLE;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::safety_plan::DOCUMENT,
-        &SafetyPlan::default(),
-    )?;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::coping::FAVORITES_DOCUMENT,
-        &std::collections::BTreeSet::<String>::new(),
-    )?;
-    u.put_sealed_if_missing(
-        DOCUMENTS_TABLE,
-        crate::reminders::DOCUMENT,
-        &Vec::<crate::reminders::Reminder>::new(),
-    )
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed step should panic
 mod tests {

@@ -38,6 +38,9 @@ use crate::vault::{Cipher, KeyFile, SecretKey};
 pub const KEY_FILE_NAME: &str = "keys.json";
 /// Name of the SQLite database file in a profile folder (sealed rows).
 pub const DATABASE_FILE_NAME: &str = "kinship.sqlite";
+/// File name of the second database in a profile folder (see [`crate::vault::DATABASES`]):
+/// a decoy profile's, or an empty one under a key nobody has.
+pub const SECOND_DATABASE_FILE_NAME: &str = "kinship-1.sqlite";
 
 /// The profiles open in this process, by folder: a second `Kinship::open` of a folder gets the
 /// same state, not a separate world.
@@ -269,12 +272,20 @@ impl State {
         self.key_file.as_ref().ok_or(Error::Erased)
     }
 
-    pub(crate) fn unlock_with(&mut self, paths: &Paths, data_key: SecretKey) -> Result<()> {
-        if !paths.database.is_file() {
+    /// Opens database `home.database` with `data_key` (checked against its canary) and
+    /// makes it the unlocked session.
+    pub(crate) fn unlock_with(
+        &mut self,
+        paths: &Paths,
+        home: Home,
+        data_key: SecretKey,
+    ) -> Result<()> {
+        let database = paths.database(home.database);
+        if !database.is_file() {
             return Err(Error::corrupted("the database file is missing"));
         }
         let cipher = Cipher::new(&data_key);
-        let store = Store::open(&paths.database)?;
+        let store = Store::open(database)?;
         let canary = store
             .meta_get(CANARY_KEY)?
             .ok_or_else(|| Error::corrupted("database has no key check"))?;
@@ -285,7 +296,7 @@ impl State {
             return Err(Error::corrupted("database key check"));
         }
         self.lock();
-        self.unlocked = Some(Unlocked::new(data_key, cipher, store));
+        self.unlocked = Some(Unlocked::new(data_key, cipher, store, home));
         self.touch();
         log::info!("vault unlocked");
         self.outbox.push(Event::Lock(LockEvent::Unlocked));
@@ -367,6 +378,8 @@ impl State {
 /// `ZeroizeOnDrop`) and the in-memory search index.
 pub(crate) struct Unlocked {
     data_key: SecretKey,
+    /// Which key slot opened this session and which database it is.
+    pub(crate) home: Home,
     pub(crate) cipher: Cipher,
     pub(crate) store: Store,
     /// Per-feature caches, rebuilt from the sealed rows after unlock; dropped (and wiped by
@@ -400,14 +413,20 @@ impl Slots {
 }
 
 impl Unlocked {
-    pub(crate) fn new(data_key: SecretKey, cipher: Cipher, store: Store) -> Self {
+    pub(crate) fn new(data_key: SecretKey, cipher: Cipher, store: Store, home: Home) -> Self {
         Unlocked {
             data_key,
+            home,
             cipher,
             store,
             slots: Slots::default(),
             changes: Cell::default(),
         }
+    }
+
+    /// The data key of this session (to wrap it again, never to store it elsewhere).
+    pub(crate) fn data_key(&self) -> &SecretKey {
+        &self.data_key
     }
 
     /// Marks `topic` as written by the current call: its listeners are told once the call
@@ -541,6 +560,7 @@ impl Unlocked {
     fn close(self) {
         let Unlocked {
             data_key,
+            home: _,
             cipher,
             store,
             slots,
@@ -554,10 +574,18 @@ impl Unlocked {
     }
 }
 
+/// Where an unlocked session lives: the key slot that opened it (`None` for a version-1 key
+/// file, which has no slots yet) and the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Home {
+    pub(crate) slot: Option<usize>,
+    pub(crate) database: u8,
+}
+
 pub(crate) struct Paths {
     pub(crate) dir: PathBuf,
     pub(crate) keys: PathBuf,
-    pub(crate) database: PathBuf,
+    databases: [PathBuf; crate::vault::DATABASES as usize],
 }
 
 impl Paths {
@@ -565,18 +593,29 @@ impl Paths {
         Paths {
             dir: dir.to_owned(),
             keys: dir.join(KEY_FILE_NAME),
-            database: dir.join(DATABASE_FILE_NAME),
+            databases: [
+                dir.join(DATABASE_FILE_NAME),
+                dir.join(SECOND_DATABASE_FILE_NAME),
+            ],
         }
     }
 
-    fn database_files(&self) -> [PathBuf; 3] {
+    /// Database file `index` (below [`crate::vault::DATABASES`]; a larger one is the last).
+    pub(crate) fn database(&self, index: u8) -> &Path {
+        let last = self.databases.len() - 1;
+        &self.databases[usize::from(index).min(last)]
+    }
+
+    /// Database `index` and its write-ahead log and shared-memory files.
+    pub(crate) fn database_files(&self, index: u8) -> [PathBuf; 3] {
+        let database = self.database(index);
         let with_suffix = |suffix: &str| {
-            let mut name = self.database.as_os_str().to_owned();
+            let mut name = database.as_os_str().to_owned();
             name.push(suffix);
             PathBuf::from(name)
         };
         [
-            self.database.clone(),
+            database.to_owned(),
             with_suffix("-wal"),
             with_suffix("-shm"),
         ]
@@ -591,8 +630,17 @@ pub(crate) fn random_id(bytes: usize) -> String {
     hex::encode(raw)
 }
 
+/// Removes every database of the folder.
 pub(crate) fn remove_database_files(paths: &Paths) -> Result<()> {
-    for file in paths.database_files() {
+    for index in 0..crate::vault::DATABASES {
+        remove_database(paths, index)?;
+    }
+    Ok(())
+}
+
+/// Removes database `index` with its write-ahead log.
+pub(crate) fn remove_database(paths: &Paths, index: u8) -> Result<()> {
+    for file in paths.database_files(index) {
         remove_if_present(&file)?;
     }
     Ok(())

@@ -338,19 +338,73 @@ pub fn random_nonce() -> [u8; NONCE_LEN] {
     nonce
 }
 
-/// The key file: every wrapped copy of the data key, and nothing else.
+/// Number of passphrase key slots in every key file: one for the profile, one for a decoy
+/// profile, one for a duress passphrase. Unused slots hold random bytes of the same length, so
+/// the file has one shape whatever is set.
+pub const KEY_SLOTS: usize = 3;
+/// Number of database files in every profile folder: the profile's and one more, which holds a
+/// decoy profile or, when none is set, an empty database under a key nobody has.
+pub const DATABASES: u8 = 2;
+/// Length of a slot's plaintext: kind (1), database (1), data key (32), zeros (6).
+const SLOT_PLAINTEXT_LEN: usize = 40;
+/// Length of a sealed slot: version, nonce, plaintext, tag.
+pub const SLOT_LEN: usize = 1 + NONCE_LEN + SLOT_PLAINTEXT_LEN + TAG_LEN;
+
+/// What a key slot opens.
+#[derive(Clone, Debug)]
+pub enum SlotContent {
+    /// A working profile: its data key and which of the [`DATABASES`] it lives in. A decoy
+    /// profile is one of these too, and its slot says nothing that tells it from the other.
+    Profile {
+        /// Index of the database file, below [`DATABASES`].
+        database: u8,
+        /// The data key that seals that database's rows.
+        key: SecretKey,
+    },
+    /// The duress passphrase: unlocking with it erases the profile and starts a new one.
+    Duress,
+}
+
+/// A slot that opened, and where it is in the key file.
+#[derive(Clone, Debug)]
+pub struct OpenedSlot {
+    /// Index of the slot, below [`KEY_SLOTS`].
+    pub slot: usize,
+    /// What it holds.
+    pub content: SlotContent,
+}
+
+/// What a passphrase or a device key opens in a key file.
+#[derive(Debug)]
+pub enum Opened {
+    /// A slot of a current key file.
+    Slot(OpenedSlot),
+    /// The one data key of a version-1 key file (before key slots), in database 0. The
+    /// profile rewrites the file in the current version on the next passphrase unlock.
+    Legacy(SecretKey),
+}
+
+/// The key file: every wrapped copy of the data keys, and nothing else.
 ///
-/// Stored as JSON (hex for bytes) beside the database, written atomically (temporary file,
-/// fsync, rename), and overwritten with random bytes before removal on quick erase.
+/// Stored as JSON (hex for bytes) beside the databases, written atomically (temporary file,
+/// fsync, rename), and overwritten with random bytes before removal on quick erase. Every
+/// current file has the same fields and sizes: one Argon2id salt and parameter set shared by
+/// [`KEY_SLOTS`] slots, so one derivation tries every slot (FORMAT.md section 4).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyFile {
     format: String,
     version: u32,
-    passphrase: PassphraseEnvelope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passphrase: Option<PassphraseEnvelope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kdf: Option<KdfSection>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    slots: Vec<HexBytes>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     device: Option<DeviceEnvelope>,
 }
 
+/// The version-1 passphrase envelope: its own salt, one wrapped data key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct PassphraseEnvelope {
     kdf: String,
@@ -362,6 +416,19 @@ struct PassphraseEnvelope {
     wrapped_key: Vec<u8>,
 }
 
+/// The key derivation every slot of a version-2 file shares.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KdfSection {
+    algorithm: String,
+    #[serde(flatten)]
+    params: KdfParams,
+    #[serde(with = "hex_bytes")]
+    salt: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct HexBytes(#[serde(with = "hex_bytes")] Vec<u8>);
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct DeviceEnvelope {
     #[serde(with = "hex_bytes")]
@@ -369,81 +436,182 @@ struct DeviceEnvelope {
 }
 
 const KEY_FILE_FORMAT: &str = "kinship-keys";
-const KEY_FILE_VERSION: u32 = 1;
+const LEGACY_VERSION: u32 = 1;
+const KEY_FILE_VERSION: u32 = 2;
 const KEYS_TABLE: &str = "keys";
 const PASSPHRASE_ROW: &str = "passphrase";
 const DEVICE_ROW: &str = "device";
+const SLOT_KIND_PROFILE: u8 = 1;
+const SLOT_KIND_DURESS: u8 = 2;
 
 impl KeyFile {
-    /// Wraps `data_key` under a key derived from `passphrase`.
+    /// A key file whose slot `slot` opens `content` with `passphrase`, every other slot random,
+    /// under a fresh salt.
     pub fn new(
-        data_key: &SecretKey,
+        slot: usize,
+        content: &SlotContent,
         passphrase: &str,
         params: KdfParams,
     ) -> Result<Self, VaultError> {
         check_passphrase_strength(passphrase)?;
-        Ok(KeyFile {
+        params.validate()?;
+        if slot >= KEY_SLOTS {
+            return Err(VaultError::MalformedKeyFile("no such key slot"));
+        }
+        let mut file = KeyFile {
             format: KEY_FILE_FORMAT.to_owned(),
             version: KEY_FILE_VERSION,
-            passphrase: PassphraseEnvelope::wrap(data_key, passphrase, params)?,
+            passphrase: None,
+            kdf: Some(KdfSection {
+                algorithm: "argon2id".to_owned(),
+                params,
+                salt: random_salt().to_vec(),
+            }),
+            slots: (0..KEY_SLOTS).map(|_| HexBytes(unused_slot())).collect(),
             device: None,
-        })
+        };
+        let kek = file.derive(passphrase)?;
+        file.set_slot(slot, &kek, content)?;
+        Ok(file)
     }
 
-    /// Unwraps the data key with the passphrase (Argon2id with the stored parameters); fails
-    /// with [`VaultError::WrongPassphrase`] if it does not open.
-    pub fn unwrap_with_passphrase(&self, passphrase: &str) -> Result<SecretKey, VaultError> {
-        self.passphrase.unwrap(passphrase)
+    /// The key a passphrase gives for this file: one Argon2id derivation, which then tries
+    /// every slot ([`KeyFile::open_slots`]).
+    pub fn derive(&self, passphrase: &str) -> Result<SecretKey, VaultError> {
+        match (&self.kdf, &self.passphrase) {
+            (Some(kdf), _) => derive_key(passphrase, &kdf.salt, kdf.params),
+            (None, Some(legacy)) => derive_key(passphrase, &legacy.salt, legacy.params),
+            (None, None) => Err(VaultError::MalformedKeyFile("no key derivation")),
+        }
     }
 
-    /// Unwraps the data key with the 32-byte device key; fails with [`VaultError::NoDeviceKey`]
-    /// when none is stored and [`VaultError::WrongDeviceKey`] when it does not open.
-    pub fn unwrap_with_device_key(&self, device_key: &[u8]) -> Result<SecretKey, VaultError> {
+    /// Derives once and opens what the passphrase opens; [`VaultError::WrongPassphrase`] if
+    /// nothing.
+    pub fn open_with_passphrase(&self, passphrase: &str) -> Result<Opened, VaultError> {
+        let kek = self.derive(passphrase)?;
+        self.open_with_kek(&kek)
+    }
+
+    /// What `kek` (from [`KeyFile::derive`]) opens. Every slot is tried, whichever opens, so
+    /// the work does not depend on which passphrase was typed.
+    pub fn open_with_kek(&self, kek: &SecretKey) -> Result<Opened, VaultError> {
+        if let Some(legacy) = &self.passphrase {
+            let raw = Cipher::new(kek)
+                .open(KEYS_TABLE, PASSPHRASE_ROW, &legacy.wrapped_key)
+                .map_err(|_| VaultError::WrongPassphrase)?;
+            let key = SecretKey::from_slice(&raw)
+                .map_err(|_| VaultError::MalformedKeyFile("passphrase key"))?;
+            return Ok(Opened::Legacy(key));
+        }
+        self.open_slots(kek)
+            .into_iter()
+            .next()
+            .map(Opened::Slot)
+            .ok_or(VaultError::WrongPassphrase)
+    }
+
+    /// Every slot `kek` opens (more than one only in a file written by something else).
+    pub fn open_slots(&self, kek: &SecretKey) -> Vec<OpenedSlot> {
+        let cipher = Cipher::new(kek);
+        let mut opened = Vec::new();
+        for (slot, sealed) in self.slots.iter().enumerate() {
+            // No early exit: every slot costs the same one AEAD open.
+            if let Ok(plain) = cipher.open(KEYS_TABLE, &slot_row(slot), &sealed.0) {
+                if let Some(content) = SlotContent::decode(&plain) {
+                    opened.push(OpenedSlot { slot, content });
+                }
+            }
+        }
+        opened
+    }
+
+    /// Seals `content` into slot `slot` under `kek` (from [`KeyFile::derive`]).
+    pub fn set_slot(
+        &mut self,
+        slot: usize,
+        kek: &SecretKey,
+        content: &SlotContent,
+    ) -> Result<(), VaultError> {
+        let sealed = self
+            .slots
+            .get_mut(slot)
+            .ok_or(VaultError::MalformedKeyFile("no such key slot"))?;
+        sealed.0 = Cipher::new(kek).seal(KEYS_TABLE, &slot_row(slot), &content.encode()[..]);
+        Ok(())
+    }
+
+    /// Fills slot `slot` with random bytes: whatever it opened is gone.
+    pub fn clear_slot(&mut self, slot: usize) -> Result<(), VaultError> {
+        let sealed = self
+            .slots
+            .get_mut(slot)
+            .ok_or(VaultError::MalformedKeyFile("no such key slot"))?;
+        sealed.0 = unused_slot();
+        Ok(())
+    }
+
+    /// Whether this is a version-1 file, rewritten on the next passphrase unlock.
+    pub fn is_legacy(&self) -> bool {
+        self.passphrase.is_some()
+    }
+
+    /// Opens what the 32-byte device key opens; fails with [`VaultError::NoDeviceKey`] when
+    /// none is stored and [`VaultError::WrongDeviceKey`] when it does not open.
+    pub fn unwrap_with_device_key(&self, device_key: &[u8]) -> Result<Opened, VaultError> {
         let envelope = self.device.as_ref().ok_or(VaultError::NoDeviceKey)?;
         let kek = SecretKey::from_slice(device_key)?;
         let raw = Cipher::new(&kek)
             .open(KEYS_TABLE, DEVICE_ROW, &envelope.wrapped_key)
             .map_err(|_| VaultError::WrongDeviceKey)?;
-        SecretKey::from_slice(&raw).map_err(|_| VaultError::MalformedKeyFile("device key"))
+        if self.is_legacy() {
+            let key = SecretKey::from_slice(&raw)
+                .map_err(|_| VaultError::MalformedKeyFile("device key"))?;
+            return Ok(Opened::Legacy(key));
+        }
+        // The device copy names its slot in the last plaintext byte, so a device key opens
+        // only the profile that enabled it, and that profile knows which slot is its own.
+        let content =
+            SlotContent::decode(&raw).ok_or(VaultError::MalformedKeyFile("device key"))?;
+        let slot = usize::from(raw[SLOT_PLAINTEXT_LEN - 1]);
+        if slot >= KEY_SLOTS {
+            return Err(VaultError::MalformedKeyFile("device key"));
+        }
+        Ok(Opened::Slot(OpenedSlot { slot, content }))
     }
 
-    /// Replaces the passphrase envelope: a fresh salt, the data key rewrapped. O(1).
-    pub fn rewrap_passphrase(
-        &mut self,
-        data_key: &SecretKey,
-        new_passphrase: &str,
-    ) -> Result<(), VaultError> {
-        check_passphrase_strength(new_passphrase)?;
-        let params = self.passphrase.params;
-        self.passphrase = PassphraseEnvelope::wrap(data_key, new_passphrase, params)?;
-        Ok(())
-    }
-
-    /// Adds (or replaces) a copy of `data_key` wrapped under the 32-byte `device_key`.
+    /// Adds (or replaces) a copy of what `slot` opens, wrapped under the 32-byte `device_key`.
     pub fn set_device_key(
         &mut self,
-        data_key: &SecretKey,
+        slot: &OpenedSlot,
         device_key: &[u8],
     ) -> Result<(), VaultError> {
         let kek = SecretKey::from_slice(device_key)?;
-        let wrapped_key = Cipher::new(&kek).seal(KEYS_TABLE, DEVICE_ROW, data_key.expose());
+        let mut plain = slot.content.encode();
+        plain[SLOT_PLAINTEXT_LEN - 1] =
+            u8::try_from(slot.slot).map_err(|_| VaultError::MalformedKeyFile("no such slot"))?;
+        let wrapped_key = Cipher::new(&kek).seal(KEYS_TABLE, DEVICE_ROW, &plain[..]);
         self.device = Some(DeviceEnvelope { wrapped_key });
         Ok(())
     }
 
-    /// Removes the device-key copy of the data key, if any.
+    /// Removes the device-key copy, if any.
     pub fn clear_device_key(&mut self) {
         self.device = None;
     }
 
-    /// Whether a device-key copy of the data key is present.
+    /// Whether a device-key copy is present.
     pub fn has_device_key(&self) -> bool {
         self.device.is_some()
     }
 
-    /// The Argon2id parameters the passphrase copy was wrapped with.
+    /// The Argon2id parameters every slot is wrapped with.
     pub fn kdf_params(&self) -> KdfParams {
-        self.passphrase.params
+        match (&self.kdf, &self.passphrase) {
+            (Some(kdf), _) => kdf.params,
+            (None, Some(legacy)) => legacy.params,
+            // from_json refuses a file with neither.
+            (None, None) => KdfParams::DEFAULT,
+        }
     }
 
     /// Reads and checks a key file: its format, version, key derivation and parameter limits.
@@ -456,13 +624,28 @@ impl KeyFile {
     pub fn from_json(bytes: &[u8]) -> Result<Self, VaultError> {
         let file: KeyFile = serde_json::from_slice(bytes)
             .map_err(|_| VaultError::MalformedKeyFile("not a kinship key file"))?;
-        if file.format != KEY_FILE_FORMAT || file.version != KEY_FILE_VERSION {
+        if file.format != KEY_FILE_FORMAT {
             return Err(VaultError::MalformedKeyFile("unknown format or version"));
         }
-        if file.passphrase.kdf != "argon2id" || file.passphrase.salt.len() != SALT_LEN {
-            return Err(VaultError::MalformedKeyFile("unknown key derivation"));
+        match (file.version, &file.kdf, &file.passphrase) {
+            (KEY_FILE_VERSION, Some(kdf), None) => {
+                if kdf.algorithm != "argon2id" || kdf.salt.len() != SALT_LEN {
+                    return Err(VaultError::MalformedKeyFile("unknown key derivation"));
+                }
+                if file.slots.len() != KEY_SLOTS || file.slots.iter().any(|s| s.0.len() != SLOT_LEN)
+                {
+                    return Err(VaultError::MalformedKeyFile("key slots"));
+                }
+                kdf.params.validate()?;
+            }
+            (LEGACY_VERSION, None, Some(legacy)) if file.slots.is_empty() => {
+                if legacy.kdf != "argon2id" || legacy.salt.len() != SALT_LEN {
+                    return Err(VaultError::MalformedKeyFile("unknown key derivation"));
+                }
+                legacy.params.validate()?;
+            }
+            _ => return Err(VaultError::MalformedKeyFile("unknown format or version")),
         }
-        file.passphrase.params.validate()?;
         Ok(file)
     }
 
@@ -475,26 +658,47 @@ impl KeyFile {
     }
 }
 
-impl PassphraseEnvelope {
-    fn wrap(data_key: &SecretKey, passphrase: &str, params: KdfParams) -> Result<Self, VaultError> {
-        let salt = random_salt();
-        let kek = derive_key(passphrase, &salt, params)?;
-        let wrapped_key = Cipher::new(&kek).seal(KEYS_TABLE, PASSPHRASE_ROW, data_key.expose());
-        Ok(PassphraseEnvelope {
-            kdf: "argon2id".to_owned(),
-            params,
-            salt: salt.to_vec(),
-            wrapped_key,
-        })
+impl SlotContent {
+    fn encode(&self) -> Zeroizing<[u8; SLOT_PLAINTEXT_LEN]> {
+        let mut plain = Zeroizing::new([0u8; SLOT_PLAINTEXT_LEN]);
+        match self {
+            SlotContent::Profile { database, key } => {
+                plain[0] = SLOT_KIND_PROFILE;
+                plain[1] = *database;
+                plain[2..2 + KEY_LEN].copy_from_slice(key.expose());
+            }
+            SlotContent::Duress => plain[0] = SLOT_KIND_DURESS,
+        }
+        plain
     }
 
-    fn unwrap(&self, passphrase: &str) -> Result<SecretKey, VaultError> {
-        let kek = derive_key(passphrase, &self.salt, self.params)?;
-        let raw = Cipher::new(&kek)
-            .open(KEYS_TABLE, PASSPHRASE_ROW, &self.wrapped_key)
-            .map_err(|_| VaultError::WrongPassphrase)?;
-        SecretKey::from_slice(&raw).map_err(|_| VaultError::MalformedKeyFile("passphrase key"))
+    fn decode(plain: &[u8]) -> Option<SlotContent> {
+        if plain.len() != SLOT_PLAINTEXT_LEN {
+            return None;
+        }
+        match plain[0] {
+            SLOT_KIND_PROFILE if plain[1] < DATABASES => Some(SlotContent::Profile {
+                database: plain[1],
+                key: SecretKey::from_slice(&plain[2..2 + KEY_LEN]).ok()?,
+            }),
+            SLOT_KIND_DURESS => Some(SlotContent::Duress),
+            _ => None,
+        }
     }
+}
+
+/// The row name a slot is sealed for, so a slot copied to another position fails to open.
+fn slot_row(slot: usize) -> String {
+    format!("slot/{slot}")
+}
+
+/// An unused slot: the seal version byte, as every sealed slot has, then random bytes, which
+/// nobody can tell from a nonce and ciphertext.
+fn unused_slot() -> Vec<u8> {
+    let mut bytes = vec![0u8; SLOT_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes[0] = SEAL_VERSION;
+    bytes
 }
 
 pub use crate::fs::{create_private_dir, create_private_file, shred_file, write_atomically};
@@ -590,16 +794,31 @@ mod tests {
         assert!(KdfParams::MINIMUM.validate().is_ok());
     }
 
+    fn profile(database: u8, key: &SecretKey) -> SlotContent {
+        SlotContent::Profile {
+            database,
+            key: key.clone(),
+        }
+    }
+
+    fn opened_key(opened: Opened) -> (usize, [u8; KEY_LEN]) {
+        match opened {
+            Opened::Slot(OpenedSlot {
+                slot,
+                content: SlotContent::Profile { key, .. },
+            }) => (slot, *key.expose()),
+            other => panic!("expected a profile slot, got {other:?}"),
+        }
+    }
+
     #[test]
     fn key_file_unwraps_with_passphrase_and_device_key() {
         let dek = SecretKey::random();
-        let mut file = KeyFile::new(&dek, PASS, KdfParams::MINIMUM).unwrap();
-        assert_eq!(
-            file.unwrap_with_passphrase(PASS).unwrap().expose(),
-            dek.expose()
-        );
+        let mut file = KeyFile::new(2, &profile(1, &dek), PASS, KdfParams::MINIMUM).unwrap();
+        let opened = file.open_with_passphrase(PASS).unwrap();
+        assert_eq!(opened_key(opened), (2, *dek.expose()));
         assert!(matches!(
-            file.unwrap_with_passphrase("not the passphrase"),
+            file.open_with_passphrase("not the passphrase"),
             Err(VaultError::WrongPassphrase)
         ));
 
@@ -608,10 +827,14 @@ mod tests {
             file.unwrap_with_device_key(&device),
             Err(VaultError::NoDeviceKey)
         ));
-        file.set_device_key(&dek, &device).unwrap();
+        let Opened::Slot(slot) = file.open_with_passphrase(PASS).unwrap() else {
+            panic!("a current file opens a slot");
+        };
+        file.set_device_key(&slot, &device).unwrap();
         assert_eq!(
-            file.unwrap_with_device_key(&device).unwrap().expose(),
-            dek.expose()
+            opened_key(file.unwrap_with_device_key(&device).unwrap()),
+            (2, *dek.expose()),
+            "the device copy names the slot that enabled it"
         );
         assert!(matches!(
             file.unwrap_with_device_key(&[8u8; KEY_LEN]),
@@ -621,6 +844,95 @@ mod tests {
             file.unwrap_with_device_key(&[8u8; 5]),
             Err(VaultError::BadKeyLength)
         ));
+    }
+
+    #[test]
+    fn one_derivation_opens_whichever_slot_the_passphrase_sealed() {
+        let (real, decoy) = (SecretKey::random(), SecretKey::random());
+        let mut file = KeyFile::new(0, &profile(0, &real), PASS, KdfParams::MINIMUM).unwrap();
+        let decoy_kek = file.derive("the decoy passphrase").unwrap();
+        file.set_slot(2, &decoy_kek, &profile(1, &decoy)).unwrap();
+        let duress_kek = file.derive("the duress passphrase").unwrap();
+        file.set_slot(1, &duress_kek, &SlotContent::Duress).unwrap();
+        assert_eq!(
+            opened_key(file.open_with_passphrase(PASS).unwrap()),
+            (0, *real.expose())
+        );
+        assert_eq!(
+            opened_key(file.open_with_kek(&decoy_kek).unwrap()),
+            (2, *decoy.expose())
+        );
+        assert!(matches!(
+            file.open_with_kek(&duress_kek).unwrap(),
+            Opened::Slot(OpenedSlot {
+                slot: 1,
+                content: SlotContent::Duress
+            })
+        ));
+        file.clear_slot(2).unwrap();
+        assert!(matches!(
+            file.open_with_kek(&decoy_kek),
+            Err(VaultError::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn a_key_file_has_one_shape_and_size_whatever_slots_are_set() {
+        let real = SecretKey::random();
+        let plain = KeyFile::new(1, &profile(0, &real), PASS, KdfParams::MINIMUM).unwrap();
+        let mut full = plain.clone();
+        let kek = full.derive("the decoy passphrase").unwrap();
+        full.set_slot(0, &kek, &profile(1, &SecretKey::random()))
+            .unwrap();
+        let kek = full.derive("the duress passphrase").unwrap();
+        full.set_slot(2, &kek, &SlotContent::Duress).unwrap();
+        let shape = |file: &KeyFile| {
+            let json: serde_json::Value =
+                serde_json::from_slice(&serde_json::to_vec_pretty(file).unwrap()).unwrap();
+            let slots: Vec<usize> = json["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().len())
+                .collect();
+            let keys: Vec<String> = json.as_object().unwrap().keys().cloned().collect();
+            (keys, slots, serde_json::to_vec_pretty(file).unwrap().len())
+        };
+        assert_eq!(shape(&plain), shape(&full));
+        assert_eq!(shape(&plain).1, vec![SLOT_LEN * 2; KEY_SLOTS]);
+        let slot = |file: &KeyFile, i: usize| file.slots[i].0.clone();
+        assert_ne!(slot(&plain, 0), slot(&full, 0));
+        assert_eq!(
+            slot(&plain, 0)[0],
+            SEAL_VERSION,
+            "unused slots start as sealed ones do"
+        );
+    }
+
+    #[test]
+    fn a_version_one_key_file_still_opens() {
+        let dek = SecretKey::random();
+        let salt = random_salt();
+        let kek = derive_key(PASS, &salt, KdfParams::MINIMUM).unwrap();
+        let wrapped = Cipher::new(&kek).seal(KEYS_TABLE, PASSPHRASE_ROW, dek.expose());
+        let json = serde_json::json!({
+            "format": "kinship-keys",
+            "version": 1,
+            "passphrase": {
+                "kdf": "argon2id",
+                "memory_kib": KdfParams::MINIMUM.memory_kib,
+                "iterations": KdfParams::MINIMUM.iterations,
+                "parallelism": 1,
+                "salt": hex::encode(salt),
+                "wrapped_key": hex::encode(&wrapped),
+            }
+        });
+        let file = KeyFile::from_json(&serde_json::to_vec(&json).unwrap()).unwrap();
+        assert!(file.is_legacy());
+        match file.open_with_passphrase(PASS).unwrap() {
+            Opened::Legacy(key) => assert_eq!(key.expose(), dek.expose()),
+            other => panic!("expected the legacy key, got {other:?}"),
+        }
     }
 
     #[test]
@@ -636,7 +948,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.json");
         let dek = SecretKey::random();
-        KeyFile::new(&dek, PASS, KdfParams::MINIMUM)
+        KeyFile::new(0, &profile(0, &dek), PASS, KdfParams::MINIMUM)
             .unwrap()
             .save(&path)
             .unwrap();
@@ -648,8 +960,8 @@ mod tests {
             Err(VaultError::MalformedKeyFile(_))
         ));
         assert_eq!(
-            loaded.unwrap_with_passphrase(PASS).unwrap().expose(),
-            dek.expose()
+            opened_key(loaded.open_with_passphrase(PASS).unwrap()),
+            (0, *dek.expose())
         );
         shred_file(&path).unwrap();
         assert!(!path.exists());

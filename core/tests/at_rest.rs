@@ -54,7 +54,9 @@ fn marker_in_titles_bodies_and_tags_never_appears_in_any_file() {
 
     let files = snapshot(&path);
     assert!(
-        files.keys().any(|p| p.ends_with("kinship.sqlite-wal")),
+        files
+            .keys()
+            .any(|p| p.to_string_lossy().ends_with(".sqlite-wal")),
         "test should see the WAL: {files:?}"
     );
     for needle in [marker.as_str(), edited.as_str(), PASS] {
@@ -82,8 +84,8 @@ fn marker_in_titles_bodies_and_tags_never_appears_in_any_file() {
 }
 
 /// Every row of every table of sealed values, as (table, id, sealed length).
-fn sealed_rows(path: &std::path::Path) -> Vec<(String, String, usize)> {
-    let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
+fn sealed_rows(database: &std::path::Path) -> Vec<(String, String, usize)> {
+    let conn = rusqlite::Connection::open(database).unwrap();
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%sealed%'")
         .unwrap()
@@ -114,8 +116,12 @@ fn sealed_rows(path: &std::path::Path) -> Vec<(String, String, usize)> {
 fn fixed_documents_exist_from_creation_and_every_sealed_row_is_padded_to_a_step() {
     use kinship_core::vault::{padded_len, NONCE_LEN, TAG_LEN};
     let dir = tempfile::tempdir().unwrap();
-    let (untouched, untouched_path) = new_profile(&dir.path().join("untouched"));
-    let (used, used_path) = new_profile(&dir.path().join("used"));
+    let (untouched, _) = new_profile(&dir.path().join("untouched"));
+    let (used, _) = new_profile(&dir.path().join("used"));
+    let (untouched_path, used_path) = (
+        untouched.database_file().unwrap(),
+        used.database_file().unwrap(),
+    );
     used.safety_plan()
         .set_section(
             kinship_core::Section::WarningSigns,

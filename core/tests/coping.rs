@@ -622,8 +622,8 @@ fn backup_carries_coping_data_and_the_safety_plan() {
 }
 
 /// Flips one byte in the middle of a sealed row, as disk damage or tampering would.
-fn damage_row(path: &std::path::Path, table: &str, id: &str) {
-    let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
+fn damage_row(database: &std::path::Path, table: &str, id: &str) {
+    let conn = rusqlite::Connection::open(database).unwrap();
     let mut sealed: Vec<u8> = conn
         .query_row(
             &format!("SELECT sealed FROM {table} WHERE id = ?1"),
@@ -643,12 +643,13 @@ fn damage_row(path: &std::path::Path, table: &str, id: &str) {
 #[test]
 fn damaged_plan_or_favourites_never_hide_crisis_help() {
     let dir = tempfile::tempdir().unwrap();
-    let (kinship, path) = new_profile(dir.path());
+    let (kinship, _) = new_profile(dir.path());
     kinship
         .safety_plan()
         .add_contact("Sam", "+447700900123", at(0))
         .unwrap();
     kinship.coping().favorite("box-breathing").unwrap();
+    let path = kinship.database_file().unwrap();
     kinship.lock();
     damage_row(&path, "documents", "safety_plan");
     damage_row(&path, "documents", "coping_favorites");
@@ -672,7 +673,7 @@ fn damaged_plan_or_favourites_never_hide_crisis_help() {
 #[test]
 fn import_skips_tries_whose_strategy_is_unknown_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let (source, source_path) = new_profile(&dir.path().join("a"));
+    let (source, _) = new_profile(&dir.path().join("a"));
     let coping = source.coping();
     let mine = coping
         .add_custom(
@@ -706,6 +707,7 @@ fn import_skips_tries_whose_strategy_is_unknown_and_says_so() {
             at(2),
         )
         .unwrap();
+    let source_path = source.database_file().unwrap();
     source.lock();
     damage_row(&source_path, "coping_custom", &mine.id);
     source.unlock(PASS).unwrap();

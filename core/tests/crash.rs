@@ -114,12 +114,13 @@ fn sigkill_mid_write_loses_no_returned_entry_and_keeps_integrity() {
             );
         }
 
-        let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(check, "ok", "round {round}");
-        drop(conn);
+        for database in ["kinship.sqlite", "kinship-1.sqlite"] {
+            let conn = rusqlite::Connection::open(path.join(database)).unwrap();
+            let check: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(check, "ok", "round {round}: {database}");
+        }
 
         let kinship = Kinship::open(&path).unwrap();
         kinship.unlock(PASS).unwrap();

@@ -113,8 +113,8 @@ fn use_of_the_data_pushes_the_auto_lock_back() {
 #[test]
 fn data_listeners_are_told_after_the_write_is_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let (kinship, path) = new_profile(dir.path());
-    let database = path.join("kinship.sqlite");
+    let (kinship, _) = new_profile(dir.path());
+    let database = kinship.database_file().unwrap();
     let (tx, rx) = mpsc::channel();
     let tx = Mutex::new(tx);
     let k = kinship.clone();

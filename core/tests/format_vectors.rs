@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::SecondsFormat;
 use kinship_core::backup::{self, BackupError};
 use kinship_core::vault::{
-    self, associated_data, derive_key, Cipher, KdfParams, KeyFile, SecretKey, VaultError,
+    self, associated_data, derive_key, Cipher, KdfParams, KeyFile, Opened, SecretKey, VaultError,
 };
 use kinship_core::{Error, ExportSummary, ImportSummary, Kinship};
 
@@ -479,10 +479,13 @@ fn documented_key_file_unwraps_to_the_documented_data_key() {
     let key_file = KeyFile::load(&path).unwrap();
     assert_eq!(key_file.kdf_params(), PARAMS);
     assert!(!key_file.has_device_key());
-    let dek = key_file.unwrap_with_passphrase(PASSPHRASE).unwrap();
+    assert!(key_file.is_legacy(), "the vector is a version-1 file");
+    let Opened::Legacy(dek) = key_file.open_with_passphrase(PASSPHRASE).unwrap() else {
+        panic!("a version-1 file opens its one data key");
+    };
     assert_eq!(hex::encode(dek.expose()), DEK_HEX);
     assert!(matches!(
-        key_file.unwrap_with_passphrase("correct horse battery!"),
+        key_file.open_with_passphrase("correct horse battery!"),
         Err(VaultError::WrongPassphrase)
     ));
 }

@@ -337,9 +337,10 @@ fn one_flipped_byte_makes_only_that_entry_corrupted() {
         .map(|i| add(&kinship, i, "t", &format!("entry {i}"), None, &[]))
         .collect();
     let victim = &entries[4];
+    let database = kinship.database_file().unwrap();
     drop(kinship);
 
-    let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
+    let conn = rusqlite::Connection::open(database).unwrap();
     let mut sealed: Vec<u8> = conn
         .query_row(
             "SELECT sealed FROM journal_entries WHERE id = ?1",
@@ -383,8 +384,9 @@ fn a_row_swapped_into_another_id_fails_to_open() {
     let (kinship, path) = new_profile(dir.path());
     let a = add(&kinship, 0, "a", "first", None, &[]);
     let b = add(&kinship, 1, "b", "second", None, &[]);
+    let database = kinship.database_file().unwrap();
     drop(kinship);
-    let conn = rusqlite::Connection::open(path.join("kinship.sqlite")).unwrap();
+    let conn = rusqlite::Connection::open(database).unwrap();
     conn.execute(
         "UPDATE journal_entries SET sealed = (SELECT sealed FROM journal_entries WHERE id = ?1) WHERE id = ?2",
         [&a.id, &b.id],

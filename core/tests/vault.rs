@@ -72,8 +72,9 @@ fn passphrase_change_keeps_data_refuses_old_and_touches_no_row() {
     let dir = tempfile::tempdir().unwrap();
     let (kinship, path) = new_profile(dir.path());
     let entry = add(&kinship, 0, "kept", "still here", Some(4), &["x"]);
+    let database = kinship.database_file().unwrap();
     kinship.lock();
-    let database_before = std::fs::read(path.join("kinship.sqlite")).unwrap();
+    let database_before = std::fs::read(&database).unwrap();
 
     assert!(matches!(
         kinship.change_passphrase("wrong old one", "new passphrase 2"),
@@ -85,10 +86,7 @@ fn passphrase_change_keeps_data_refuses_old_and_touches_no_row() {
     ));
     kinship.change_passphrase(PASS, "new passphrase 2").unwrap();
     // O(1): only the key file changed; the database is byte for byte the same.
-    assert_eq!(
-        std::fs::read(path.join("kinship.sqlite")).unwrap(),
-        database_before
-    );
+    assert_eq!(std::fs::read(&database).unwrap(), database_before);
 
     let reopened = Kinship::open(&path).unwrap();
     assert!(matches!(reopened.unlock(PASS), Err(Error::WrongPassphrase)));
@@ -205,7 +203,8 @@ fn quick_erase_destroys_keys_and_removes_every_file() {
     let (kinship, path) = new_profile(dir.path());
     add(&kinship, 0, "t", "b", None, &[]);
     let keys_before = std::fs::read(path.join("keys.json")).unwrap();
-    let database = std::fs::read(path.join("kinship.sqlite")).unwrap();
+    let database_file = kinship.database_file().unwrap();
+    let database = std::fs::read(&database_file).unwrap();
     // A second name for the key file's inode, outside the profile: a plain remove_file would
     // leave its bytes readable there; shredding must overwrite them in place first.
     let witness = dir.path().join("keys-witness");
@@ -237,7 +236,7 @@ fn quick_erase_destroys_keys_and_removes_every_file() {
     // Even a copy of the database taken before erasing is useless without the key file:
     // restoring only the database opens nothing.
     std::fs::create_dir_all(&path).unwrap();
-    std::fs::write(path.join("kinship.sqlite"), database).unwrap();
+    std::fs::write(&database_file, database).unwrap();
     assert!(matches!(Kinship::open(&path), Err(Error::NotInitialized)));
     assert!(!keys_before.is_empty());
 }
@@ -268,7 +267,7 @@ fn a_profile_survives_losing_its_wal_right_after_create() {
     // What a power cut can leave: the synced key file and database file, no WAL.
     let survivor = dir.path().join("after-power-cut");
     std::fs::create_dir_all(&survivor).unwrap();
-    for name in ["keys.json", "kinship.sqlite"] {
+    for name in ["keys.json", "kinship.sqlite", "kinship-1.sqlite"] {
         std::fs::copy(path.join(name), survivor.join(name)).unwrap();
     }
     drop(kinship);
