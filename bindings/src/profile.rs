@@ -61,6 +61,15 @@ impl KinshipProfile {
         Ok(self.inner.has_device_key()?)
     }
 
+    /// Whether a decoy and a duress passphrase are set, for a settings screen (unlocked).
+    pub fn passphrase_settings(&self) -> Result<PassphraseSettings> {
+        let settings = self.inner.passphrase_settings()?;
+        Ok(PassphraseSettings {
+            decoy: settings.decoy,
+            duress: settings.duress,
+        })
+    }
+
     /// Locks now: keys and every decrypted cache are wiped from memory.
     pub fn lock(&self) {
         self.inner.lock()
@@ -185,13 +194,84 @@ impl KinshipProfile {
         off_thread(move || Ok(core.enable_device_key(&passphrase, &device_key)?)).await
     }
 
-    /// Rewraps the data key; the journal itself is not rewritten.
+    /// Rewraps the data key; the journal itself is not rewritten. In a decoy profile it
+    /// changes the decoy's passphrase.
     pub async fn change_passphrase(&self, old: Vec<u8>, new: Vec<u8>) -> Result<()> {
-        let old = passphrase_text(old)?;
-        let new = passphrase_text(new)?;
-        let core = self.inner.clone();
-        off_thread(move || Ok(core.change_passphrase(&old, &new)?)).await
+        self.with_two_passphrases(old, new, |core, old, new| core.change_passphrase(old, new))
+            .await
     }
+
+    /// Sets (or replaces, starting it afresh) the decoy passphrase, which then opens a second,
+    /// separate profile. Needs the vault unlocked and this profile's `passphrase`. A
+    /// passphrase that already opens something: `InvalidInput` (`Duplicate`). In a decoy
+    /// profile: `InvalidInput` (`NotAllowed`). See `docs/PHONES.md`.
+    pub async fn set_decoy_passphrase(&self, passphrase: Vec<u8>, decoy: Vec<u8>) -> Result<()> {
+        self.with_two_passphrases(passphrase, decoy, |core, own, decoy| {
+            core.set_decoy_passphrase(own, decoy)
+        })
+        .await
+    }
+
+    /// Clears the decoy passphrase and erases the decoy profile. Needs this profile's
+    /// passphrase.
+    pub async fn clear_decoy_passphrase(&self, passphrase: Vec<u8>) -> Result<()> {
+        self.with_passphrase(passphrase, |core, own| core.clear_decoy_passphrase(own))
+            .await
+    }
+
+    /// Sets (or replaces) the duress passphrase: an unlock with it erases this profile and its
+    /// decoy at once and opens a new, empty profile, as a fresh install looks. Needs the vault
+    /// unlocked and this profile's `passphrase`.
+    pub async fn set_duress_passphrase(&self, passphrase: Vec<u8>, duress: Vec<u8>) -> Result<()> {
+        self.with_two_passphrases(passphrase, duress, |core, own, duress| {
+            core.set_duress_passphrase(own, duress)
+        })
+        .await
+    }
+
+    /// Clears the duress passphrase. Needs this profile's passphrase.
+    pub async fn clear_duress_passphrase(&self, passphrase: Vec<u8>) -> Result<()> {
+        self.with_passphrase(passphrase, |core, own| core.clear_duress_passphrase(own))
+            .await
+    }
+}
+
+impl KinshipProfile {
+    /// Runs `call` off the caller's thread with one passphrase from the app's bytes (each call
+    /// that takes one derives a key: a third of a second).
+    async fn with_passphrase(
+        &self,
+        passphrase: Vec<u8>,
+        call: impl FnOnce(&kinship_core::Kinship, &str) -> kinship_core::Result<()> + Send + 'static,
+    ) -> Result<()> {
+        let passphrase = passphrase_text(passphrase)?;
+        let core = self.inner.clone();
+        off_thread(move || Ok(call(&core, &passphrase)?)).await
+    }
+
+    /// As [`KinshipProfile::with_passphrase`], with two.
+    async fn with_two_passphrases(
+        &self,
+        first: Vec<u8>,
+        second: Vec<u8>,
+        call: impl FnOnce(&kinship_core::Kinship, &str, &str) -> kinship_core::Result<()>
+            + Send
+            + 'static,
+    ) -> Result<()> {
+        let first = passphrase_text(first)?;
+        let second = passphrase_text(second)?;
+        let core = self.inner.clone();
+        off_thread(move || Ok(call(&core, &first, &second)?)).await
+    }
+}
+
+/// Whether a decoy and a duress passphrase are set (a decoy profile sees neither).
+#[derive(uniffi::Record, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassphraseSettings {
+    /// A decoy passphrase opens a second, separate profile.
+    pub decoy: bool,
+    /// A duress passphrase erases the profile and opens a new, empty one.
+    pub duress: bool,
 }
 
 /// A passphrase from the app's byte array, in memory that is wiped when dropped. It must be

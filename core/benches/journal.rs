@@ -111,6 +111,19 @@ fn main() {
 
     let unlock = unlock_default(&dir.path().join("unlock"));
     results.push(("unlock", ms(unlock), "ms", "200..2000"));
+    let slots = unlock_by_slot(&dir.path().join("unlock-slots"));
+    results.push((
+        "unlock_decoy_ratio",
+        slots.decoy / slots.real,
+        "x",
+        "~1.0 (one derivation, every slot tried)",
+    ));
+    results.push((
+        "unlock_wrong_ratio",
+        slots.wrong / slots.real,
+        "x",
+        "~1.0 (no database opened)",
+    ));
 
     support::print_results(&results);
 }
@@ -176,6 +189,44 @@ fn unlock_default(path: &Path) -> Duration {
         times.push(started.elapsed());
     }
     median(&mut times)
+}
+
+/// Median unlock times (ms) of one profile with a decoy and a duress passphrase set, by
+/// the passphrase typed: the profile's, the decoy's, a wrong one. Interleaved, so drift in the
+/// machine's speed falls on all three alike.
+struct UnlockBySlot {
+    real: f64,
+    decoy: f64,
+    wrong: f64,
+}
+
+fn unlock_by_slot(path: &Path) -> UnlockBySlot {
+    const DECOY: &str = "bench decoy passphrase";
+    let kinship = Kinship::create(path, PASS).expect("create");
+    kinship
+        .set_decoy_passphrase(PASS, DECOY)
+        .expect("set a decoy");
+    kinship
+        .set_duress_passphrase(PASS, "bench duress passphrase")
+        .expect("set a duress passphrase");
+    let (mut real, mut decoy, mut wrong) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        for (passphrase, times) in [(PASS, &mut real), (DECOY, &mut decoy)] {
+            kinship.lock();
+            let started = Instant::now();
+            kinship.unlock(passphrase).expect("unlock");
+            times.push(started.elapsed());
+        }
+        kinship.lock();
+        let started = Instant::now();
+        assert!(kinship.unlock("not any of them at all").is_err());
+        wrong.push(started.elapsed());
+    }
+    UnlockBySlot {
+        real: ms(median(&mut real)),
+        decoy: ms(median(&mut decoy)),
+        wrong: ms(median(&mut wrong)),
+    }
 }
 
 fn best(values: &[f64]) -> f64 {

@@ -531,6 +531,10 @@ fn profile_folder_built_from_the_vectors_opens_and_round_trips() {
         Err(Error::WrongPassphrase)
     ));
     kinship.unlock(PASSPHRASE).unwrap();
+    // The version-1 key file is rewritten with slots, and the folder gets its second database.
+    let rewritten = KeyFile::load(&profile.join("keys.json")).unwrap();
+    assert!(!rewritten.is_legacy());
+    assert!(profile.join("kinship-1.sqlite").is_file());
     let journal = kinship.journal();
     let entry = journal.get(ENTRY_ID).unwrap();
     let rfc3339 =
