@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, InputProblem, Result};
 use crate::events::{Event, LockEvent};
 use crate::session::{
-    remove_database, remove_database_files, remove_if_present, Home, Inner, Paths, State, Unlocked,
-    CANARY_KEY, CANARY_PLAINTEXT, META_TABLE,
+    remove_database, remove_database_files, remove_if_present, Home, Inner, Paths, State,
+    StateGuard, Unlocked, CANARY_KEY, CANARY_PLAINTEXT, META_TABLE,
 };
 use crate::store::{Store, DOCUMENTS_TABLE};
 use crate::vault::{
@@ -193,28 +193,22 @@ pub(crate) fn change_passphrase(inner: &Inner, old: &str, new: &str) -> Result<(
 pub(crate) fn set_decoy(inner: &Inner, passphrase: &str, decoy: &str) -> Result<()> {
     check_passphrase_strength(decoy)?;
     let paths = &inner.paths;
-    let mut state = inner.state();
-    state.expire_if_idle();
-    let (mut key_file, _own) = prove_own_slot(&state, passphrase)?;
-    let (home, mut map) = own_map(&state)?;
-    let decoy_kek = key_file.derive(decoy)?;
-    refuse_taken(&key_file, &decoy_kek, map.decoy, "decoy_passphrase")?;
-    let slot = match map.decoy {
-        Some(slot) => slot,
-        None => map.free_slot().ok_or_else(no_free_slot)?,
-    };
+    let mut change = SlotChange::begin(inner, passphrase)?;
+    let decoy_kek = change.key_file.derive(decoy)?;
+    let slot = change.slot_for(&decoy_kek, change.map.decoy, "decoy_passphrase")?;
     // The map first: after a crash it may name a slot that holds nothing, never the reverse.
-    map.decoy = Some(slot);
-    write_map(&state, &map)?;
-    let database = other_database(home.database);
+    change.map.decoy = Some(slot);
+    change.write_map()?;
+    let database = other_database(change.home.database);
     let decoy_key = SecretKey::random();
     remove_database(paths, database)?;
+    let decoy_home = Home {
+        slot: Some(slot),
+        database,
+    };
     drop(init_database(
         paths,
-        Home {
-            slot: Some(slot),
-            database,
-        },
+        decoy_home,
         decoy_key.clone(),
         SlotMap::decoy(slot),
     )?);
@@ -222,72 +216,48 @@ pub(crate) fn set_decoy(inner: &Inner, passphrase: &str, decoy: &str) -> Result<
         database,
         key: decoy_key,
     };
-    key_file.set_slot(slot, &decoy_kek, &content)?;
-    key_file.save(&paths.keys)?;
-    state.key_file = Some(key_file);
-    state.touch();
-    Ok(())
+    change.key_file.set_slot(slot, &decoy_kek, &content)?;
+    change.save_key_file(paths)
 }
 
 /// Clears the decoy passphrase and erases the decoy profile. Needs the profile's passphrase.
 pub(crate) fn clear_decoy(inner: &Inner, passphrase: &str) -> Result<()> {
-    let paths = &inner.paths;
-    let mut state = inner.state();
-    state.expire_if_idle();
-    let (mut key_file, _own) = prove_own_slot(&state, passphrase)?;
-    let (home, mut map) = own_map(&state)?;
-    let Some(slot) = map.decoy else {
+    let mut change = SlotChange::begin(inner, passphrase)?;
+    let Some(slot) = change.map.decoy else {
         return Ok(());
     };
     // The slot first: the decoy cannot be opened from the moment the key file is saved.
-    key_file.clear_slot(slot)?;
-    key_file.save(&paths.keys)?;
-    state.key_file = Some(key_file);
-    write_filler(paths, other_database(home.database))?;
-    map.decoy = None;
-    write_map(&state, &map)?;
-    state.touch();
-    Ok(())
+    change.key_file.clear_slot(slot)?;
+    change.save_key_file(&inner.paths)?;
+    write_filler(&inner.paths, other_database(change.home.database))?;
+    change.map.decoy = None;
+    change.write_map()
 }
 
 /// Sets (or replaces) the duress passphrase. Needs the profile's passphrase.
 pub(crate) fn set_duress(inner: &Inner, passphrase: &str, duress: &str) -> Result<()> {
     check_passphrase_strength(duress)?;
-    let mut state = inner.state();
-    state.expire_if_idle();
-    let (mut key_file, _own) = prove_own_slot(&state, passphrase)?;
-    let (_, mut map) = own_map(&state)?;
-    let duress_kek = key_file.derive(duress)?;
-    refuse_taken(&key_file, &duress_kek, map.duress, "duress_passphrase")?;
-    let slot = match map.duress {
-        Some(slot) => slot,
-        None => map.free_slot().ok_or_else(no_free_slot)?,
-    };
-    map.duress = Some(slot);
-    write_map(&state, &map)?;
-    key_file.set_slot(slot, &duress_kek, &SlotContent::Duress)?;
-    key_file.save(&inner.paths.keys)?;
-    state.key_file = Some(key_file);
-    state.touch();
-    Ok(())
+    let mut change = SlotChange::begin(inner, passphrase)?;
+    let duress_kek = change.key_file.derive(duress)?;
+    let slot = change.slot_for(&duress_kek, change.map.duress, "duress_passphrase")?;
+    change.map.duress = Some(slot);
+    change.write_map()?;
+    change
+        .key_file
+        .set_slot(slot, &duress_kek, &SlotContent::Duress)?;
+    change.save_key_file(&inner.paths)
 }
 
 /// Clears the duress passphrase. Needs the profile's passphrase.
 pub(crate) fn clear_duress(inner: &Inner, passphrase: &str) -> Result<()> {
-    let mut state = inner.state();
-    state.expire_if_idle();
-    let (mut key_file, _own) = prove_own_slot(&state, passphrase)?;
-    let (_, mut map) = own_map(&state)?;
-    let Some(slot) = map.duress else {
+    let mut change = SlotChange::begin(inner, passphrase)?;
+    let Some(slot) = change.map.duress else {
         return Ok(());
     };
-    key_file.clear_slot(slot)?;
-    key_file.save(&inner.paths.keys)?;
-    state.key_file = Some(key_file);
-    map.duress = None;
-    write_map(&state, &map)?;
-    state.touch();
-    Ok(())
+    change.key_file.clear_slot(slot)?;
+    change.save_key_file(&inner.paths)?;
+    change.map.duress = None;
+    change.write_map()
 }
 
 /// Completes a folder after unlock, for folders made before it had every file: the second
@@ -394,6 +364,53 @@ impl SlotMap {
         };
         let free: Vec<usize> = (0..KEY_SLOTS).filter(|&slot| !taken(slot)).collect();
         free.choose(&mut rand::thread_rng()).copied()
+    }
+}
+
+/// A change to the decoy or duress slots, under the state lock: the profile's own passphrase
+/// proven, its key file, home and slot map read.
+struct SlotChange<'a> {
+    state: StateGuard<'a>,
+    key_file: KeyFile,
+    home: Home,
+    map: SlotMap,
+}
+
+impl<'a> SlotChange<'a> {
+    fn begin(inner: &'a Inner, passphrase: &str) -> Result<Self> {
+        let mut state = inner.state();
+        state.expire_if_idle();
+        let (key_file, _own) = prove_own_slot(&state, passphrase)?;
+        let (home, map) = own_map(&state)?;
+        Ok(SlotChange {
+            state,
+            key_file,
+            home,
+            map,
+        })
+    }
+
+    /// The slot a new passphrase with key `kek` goes into: `current` (the one it replaces) or
+    /// a free one. Refused (`Duplicate` on `field`) if the passphrase opens another slot.
+    fn slot_for(&self, kek: &SecretKey, current: Option<usize>, field: &str) -> Result<usize> {
+        refuse_taken(&self.key_file, kek, current, field)?;
+        match current {
+            Some(slot) => Ok(slot),
+            None => self.map.free_slot().ok_or_else(no_free_slot),
+        }
+    }
+
+    fn write_map(&mut self) -> Result<()> {
+        write_map(&self.state, &self.map)?;
+        self.state.touch();
+        Ok(())
+    }
+
+    fn save_key_file(&mut self, paths: &Paths) -> Result<()> {
+        self.key_file.save(&paths.keys)?;
+        self.state.key_file = Some(self.key_file.clone());
+        self.state.touch();
+        Ok(())
     }
 }
 
