@@ -72,7 +72,7 @@ enum Command {
     /// Your groups' events, offline.
     #[command(subcommand)]
     Events(groups_cmd::EventsCommand),
-    /// Change the passphrase (new one from KINSHIP_NEW_PASSPHRASE or a prompt).
+    /// Change the passphrase, or set a decoy or duress passphrase.
     #[command(subcommand)]
     Passphrase(profile_cmd::PassphraseCommand),
     /// Encrypted backups: export and import (import merges, never duplicates).

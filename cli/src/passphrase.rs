@@ -9,6 +9,8 @@ use crate::{CliError, CliResult};
 
 pub const PASSPHRASE_ENV: &str = "KINSHIP_PASSPHRASE";
 pub const NEW_PASSPHRASE_ENV: &str = "KINSHIP_NEW_PASSPHRASE";
+pub const DECOY_PASSPHRASE_ENV: &str = "KINSHIP_DECOY_PASSPHRASE";
+pub const DURESS_PASSPHRASE_ENV: &str = "KINSHIP_DURESS_PASSPHRASE";
 
 /// The vault passphrase: `KINSHIP_PASSPHRASE`, else asked for once.
 pub fn current() -> CliResult<Zeroizing<String>> {

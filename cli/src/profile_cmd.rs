@@ -1,19 +1,41 @@
-//! Profile-wide commands: init, passphrase change, backups, Markdown export, erase.
+//! Profile-wide commands: init, passphrases (change, decoy, duress), backups, Markdown export,
+//! erase.
 
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use kinship_core::{Kinship, Progress};
+use kinship_core::{Error, InputProblem, Kinship, Progress};
 use zeroize::Zeroizing;
 
-use crate::passphrase::{self, NEW_PASSPHRASE_ENV, PASSPHRASE_ENV};
+use crate::passphrase::{
+    self, DECOY_PASSPHRASE_ENV, DURESS_PASSPHRASE_ENV, NEW_PASSPHRASE_ENV, PASSPHRASE_ENV,
+};
 use crate::{CliError, CliResult};
 
 #[derive(Subcommand)]
 pub enum PassphraseCommand {
-    /// Rewrap the data key under a new passphrase (instant: no entry is re-encrypted).
+    /// Rewrap the data key under a new passphrase (new one from KINSHIP_NEW_PASSPHRASE or a
+    /// prompt; instant: no entry is re-encrypted).
     Change,
+    /// A decoy passphrase opens a second, separate profile for harmless entries (new one from
+    /// KINSHIP_DECOY_PASSPHRASE or a prompt).
+    #[command(subcommand)]
+    Decoy(SetOrClear),
+    /// A duress passphrase erases this profile at once when entered, and opens a new, empty
+    /// one (new one from KINSHIP_DURESS_PASSPHRASE or a prompt).
+    #[command(subcommand)]
+    Duress(SetOrClear),
+    /// Whether a decoy and a duress passphrase are set.
+    Status,
+}
+
+#[derive(Subcommand)]
+pub enum SetOrClear {
+    /// Set it, or replace it (a decoy profile set again starts empty).
+    Set,
+    /// Remove it (clearing the decoy erases the decoy profile).
+    Clear,
 }
 
 #[derive(Subcommand)]
@@ -54,6 +76,91 @@ pub fn passphrase(dir: &Path, command: PassphraseCommand) -> CliResult {
             println!("Passphrase changed.");
             Ok(())
         }
+        PassphraseCommand::Decoy(action) => decoy(dir, action),
+        PassphraseCommand::Duress(action) => duress(dir, action),
+        PassphraseCommand::Status => {
+            let (kinship, _) = unlock_with_current(dir)?;
+            let settings = kinship.passphrase_settings()?;
+            println!("Decoy passphrase: {}", set_or_not(settings.decoy));
+            println!("Duress passphrase: {}", set_or_not(settings.duress));
+            Ok(())
+        }
+    }
+}
+
+fn decoy(dir: &Path, action: SetOrClear) -> CliResult {
+    let (kinship, current) = unlock_with_current(dir)?;
+    match action {
+        SetOrClear::Set => {
+            let decoy = passphrase::new(DECOY_PASSPHRASE_ENV, "Decoy passphrase: ")?;
+            kinship
+                .set_decoy_passphrase(&current, &decoy)
+                .map_err(|err| refused_passphrase(err, "decoy"))?;
+            println!(
+                "Decoy passphrase set: it opens a separate profile, empty for now. Write a few harmless entries there."
+            );
+        }
+        SetOrClear::Clear => {
+            kinship.clear_decoy_passphrase(&current)?;
+            println!("No decoy passphrase now; the decoy profile's entries were erased.");
+        }
+    }
+    Ok(())
+}
+
+fn duress(dir: &Path, action: SetOrClear) -> CliResult {
+    let (kinship, current) = unlock_with_current(dir)?;
+    match action {
+        SetOrClear::Set => {
+            let duress = passphrase::new(DURESS_PASSPHRASE_ENV, "Duress passphrase: ")?;
+            kinship
+                .set_duress_passphrase(&current, &duress)
+                .map_err(|err| refused_passphrase(err, "duress"))?;
+            println!(
+                "Duress passphrase set: entering it erases this profile at once and opens a new, empty one."
+            );
+        }
+        SetOrClear::Clear => {
+            kinship.clear_duress_passphrase(&current)?;
+            println!("No duress passphrase now.");
+        }
+    }
+    Ok(())
+}
+
+/// Opens the profile and unlocks it; keeps the passphrase, which the decoy and duress calls
+/// need again as proof.
+fn unlock_with_current(dir: &Path) -> CliResult<(Kinship, Zeroizing<String>)> {
+    let kinship = Kinship::open(dir)?;
+    let current = passphrase::current()?;
+    kinship.unlock(&current)?;
+    Ok((kinship, current))
+}
+
+/// Says in the CLI's words why a new decoy or duress passphrase (`which`) was refused.
+fn refused_passphrase(err: Error, which: &str) -> CliError {
+    match err {
+        Error::InvalidInput {
+            problem: InputProblem::Duplicate,
+            ..
+        } => CliError::Other(format!(
+            "that {which} passphrase is already in use here (it opens this profile or is another of its passphrases): choose a different one"
+        )),
+        Error::InvalidInput {
+            problem: InputProblem::NotAllowed,
+            ..
+        } => CliError::Other(format!(
+            "a {which} passphrase cannot be set in this profile"
+        )),
+        other => other.into(),
+    }
+}
+
+fn set_or_not(set: bool) -> &'static str {
+    if set {
+        "set"
+    } else {
+        "not set"
     }
 }
 

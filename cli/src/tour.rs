@@ -10,7 +10,7 @@ use kinship_core::coping::SuggestionKind;
 use kinship_core::directory::private::NewPrivateEntry;
 use kinship_core::{
     Category, Context, CrisisContacts, Directory, DirectoryQuery, EntryChanges, EntryFilter, Error,
-    Kinship, NewEntry, NewStrategy, NewTry, Section, StatsRange,
+    InputProblem, Kinship, NewEntry, NewStrategy, NewTry, Section, StatsRange,
 };
 
 use crate::coping_cmd::{print_logged, print_suggestions, strategy_line};
@@ -22,6 +22,8 @@ use crate::{CliError, CliResult};
 
 const PASSPHRASE: &str = "a long walk by the sea";
 const NEW_PASSPHRASE: &str = "sunrise over the harbour";
+const DECOY_PASSPHRASE: &str = "groceries and bus times";
+const DURESS_PASSPHRASE: &str = "the lighthouse is closed";
 /// A word the tour writes into an entry and then looks for in every file on disk.
 const MARKER: &str = "Zephyrine";
 
@@ -344,7 +346,10 @@ pub fn run() -> CliResult {
         journal.count()?
     );
 
-    heading("14. Encrypted backup and restore");
+    heading("14. A decoy passphrase, and a duress passphrase");
+    decoy_and_duress(&kinship)?;
+
+    heading("15. Encrypted backup and restore");
     let backup = workspace.path().join("journal.kinshipbackup");
     let exported = kinship.export_backup(&backup, NEW_PASSPHRASE, &mut |_| {})?;
     println!(
@@ -367,7 +372,10 @@ pub fn run() -> CliResult {
         other => return unexpected("wrong backup passphrase", other.map(|_| ())),
     }
 
-    heading("15. Quick erase");
+    heading("16. Entering the duress passphrase");
+    enter_duress(&kinship)?;
+
+    heading("17. Quick erase");
     kinship.quick_erase()?;
     println!(
         "Erased: keys destroyed first, then files. Profile folder still exists: {}. Opening it now: {}.",
@@ -380,6 +388,97 @@ pub fn run() -> CliResult {
     restored.quick_erase()?;
 
     println!("\nThat was Kinship so far. Start for real with `kinship init`.");
+    Ok(())
+}
+
+/// Sets a decoy passphrase and shows that it opens a separate profile, then sets a duress
+/// passphrase (entered only near the end of the tour, since it erases the profile).
+fn decoy_and_duress(kinship: &Kinship) -> CliResult {
+    let journal = kinship.journal();
+    let real_count = journal.count()?;
+    kinship.set_decoy_passphrase(NEW_PASSPHRASE, DECOY_PASSPHRASE)?;
+    println!("A decoy passphrase is set, for when someone makes you unlock the app.");
+    kinship.lock();
+    kinship.unlock(DECOY_PASSPHRASE)?;
+    println!(
+        "Unlocked with the decoy passphrase: a separate profile with {} entries.",
+        journal.count()?
+    );
+    journal.add(
+        NewEntry {
+            title: Some("Shopping".into()),
+            body: "Bread, oat milk, tomatoes. Bus at 8:15.".into(),
+            mood: Some(3),
+            tags: vec!["errands".into()],
+            strategy_ids: Vec::new(),
+        },
+        Local::now().fixed_offset(),
+    )?;
+    println!("It is filled with harmless entries, like this one:");
+    print_list(&journal.list(&EntryFilter::default(), 5, None)?.entries);
+    let seen = kinship.passphrase_settings()?;
+    println!(
+        "Its settings show a decoy passphrase set: {}, a duress passphrase set: {}; it cannot tell that it is one.",
+        seen.decoy, seen.duress
+    );
+    kinship.lock();
+    kinship.unlock(NEW_PASSPHRASE)?;
+    let real_now = journal.count()?;
+    let leaked = journal.search("oat milk", 10)?.len();
+    println!(
+        "The real passphrase still opens all {real_now} of {real_count} entries; the decoy's entry is not among them ({leaked} found)."
+    );
+    if real_now != real_count || leaked != 0 {
+        return Err(CliError::Other(
+            "tour step 'decoy' did not behave as expected: the profiles mixed".into(),
+        ));
+    }
+    match kinship.set_duress_passphrase(NEW_PASSPHRASE, DECOY_PASSPHRASE) {
+        Err(Error::InvalidInput {
+            problem: InputProblem::Duplicate,
+            ..
+        }) => {
+            println!("A duress passphrase equal to the decoy's is refused: one passphrase opens one thing.")
+        }
+        other => return unexpected("duplicate duress passphrase", other),
+    }
+    kinship.set_duress_passphrase(NEW_PASSPHRASE, DURESS_PASSPHRASE)?;
+    let settings = kinship.passphrase_settings()?;
+    println!(
+        "A duress passphrase is set too (settings: decoy {}, duress {}). Entering it erases this",
+        settings.decoy, settings.duress
+    );
+    println!(
+        "profile and the decoy at once, and opens a new, empty profile, as a new install looks."
+    );
+    println!("The tour enters it near the end, once everything else is shown.");
+    Ok(())
+}
+
+/// Unlocks with the duress passphrase: the profile and its decoy are erased, and a new, empty
+/// profile opens under it.
+fn enter_duress(kinship: &Kinship) -> CliResult {
+    let journal = kinship.journal();
+    let before = journal.count()?;
+    kinship.lock();
+    kinship.unlock(DURESS_PASSPHRASE)?;
+    let settings = kinship.passphrase_settings()?;
+    println!(
+        "Unlocked with the duress passphrase: {} entries (there were {before}); decoy set: {}, duress set: {}.",
+        journal.count()?,
+        settings.decoy,
+        settings.duress
+    );
+    kinship.lock();
+    let real_refused = matches!(kinship.unlock(NEW_PASSPHRASE), Err(Error::WrongPassphrase));
+    let decoy_refused = matches!(
+        kinship.unlock(DECOY_PASSPHRASE),
+        Err(Error::WrongPassphrase)
+    );
+    println!(
+        "Afterwards the real passphrase is refused: {real_refused}; the decoy's is refused: {decoy_refused}."
+    );
+    kinship.unlock(DURESS_PASSPHRASE)?;
     Ok(())
 }
 

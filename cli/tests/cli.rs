@@ -23,6 +23,8 @@ fn kinship_with(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&
         .args(args)
         .env_remove("KINSHIP_PASSPHRASE")
         .env_remove("KINSHIP_NEW_PASSPHRASE")
+        .env_remove("KINSHIP_DECOY_PASSPHRASE")
+        .env_remove("KINSHIP_DURESS_PASSPHRASE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -335,6 +337,297 @@ fn passphrase_change_backup_markdown_and_erase() {
     );
 }
 
+const DECOY: &str = "a harmless decoy passphrase";
+const DURESS: &str = "the duress passphrase here";
+
+/// Runs `kinship passphrase ARGS` unlocked with `current`, with `extra` in the environment.
+fn passphrase_cmd(dir: &Path, args: &[&str], current: &str, extra: &[(&str, &str)]) -> Output {
+    let mut env = vec![("KINSHIP_PASSPHRASE", current)];
+    env.extend_from_slice(extra);
+    let mut full = vec!["passphrase"];
+    full.extend_from_slice(args);
+    kinship_with(dir, &full, &env, None)
+}
+
+/// The ids `journal list --json` shows when unlocked with `pass`.
+fn ids_under(dir: &Path, pass: &str) -> Vec<String> {
+    let out = ok(&kinship_with(
+        dir,
+        &["journal", "list", "--json"],
+        &[("KINSHIP_PASSPHRASE", pass)],
+        None,
+    ));
+    let list: Value = serde_json::from_str(&out).expect("valid JSON");
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|entry| entry["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+fn add_under(dir: &Path, pass: &str, text: &str) -> String {
+    let out = ok(&kinship_with(
+        dir,
+        &["journal", "add", "--text", text],
+        &[("KINSHIP_PASSPHRASE", pass)],
+        None,
+    ));
+    out.trim().to_owned()
+}
+
+#[test]
+fn decoy_passphrase_opens_a_separate_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(status.contains("Decoy passphrase: not set"), "{status}");
+    assert!(status.contains("Duress passphrase: not set"), "{status}");
+    let real = add_under(&dir, PASS, "the real entry");
+
+    let set = ok(&passphrase_cmd(
+        &dir,
+        &["decoy", "set"],
+        PASS,
+        &[("KINSHIP_DECOY_PASSPHRASE", DECOY)],
+    ));
+    assert!(set.contains("Decoy passphrase set"), "{set}");
+    assert!(!set.contains(DECOY) && !set.contains(PASS), "{set}");
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(status.contains("Decoy passphrase: set"), "{status}");
+    assert!(status.contains("Duress passphrase: not set"), "{status}");
+
+    // Each passphrase sees only its own entries.
+    assert!(ids_under(&dir, DECOY).is_empty(), "the decoy starts empty");
+    let harmless = add_under(&dir, DECOY, "bought bread, watched a film");
+    assert_eq!(ids_under(&dir, DECOY), vec![harmless.clone()]);
+    assert_eq!(ids_under(&dir, PASS), vec![real.clone()]);
+    let shown = json(&dir, &["journal", "show", &real, "--json"]);
+    assert_eq!(shown["body"], "the real entry");
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "show", &real],
+            &[("KINSHIP_PASSPHRASE", DECOY)],
+            None,
+        ),
+        1,
+    );
+    // The decoy's status says nothing is set, and it cannot set passphrases of its own.
+    let decoy_status = ok(&passphrase_cmd(&dir, &["status"], DECOY, &[]));
+    assert!(
+        decoy_status.contains("Decoy passphrase: not set"),
+        "{decoy_status}"
+    );
+    let err = fails_with(
+        &passphrase_cmd(
+            &dir,
+            &["decoy", "set"],
+            DECOY,
+            &[("KINSHIP_DECOY_PASSPHRASE", "yet another decoy here")],
+        ),
+        1,
+    );
+    assert!(err.contains("cannot be set"), "{err}");
+
+    // A wrong current passphrase: 3, nothing changed.
+    fails_with(
+        &passphrase_cmd(&dir, &["decoy", "clear"], "not the passphrase", &[]),
+        3,
+    );
+    assert_eq!(ids_under(&dir, DECOY), vec![harmless]);
+
+    // Clearing erases the decoy: its passphrase no longer opens anything.
+    let cleared = ok(&passphrase_cmd(&dir, &["decoy", "clear"], PASS, &[]));
+    assert!(cleared.contains("No decoy passphrase"), "{cleared}");
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "list"],
+            &[("KINSHIP_PASSPHRASE", DECOY)],
+            None,
+        ),
+        3,
+    );
+    assert_eq!(ids_under(&dir, PASS), vec![real]);
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(status.contains("Decoy passphrase: not set"), "{status}");
+}
+
+#[test]
+fn duplicate_decoy_or_duress_passphrase_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    // The profile's own passphrase as a decoy or duress one.
+    for which in ["decoy", "duress"] {
+        let var = format!("KINSHIP_{}_PASSPHRASE", which.to_uppercase());
+        let err = fails_with(
+            &passphrase_cmd(&dir, &[which, "set"], PASS, &[(var.as_str(), PASS)]),
+            1,
+        );
+        assert!(err.contains("already in use"), "{err}");
+        assert!(err.contains(which), "{err}");
+        assert!(!err.contains(PASS), "the passphrase is not echoed: {err}");
+    }
+    // The decoy's passphrase as the duress one, and the reverse.
+    ok(&passphrase_cmd(
+        &dir,
+        &["decoy", "set"],
+        PASS,
+        &[("KINSHIP_DECOY_PASSPHRASE", DECOY)],
+    ));
+    let err = fails_with(
+        &passphrase_cmd(
+            &dir,
+            &["duress", "set"],
+            PASS,
+            &[("KINSHIP_DURESS_PASSPHRASE", DECOY)],
+        ),
+        1,
+    );
+    assert!(
+        err.contains("already in use") && !err.contains(DECOY),
+        "{err}"
+    );
+    ok(&passphrase_cmd(
+        &dir,
+        &["duress", "set"],
+        PASS,
+        &[("KINSHIP_DURESS_PASSPHRASE", DURESS)],
+    ));
+    let err = fails_with(
+        &passphrase_cmd(
+            &dir,
+            &["decoy", "set"],
+            PASS,
+            &[("KINSHIP_DECOY_PASSPHRASE", DURESS)],
+        ),
+        1,
+    );
+    assert!(
+        err.contains("already in use") && !err.contains(DURESS),
+        "{err}"
+    );
+    // A weak one is refused too.
+    fails_with(
+        &passphrase_cmd(
+            &dir,
+            &["decoy", "set"],
+            PASS,
+            &[("KINSHIP_DECOY_PASSPHRASE", "short")],
+        ),
+        1,
+    );
+    // Nothing was lost by the refusals: both still work as set.
+    assert!(ids_under(&dir, DECOY).is_empty());
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(
+        status.contains("Decoy passphrase: set") && status.contains("Duress passphrase: set"),
+        "{status}"
+    );
+    // No passphrase to set and no terminal: a clear error naming the variable, not a hang.
+    let output = Command::new("setsid")
+        .args(["-w", BIN, "--data-dir"])
+        .arg(&dir)
+        .args(["passphrase", "duress", "set"])
+        .env("KINSHIP_PASSPHRASE", PASS)
+        .env_remove("KINSHIP_DURESS_PASSPHRASE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run setsid");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("KINSHIP_DURESS_PASSPHRASE"), "{stderr}");
+}
+
+#[test]
+fn duress_passphrase_erases_the_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    add_under(&dir, PASS, "what nobody may read");
+    ok(&passphrase_cmd(
+        &dir,
+        &["decoy", "set"],
+        PASS,
+        &[("KINSHIP_DECOY_PASSPHRASE", DECOY)],
+    ));
+    add_under(&dir, DECOY, "a harmless decoy entry");
+    let set = ok(&passphrase_cmd(
+        &dir,
+        &["duress", "set"],
+        PASS,
+        &[("KINSHIP_DURESS_PASSPHRASE", DURESS)],
+    ));
+    assert!(set.contains("Duress passphrase set"), "{set}");
+    assert!(!set.contains(DURESS), "{set}");
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(status.contains("Duress passphrase: set"), "{status}");
+    assert_eq!(ids_under(&dir, PASS).len(), 1, "setting it erased nothing");
+
+    // Entering it: the command works, on a new empty profile, like a fresh install.
+    assert!(ids_under(&dir, DURESS).is_empty());
+    let status = ok(&passphrase_cmd(&dir, &["status"], DURESS, &[]));
+    assert!(
+        status.contains("Decoy passphrase: not set")
+            && status.contains("Duress passphrase: not set"),
+        "{status}"
+    );
+    // The real profile and its decoy are gone.
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "list"],
+            &[("KINSHIP_PASSPHRASE", PASS)],
+            None,
+        ),
+        3,
+    );
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "list"],
+            &[("KINSHIP_PASSPHRASE", DECOY)],
+            None,
+        ),
+        3,
+    );
+    // The new profile is a normal one: it keeps what is written, under the same passphrase,
+    // and entering that passphrase again erases nothing more.
+    let kept = add_under(&dir, DURESS, "a new start");
+    assert_eq!(ids_under(&dir, DURESS), vec![kept]);
+}
+
+#[test]
+fn duress_passphrase_can_be_cleared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let real = add_under(&dir, PASS, "still here");
+    ok(&passphrase_cmd(
+        &dir,
+        &["duress", "set"],
+        PASS,
+        &[("KINSHIP_DURESS_PASSPHRASE", DURESS)],
+    ));
+    let cleared = ok(&passphrase_cmd(&dir, &["duress", "clear"], PASS, &[]));
+    assert!(cleared.contains("No duress passphrase"), "{cleared}");
+    // Now it opens nothing and erases nothing.
+    fails_with(
+        &kinship_with(
+            &dir,
+            &["journal", "list"],
+            &[("KINSHIP_PASSPHRASE", DURESS)],
+            None,
+        ),
+        3,
+    );
+    assert_eq!(ids_under(&dir, PASS), vec![real]);
+    let status = ok(&passphrase_cmd(&dir, &["status"], PASS, &[]));
+    assert!(status.contains("Duress passphrase: not set"), "{status}");
+}
+
 #[test]
 fn tour_runs_and_shows_every_capability() {
     let output = Command::new(BIN).arg("tour").output().expect("run tour");
@@ -357,6 +650,14 @@ fn tour_runs_and_shows_every_capability() {
         "locked again",
         "device key",
         "Old passphrase refused: true",
+        "Unlocked with the decoy passphrase: a separate profile with 0 entries.",
+        "mood 3  Shopping  #errands",
+        "a decoy passphrase set: false, a duress passphrase set: false",
+        "The real passphrase still opens all 7 of 7 entries; the decoy's entry is not among them (0 found).",
+        "A duress passphrase equal to the decoy's is refused",
+        "settings: decoy true, duress true",
+        "Unlocked with the duress passphrase: 0 entries (there were 7); decoy set: false, duress set: false.",
+        "the real passphrase is refused: true; the decoy's is refused: true.",
         "importing the same file again adds 0",
         "Quick erase",
         "Profile folder still exists: false",
