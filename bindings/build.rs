@@ -17,7 +17,10 @@ fn main() {
     let target_env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     match (os.as_str(), target_env.as_str()) {
         ("android", _) => println!("cargo::rustc-link-arg-cdylib=-Wl,--pack-dyn-relocs=android"),
-        ("linux", "gnu") => println!("cargo::rustc-link-arg-cdylib=-Wl,-z,pack-relative-relocs"),
+        ("linux", "gnu") => {
+            println!("cargo::rustc-link-arg-cdylib=-Wl,-z,pack-relative-relocs");
+            println!("cargo::rustc-link-arg-cdylib=-Wl,--icf=all");
+        }
         _ => {}
     }
 }

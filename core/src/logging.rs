@@ -4,9 +4,8 @@
 //! backup counts, directory versions, schema migrations; never text a person wrote, an entry id,
 //! a token or a passphrase (see `docs/SECURITY.md`).
 //!
-//! Other crates in the process log too, and are **not** redacted: `reqwest` logs
-//! `starting new connection: https://server/` at debug level, which names a server and so a
-//! group followed. Forward only the core's lines: wrap the app's logger in [`CoreOnly`], or test
+//! Other crates in the process log too, and are **not** redacted: the HTTP client `ureq` logs
+//! each request's URL at debug level, which names a server and a group followed. Forward only the core's lines: wrap the app's logger in [`CoreOnly`], or test
 //! targets with [`is_core_target`].
 
 /// Whether a log line's target is the core's own (redacted) module path.
@@ -42,6 +41,6 @@ mod tests {
         assert!(is_core_target("kinship_core"));
         assert!(is_core_target("kinship_core::groups::sync"));
         assert!(!is_core_target("kinship_core_extra"));
-        assert!(!is_core_target("reqwest::connect"));
+        assert!(!is_core_target("ureq::unversioned"));
     }
 }

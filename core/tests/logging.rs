@@ -110,7 +110,7 @@ fn core_log_lines_say_what_happened_and_nothing_personal() {
         );
     }
     let host = server.trim_start_matches("http://");
-    // Other crates' lines are not redacted (reqwest names the server it connects to): the
+    // Other crates' lines are not redacted (the HTTP client names the server it connects to): the
     // filter the app is told to use lets none of them through.
     assert!(lines
         .iter()

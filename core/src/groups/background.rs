@@ -37,7 +37,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::sync::{
     check_page, fetch_page, is_quiet, FeedPosition, Fetched, SyncOptions, SyncReport,
 };
-use super::transport::client;
+use super::transport::{client, Http};
 use super::{group_row_id, records, GroupRecord, Groups, GROUPS_TABLE};
 use crate::error::{Error, InputProblem, Result};
 use crate::session::{Inner, Unlocked};
@@ -239,7 +239,7 @@ impl BackgroundSync {
     /// group's cursor in the manifest on after each.
     async fn poll_group(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         options: &SyncOptions,
         background_key: &SecretKey,
         manifest: &mut Manifest,

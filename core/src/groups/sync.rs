@@ -11,9 +11,9 @@ use crate::error::InputProblem;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use super::transport::{header, Http, StatusCode};
 use chrono::Utc;
 use kinship_protocol::{FeedPage, Group, JoinRequest, JoinResponse, Visibility};
-use reqwest::{header, StatusCode};
 use serde::Serialize;
 
 pub use super::transport::MAX_RESPONSE_BYTES;
@@ -289,7 +289,7 @@ impl Groups {
     /// The directory check and the queued reports, once the groups are synced.
     async fn after_groups(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         options: &SyncOptions,
         followed: &[GroupRecord],
         report: &mut SyncReport,
@@ -342,7 +342,7 @@ impl Groups {
     /// next sync.
     async fn send_reports(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         options: &SyncOptions,
         server: &str,
         requests: &mut u32,
@@ -376,7 +376,7 @@ impl Groups {
 
     async fn sync_group(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         options: &SyncOptions,
         start: &GroupRecord,
         report: &mut GroupSyncReport,
@@ -490,7 +490,7 @@ impl Groups {
     /// Asks `server` for a newer signed directory; whether the server answered.
     async fn fetch_directory(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         options: &SyncOptions,
         server: &str,
         report: &mut SyncReport,
@@ -504,6 +504,8 @@ impl Groups {
         let request = || {
             http.get(&url)
                 .header(header::IF_NONE_MATCH, in_use.as_str())
+                // Read no further than a bundle may be: the rest is never in memory.
+                .limit(bundle::MAX_BUNDLE_BYTES)
         };
         let Ok(response) = send(options, &mut report.requests, request).await else {
             return false;
@@ -605,7 +607,7 @@ pub(crate) enum Fetched {
 /// Asks for the page after `at.cursor` (with `If-None-Match` when an ETag is known) and checks
 /// it; any answer other than 200, 304 or a 410 that can be recovered from is an error.
 pub(crate) async fn fetch_page(
-    http: &reqwest::Client,
+    http: &Http,
     options: &SyncOptions,
     at: &FeedPosition,
     requests: &mut u32,
