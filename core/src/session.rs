@@ -26,7 +26,6 @@ use std::time::Duration;
 use rusqlite::OptionalExtension;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -442,11 +441,10 @@ impl Unlocked {
 
     /// Seals `value` as JSON into row `id` of `table` (a fixed table name, never input).
     pub(crate) fn put_sealed<T: Serialize>(&self, table: &str, id: &str, value: &T) -> Result<()> {
-        let json =
-            Zeroizing::new(serde_json::to_vec(value).map_err(|_| {
-                Error::invalid(InputProblem::Malformed, "value could not be encoded")
-            })?);
-        let sealed = self.cipher.seal(table, id, &crate::vault::pad_json(&json));
+        let sealed = self
+            .cipher
+            .seal_json(table, id, value, crate::vault::PADDED_MIN_BYTES)
+            .map_err(|_| Error::invalid(InputProblem::Malformed, "value could not be encoded"))?;
         self.store
             .conn()
             .prepare_cached(&format!(

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::Path;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -195,6 +195,47 @@ impl Cipher {
         self.seal_with_ad(&associated_data(table, row_id), plaintext)
     }
 
+    /// Seals `value` as JSON padded with [`pad_json`] for the row `row_id` of `table`: the same
+    /// result as `seal(table, row_id, &pad_json(&serde_json::to_vec(value)?))`, written into one
+    /// buffer and encrypted in place. `size_hint` is the expected JSON length; a buffer that has
+    /// to grow is wiped before it is freed, so no plaintext is left behind.
+    pub fn seal_json<T: Serialize + ?Sized>(
+        &self,
+        table: &str,
+        row_id: &str,
+        value: &T,
+        size_hint: usize,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let mut buffer = SealBuffer::with_json_capacity(size_hint);
+        serde_json::to_writer(&mut buffer, value)?;
+        Ok(self.seal_buffer(&associated_data(table, row_id), buffer))
+    }
+
+    /// Pads the JSON in `buffer` and encrypts it in place, behind the version and nonce.
+    fn seal_buffer(&self, ad: &[u8], mut buffer: SealBuffer) -> Vec<u8> {
+        let nonce = random_nonce();
+        let json_len = buffer.0.len() - SEAL_HEADER_LEN;
+        let padded = padded_len(json_len);
+        buffer.reserve(padded - json_len + TAG_LEN);
+        buffer.0.resize(SEAL_HEADER_LEN + padded, b' ');
+        buffer.0[0] = SEAL_VERSION;
+        buffer.0[1..SEAL_HEADER_LEN].copy_from_slice(&nonce);
+        let body = &mut buffer.0[SEAL_HEADER_LEN..];
+        match self
+            .aead
+            .encrypt_in_place_detached(XNonce::from_slice(&nonce), ad, body)
+        {
+            Ok(tag) => {
+                buffer.0.extend_from_slice(&tag);
+                // Encrypted now: hand the bytes out instead of wiping them.
+                std::mem::take(&mut *buffer.0)
+            }
+            // As in `seal_with_ad`: cannot happen with in-memory buffers; an empty result then
+            // fails every later open. The buffer (plaintext or not) is wiped on drop.
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Opens a value sealed by [`Cipher::seal`] for the same table and row.
     pub fn open(
         &self,
@@ -274,6 +315,45 @@ pub fn pad_json(json: &[u8]) -> Zeroizing<Vec<u8>> {
     padded.extend_from_slice(json);
     padded.resize(padded_len(json.len()), b' ');
     padded
+}
+
+/// Version byte and nonce in front of every sealed value.
+const SEAL_HEADER_LEN: usize = 1 + NONCE_LEN;
+
+/// The bytes of a value being sealed: header, then JSON (plaintext until encrypted in place).
+/// Wiped on drop, and its old allocation is wiped whenever it grows.
+struct SealBuffer(Zeroizing<Vec<u8>>);
+
+impl SealBuffer {
+    fn with_json_capacity(json_len: usize) -> Self {
+        let json_len = padded_len(json_len);
+        let mut bytes = Vec::with_capacity(SEAL_HEADER_LEN + json_len + TAG_LEN);
+        bytes.resize(SEAL_HEADER_LEN, 0);
+        SealBuffer(Zeroizing::new(bytes))
+    }
+
+    /// Makes room for `additional` more bytes without leaving a copy in freed memory.
+    fn reserve(&mut self, additional: usize) {
+        let needed = self.0.len() + additional;
+        if needed > self.0.capacity() {
+            let mut grown = Vec::with_capacity(needed.max(self.0.capacity() * 2));
+            grown.extend_from_slice(&self.0);
+            // The old buffer is wiped when `Zeroizing` drops it.
+            self.0 = Zeroizing::new(grown);
+        }
+    }
+}
+
+impl std::io::Write for SealBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.reserve(data.len());
+        self.0.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Associated data for a sealed value: binds it to the format version, its table and its row.
@@ -738,6 +818,22 @@ mod tests {
             cipher.open("meta", "a1", &sealed),
             Err(VaultError::Corrupted)
         ));
+    }
+
+    #[test]
+    fn sealing_json_in_place_matches_padding_then_sealing() {
+        let cipher = Cipher::new(&SecretKey::random());
+        // Hints below, at and far above the real size: the buffer grows or not, same result.
+        for (text_len, hint) in [(10, 0), (700, 700), (3000, 16), (5000, 100_000)] {
+            let value = serde_json::json!({ "body": "é".repeat(text_len), "mood": 3 });
+            let expected = pad_json(&serde_json::to_vec(&value).unwrap());
+            let sealed = cipher.seal_json("t", "r", &value, hint).unwrap();
+            let reference = cipher.seal("t", "r", &expected);
+            assert_eq!(sealed.len(), reference.len(), "same size as before");
+            assert_eq!(sealed[0], SEAL_VERSION);
+            assert_eq!(&cipher.open("t", "r", &sealed).unwrap()[..], &expected[..]);
+            assert!(cipher.open("t", "other", &sealed).is_err());
+        }
     }
 
     #[test]

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::events::DataTopic;
@@ -541,12 +540,18 @@ fn seal_entry(u: &Unlocked, entry: &Entry) -> Result<Vec<u8>> {
         tags: entry.tags.as_slice().into(),
         strategy_ids: entry.strategy_ids.as_slice().into(),
     };
-    let json = Zeroizing::new(
-        serde_json::to_vec(&payload)
-            .map_err(|_| Error::invalid(InputProblem::Malformed, "entry could not be encoded"))?,
-    );
-    Ok(u.cipher
-        .seal(TABLE, &entry.id, &crate::vault::pad_json(&json)))
+    // Room for the JSON around the text, so the buffer rarely has to grow.
+    let text_len = entry.title.as_deref().map_or(0, str::len)
+        + entry.body.len()
+        + entry
+            .tags
+            .iter()
+            .chain(&entry.strategy_ids)
+            .map(|t| t.len() + 3)
+            .sum::<usize>();
+    u.cipher
+        .seal_json(TABLE, &entry.id, &payload, text_len + 160)
+        .map_err(|_| Error::invalid(InputProblem::Malformed, "entry could not be encoded"))
 }
 
 fn open_entry(u: &Unlocked, id: &str, sealed: &[u8]) -> Result<Entry> {
