@@ -145,7 +145,7 @@ async fn list_groups(
     Ok(Json(groups).into_response())
 }
 
-#[utoipa::path(get, path = "/v1/groups/{group_id}", summary = "One group (private groups need a member or organizer token)", params(("group_id" = String, Path, description = "the group's id")), security((), ("bearer" = [])), responses((status = 200, description = "group", body = Group), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/groups/{group_id}", summary = "One group (private groups need a member or organizer token)", params(("group_id" = String, Path, description = "the group's id")), security((), ("bearer" = [])), responses((status = 200, description = "group", body = Group), (status = 401, description = "a token the server does not know", body = ErrorBody), (status = 404, description = "no such group, or a private group and no token of it (the same answer)", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn get_group(
     State(state): State<SharedState>,
     caller: Caller,
@@ -155,7 +155,7 @@ async fn get_group(
     Ok(Json(record.group).into_response())
 }
 
-#[utoipa::path(post, path = "/v1/groups/{group_id}/join", summary = "Join a private group with its invite code; returns an opaque member token", params(("group_id" = String, Path, description = "the group's id")), request_body = JoinRequest, responses((status = 201, description = "joined", body = JoinResponse), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 403, description = "wrong invite code", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 409, description = "public group", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/groups/{group_id}/join", summary = "Join a private group with its invite code; returns an opaque member token", params(("group_id" = String, Path, description = "the group's id")), request_body = JoinRequest, responses((status = 201, description = "joined", body = JoinResponse), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 403, description = "wrong invite code, or no such group (the same answer)", body = ErrorBody), (status = 409, description = "public group", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn join(
     State(state): State<SharedState>,
     _caller: Caller,
@@ -167,11 +167,14 @@ async fn join(
             "invite_code: must be 1 to 128 characters".into(),
         ));
     }
+    // A group that does not exist is refused as a wrong invite code is (403, same body): the
+    // join route must not tell a real private group id from a made-up one.
     let record = state
         .store
         .group(&group_id)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::Forbidden)?;
+    // Public groups are listed by `/v1/groups` anyway: saying so reveals nothing.
     if record.group.visibility == Visibility::Public {
         return Err(ApiError::Conflict(
             "a public group needs no joining: read its events directly".into(),
@@ -197,7 +200,7 @@ struct FeedQuery {
     limit: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/groups/{group_id}/events", summary = "The group's change feed after a cursor", params(("group_id" = String, Path, description = "the group's id"), ("since" = Option<String>, Query, description = "next_cursor of an earlier page; absent or 0 for the start"), ("limit" = Option<u32>, Query, description = "1 to 500 changes", minimum = 1, maximum = 500), ("If-None-Match" = Option<String>, Header, description = "the ETag of the page the client has")), security((), ("bearer" = [])), responses((status = 200, description = "a page", body = FeedPage, headers(("ETag" = String, description = "changes with every write to the group"))), (status = 304, description = "nothing changed"), (status = 400, description = "bad cursor or limit", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 410, description = "cursor older than the kept history: resync", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/groups/{group_id}/events", summary = "The group's change feed after a cursor", params(("group_id" = String, Path, description = "the group's id"), ("since" = Option<String>, Query, description = "next_cursor of an earlier page; absent or 0 for the start"), ("limit" = Option<u32>, Query, description = "1 to 500 changes", minimum = 1, maximum = 500), ("If-None-Match" = Option<String>, Header, description = "the ETag of the page the client has")), security((), ("bearer" = [])), responses((status = 200, description = "a page", body = FeedPage, headers(("ETag" = String, description = "changes with every write to the group"))), (status = 304, description = "nothing changed"), (status = 400, description = "bad cursor or limit", body = ErrorBody), (status = 401, description = "a token the server does not know", body = ErrorBody), (status = 404, description = "no such group, or a private group and no token of it (the same answer)", body = ErrorBody), (status = 410, description = "cursor older than the kept history: resync", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn feed(
     State(state): State<SharedState>,
     caller: Caller,
@@ -259,7 +262,7 @@ async fn feed(
     Ok(with_etag(response, &etag))
 }
 
-#[utoipa::path(post, path = "/v1/groups/{group_id}/events", summary = "Create an event (organizer token). Idempotency-Key makes a retry apply once.", params(("group_id" = String, Path, description = "the group's id"), ("Idempotency-Key" = Option<String>, Header, description = "up to 128 characters")), security(("bearer" = [])), request_body = EventInput, responses((status = 201, description = "created", body = Event), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "not this group's organizer", body = ErrorBody), (status = 404, description = "no such group", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid field", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/groups/{group_id}/events", summary = "Create an event (organizer token). Idempotency-Key makes a retry apply once.", params(("group_id" = String, Path, description = "the group's id"), ("Idempotency-Key" = Option<String>, Header, description = "up to 128 characters")), security(("bearer" = [])), request_body = EventInput, responses((status = 201, description = "created", body = Event), (status = 400, description = "malformed JSON", body = ErrorBody), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "not this group's organizer (also when there is no such group)", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody), (status = 415, description = "the body is not JSON", body = ErrorBody), (status = 422, description = "invalid field", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn create_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -267,7 +270,7 @@ async fn create_event(
     Path(group_id): Path<String>,
     JsonBody(input): JsonBody<EventInput>,
 ) -> Result<Response, ApiError> {
-    require_organizer(&state, &caller, &group_id).await?;
+    require_organizer(&caller, &group_id)?;
     let key = idempotency_key(&headers)?;
     input
         .validate()
@@ -290,7 +293,7 @@ async fn create_event(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/v1/groups/{group_id}/events/{event_id}", summary = "One event", params(("group_id" = String, Path, description = "the group's id"), ("event_id" = String, Path, description = "the event's id")), security((), ("bearer" = [])), responses((status = 200, description = "event", body = Event), (status = 401, description = "token needed", body = ErrorBody), (status = 403, description = "wrong token", body = ErrorBody), (status = 404, description = "not found", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/groups/{group_id}/events/{event_id}", summary = "One event", params(("group_id" = String, Path, description = "the group's id"), ("event_id" = String, Path, description = "the event's id")), security((), ("bearer" = [])), responses((status = 200, description = "event", body = Event), (status = 401, description = "a token the server does not know", body = ErrorBody), (status = 404, description = "not found (also: a private group and no token of it)", body = ErrorBody), (status = 429, description = "rate limited", body = ErrorBody)))]
 async fn get_event(
     State(state): State<SharedState>,
     caller: Caller,
@@ -312,7 +315,7 @@ async fn update_event(
     Path((group_id, event_id)): Path<(String, String)>,
     JsonBody(input): JsonBody<EventInput>,
 ) -> Result<Response, ApiError> {
-    require_organizer(&state, &caller, &group_id).await?;
+    require_organizer(&caller, &group_id)?;
     input
         .validate()
         .map_err(|e| ApiError::Invalid(e.to_string()))?;
@@ -330,7 +333,7 @@ async fn delete_event(
     caller: Caller,
     Path((group_id, event_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    require_organizer(&state, &caller, &group_id).await?;
+    require_organizer(&caller, &group_id)?;
     if state.store.delete_event(&group_id, &event_id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -392,7 +395,9 @@ async fn report_entry(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-/// The group, if `caller` may read it: public groups are open to all.
+/// The group, if `caller` may read it: public groups are open to all. A private group the
+/// caller is not a member of answers exactly as a group that does not exist (404, same body),
+/// so that nobody without its token can learn that a private group id is real.
 pub async fn readable_group(
     state: &SharedState,
     caller: &Caller,
@@ -404,31 +409,19 @@ pub async fn readable_group(
         .await?
         .ok_or(ApiError::NotFound)?;
     if record.group.visibility == Visibility::Private && !caller.belongs_to(group_id) {
-        return Err(match caller {
-            Caller::Anonymous => ApiError::Unauthorized,
-            _ => ApiError::Forbidden,
-        });
+        return Err(ApiError::NotFound);
     }
     Ok(record)
 }
 
-async fn require_organizer(
-    state: &SharedState,
-    caller: &Caller,
-    group_id: &str,
-) -> Result<(), ApiError> {
+/// Only this group's organizer passes. Anyone else is refused the same way whether the group
+/// exists or not (401 without a token, 403 with another one), so that these routes cannot
+/// tell a private group from a missing one either.
+fn require_organizer(caller: &Caller, group_id: &str) -> Result<(), ApiError> {
     match caller {
         Caller::Anonymous => Err(ApiError::Unauthorized),
         Caller::Organizer { group_id: g } if g == group_id => Ok(()),
-        _ => {
-            // A member or another group's organizer: 403, unless the group does not exist.
-            state
-                .store
-                .group(group_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            Err(ApiError::Forbidden)
-        }
+        _ => Err(ApiError::Forbidden),
     }
 }
 

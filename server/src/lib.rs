@@ -20,9 +20,17 @@ pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{ConnectInfo, DefaultBodyLimit};
+use axum::http::StatusCode;
 use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt;
 
 pub use store::{Store, StoreOptions};
 
@@ -35,13 +43,52 @@ pub struct ServerConfig {
     pub log_client_addresses: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
     pub trust_forwarded_for: bool,
+    /// The web pages are served over HTTPS (by a proxy in front): their cookies are always
+    /// `__Host-` cookies with `Secure`. Without it they are only when a trusted proxy reports
+    /// `X-Forwarded-Proto: https`, and plain-named (for a plain-HTTP loopback server) otherwise.
+    pub https_cookies: bool,
     /// Feed pages kept in memory (0 turns the page cache off, e.g. to measure the database).
     pub page_cache_entries: usize,
     /// "This number didn't work" reports per minute per client address, per instance.
     pub reports_per_minute: u32,
     /// The bearer token `/metrics` asks for; `None` turns `/metrics` off (404).
     pub metrics_token: Option<String>,
+    /// How long one request may take from its headers to its answer, reading its body
+    /// included: a client that sends its body slowly gets a 408 and the connection closes.
+    pub request_timeout: Duration,
+    /// Connections served at once and how long a client may take to send its headers.
+    pub connections: ConnectionLimits,
 }
+
+/// What keeps clients that open many connections, or send slowly, from using up the server's
+/// file descriptors: a cap on connections served at once (beyond it, new ones wait in the
+/// kernel's accept queue and are taken as others close) and a deadline for each request's
+/// headers, which also closes a kept-alive connection that stays idle that long.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// Connections served at once (`serve --max-connections`). Keep it below the process's
+    /// file descriptor limit (`LimitNOFILE`) less what the database pool needs.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (`serve --header-timeout-secs`).
+    pub header_read_timeout: Duration,
+}
+
+impl ConnectionLimits {
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+    pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: Self::DEFAULT_HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+/// The default of [`ServerConfig::request_timeout`] (`serve --request-timeout-secs`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -49,9 +96,12 @@ impl Default for ServerConfig {
             rate_limit_per_minute: 600,
             log_client_addresses: false,
             trust_forwarded_for: false,
+            https_cookies: false,
             page_cache_entries: PageCache::DEFAULT_ENTRIES,
             reports_per_minute: 10,
             metrics_token: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -125,6 +175,7 @@ pub type SharedState = Arc<AppState>;
 /// The whole HTTP application.
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let page_cache_entries = config.page_cache_entries;
+    let request_timeout = config.request_timeout;
     let state = Arc::new(AppState {
         limiter: limits::RateLimiter::new(config.rate_limit_per_minute),
         report_limiter: limits::RateLimiter::new(config.reports_per_minute),
@@ -136,6 +187,11 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     api::routes()
         .merge(organize::routes())
         .merge(operate::routes())
+        // Inside the metrics layer, so a request that timed out is still counted.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -151,41 +207,98 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Serves until Ctrl-C or SIGTERM ([`serve_with_grace`] with [`SHUTDOWN_GRACE`]).
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
     serve_with_grace(listener, app, SHUTDOWN_GRACE).await
 }
 
-/// Serves until Ctrl-C or SIGTERM. Then the listener closes at once (new connections are
-/// refused, so a load balancer moves on), requests in flight get up to `grace` to finish, and
-/// it returns either way: a stuck request cannot keep the process from exiting.
+/// [`serve_with_limits`] with the default [`ConnectionLimits`].
 pub async fn serve_with_grace(
-    listener: tokio::net::TcpListener,
+    listener: TcpListener,
     app: Router,
-    grace: std::time::Duration,
+    grace: Duration,
 ) -> std::io::Result<()> {
-    let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = signalled.send(());
-    });
-    let deadline = async move {
-        match on_signal.await {
-            Ok(()) => tokio::time::sleep(grace).await,
-            // The server ended without a signal: nothing to bound.
-            Err(_) => std::future::pending().await,
+    serve_with_limits(listener, app, ConnectionLimits::default(), grace).await
+}
+
+/// Serves until Ctrl-C or SIGTERM, at most `limits.max_connections` connections at once, each
+/// closed when a request's headers take longer than `limits.header_read_timeout`. After the
+/// signal the listener closes at once (new connections are refused, so a load balancer moves
+/// on), requests in flight get up to `grace` to finish, and it returns either way: a stuck
+/// request cannot keep the process from exiting.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let connections = GracefulShutdown::new();
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        // Wait for a free slot before accepting: at the cap, new connections stay in the
+        // kernel's queue instead of taking a file descriptor each.
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut signal => break,
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut signal => break,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                spawn_connection(stream, peer, &app, &limits, &connections, permit)
+            }
+            Err(err) => {
+                // Out of file descriptors, or a connection reset before it was accepted: wait a
+                // little rather than spin, as connections close.
+                tracing::warn!(target: "kinship_server", "accepting a connection failed: {err}");
+                tokio::time::sleep(ACCEPT_RETRY).await;
+            }
         }
-    };
+    }
+    drop(listener);
     tokio::select! {
-        result = std::future::IntoFuture::into_future(server) => result,
-        () = deadline => {
+        () = connections.shutdown() => Ok(()),
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(target: "kinship_server", "requests still in flight {grace:?} after the shutdown signal: exiting");
             Ok(())
         }
     }
+}
+
+/// How long the accept loop waits after a failed accept (e.g. out of file descriptors).
+const ACCEPT_RETRY: Duration = Duration::from_millis(50);
+
+/// Serves one connection on its own task; its slot is freed when it closes.
+fn spawn_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: &Router,
+    limits: &ConnectionLimits,
+    connections: &GracefulShutdown,
+    permit: OwnedSemaphorePermit,
+) {
+    let app = app.clone();
+    // Handlers read the client's address from `ConnectInfo`, as with `axum::serve`.
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        app.clone().oneshot(request)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let connection = connections.watch(builder.serve_connection(TokioIo::new(stream), service));
+    tokio::spawn(async move {
+        // An error here is the client's: gone, too slow with its headers, or not HTTP.
+        let _ = connection.await;
+        drop(permit);
+    });
 }
 
 async fn shutdown_signal() {

@@ -8,7 +8,7 @@ use kinship_protocol::Visibility;
 use tokio::task::JoinHandle;
 
 use crate::store::{NewGroup, StoreError};
-use crate::{app, serve, ServerConfig, Store, StoreOptions};
+use crate::{app, serve_with_limits, ServerConfig, Store, StoreOptions, SHUTDOWN_GRACE};
 
 /// A group to create before the server starts: name, description, visibility.
 pub type GroupSeed<'a> = (&'a str, &'a str, Visibility);
@@ -47,7 +47,13 @@ impl LocalServer {
         }
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let base = format!("http://{}", listener.local_addr()?);
-        let task = tokio::spawn(serve(listener, app(store, config)));
+        let limits = config.connections.clone();
+        let task = tokio::spawn(serve_with_limits(
+            listener,
+            app(store, config),
+            limits,
+            SHUTDOWN_GRACE,
+        ));
         Ok(LocalServer {
             base,
             database_url: database_url.to_owned(),

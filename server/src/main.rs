@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use kinship_directory::bundle::{self, TrustedKey};
 use kinship_protocol::Visibility;
-use kinship_server::{app, serve_with_grace, ServerConfig, Store, StoreOptions};
+use kinship_server::{app, serve_with_limits, ConnectionLimits, ServerConfig, Store, StoreOptions};
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://kinship-server.sqlite";
 
@@ -36,6 +36,10 @@ enum Command {
         /// Use X-Forwarded-For for the client address (only behind a trusted load balancer).
         #[arg(long)]
         trust_forwarded_for: bool,
+        /// The web pages are served over HTTPS (by a proxy in front): always give them
+        /// `__Host-` cookies with `Secure`, whatever X-Forwarded-Proto says.
+        #[arg(long)]
+        https_cookies: bool,
         /// Anonymous "this number didn't work" reports per minute per client address.
         #[arg(long, default_value_t = 10)]
         reports_per_minute: u32,
@@ -49,6 +53,18 @@ enum Command {
         /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
         #[arg(long, default_value_t = kinship_server::SHUTDOWN_GRACE.as_secs())]
         shutdown_grace_secs: u64,
+        /// Connections served at once; beyond it new ones wait in the kernel's queue. Keep it
+        /// below the file descriptor limit (systemd LimitNOFILE) less the database pool.
+        #[arg(long, default_value_t = kinship_server::ConnectionLimits::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers (and to stay idle between
+        /// requests on a kept-alive connection) before the connection is closed.
+        #[arg(long, default_value_t = kinship_server::ConnectionLimits::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+        header_timeout_secs: u64,
+        /// Seconds one request may take from its headers to its answer, its body included;
+        /// beyond it the answer is 408 and the connection closes.
+        #[arg(long, default_value_t = kinship_server::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+        request_timeout_secs: u64,
         /// Tests only: hold each write transaction open this long.
         #[arg(long, hide = true)]
         test_hold_write_ms: Option<u64>,
@@ -152,10 +168,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             rate_limit_per_minute,
             log_client_addresses,
             trust_forwarded_for,
+            https_cookies,
             page_cache_entries,
             reports_per_minute,
             metrics_token,
             shutdown_grace_secs,
+            max_connections,
+            header_timeout_secs,
+            request_timeout_secs,
             ..
         } => {
             let listener = tokio::net::TcpListener::bind(&listen)
@@ -170,12 +190,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 rate_limit_per_minute,
                 log_client_addresses,
                 trust_forwarded_for,
+                https_cookies,
                 page_cache_entries,
                 reports_per_minute,
                 metrics_token: metrics_token.filter(|t| !t.is_empty()),
+                request_timeout: Duration::from_secs(request_timeout_secs.max(1)),
+                connections: ConnectionLimits {
+                    max_connections: max_connections.max(1),
+                    header_read_timeout: Duration::from_secs(header_timeout_secs.max(1)),
+                },
             };
             let grace = Duration::from_secs(shutdown_grace_secs);
-            serve_with_grace(listener, app(store, config), grace)
+            let limits = config.connections.clone();
+            serve_with_limits(listener, app(store, config), limits, grace)
                 .await
                 .map_err(|e| e.to_string())
         }

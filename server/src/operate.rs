@@ -22,9 +22,9 @@ use maud::{html, Markup};
 
 use crate::store::{constant_time_eq, ReportSummary, StoreError};
 use crate::web::{
-    append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
-    see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
-    CsrfForm, Session, SignInForm, SESSION_HOURS,
+    append_cookie, cookie, cookie_header, html_response, is_hex, limit_address, secure_cookies,
+    security_headers, see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in,
+    signed_out, CsrfForm, Session, SignInForm, SESSION_HOURS,
 };
 use crate::web::{end_session, find_session, start_session, token_field, SessionKind};
 use crate::SharedState;
@@ -34,7 +34,6 @@ pub const SESSION_COOKIE: &str = "kinship_operate";
 /// The sign-in form's double-submit cookie.
 pub const SIGNIN_COOKIE: &str = "kinship_operate_signin";
 
-const PATH: &str = "/operate";
 const SIGNIN_TTL_SECS: u64 = 3600;
 /// Longer than any token `new_secret` makes; a longer one is refused before hashing.
 const MAX_TOKEN_CHARS: usize = 200;
@@ -70,7 +69,8 @@ async fn sign_in(
 ) -> Result<Response, Fail> {
     limit_address(&state, &headers, peer).map_err(Fail::RateLimited)?;
     let Form(form) = form.map_err(|_| Fail::SignInExpired)?;
-    if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, &form.csrf) {
+    let secure = secure_cookies(&state, &headers);
+    if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, secure, &form.csrf) {
         return Err(Fail::SignInExpired);
     }
     let token = form.token.trim();
@@ -90,7 +90,6 @@ async fn sign_in(
         &state,
         &headers,
         (SESSION_COOKIE, SIGNIN_COOKIE),
-        PATH,
         &id,
         "/operate/reports",
     ))
@@ -109,13 +108,7 @@ async fn sign_out(
         return Err(Fail::BadCsrf);
     }
     end_session(&state.store, &id).await?;
-    Ok(signed_out(
-        &state,
-        &headers,
-        SESSION_COOKIE,
-        PATH,
-        "/operate",
-    ))
+    Ok(signed_out(&state, &headers, SESSION_COOKIE, "/operate"))
 }
 
 async fn reports_page(
@@ -140,15 +133,12 @@ async fn current_session(
     state: &SharedState,
     headers: &HeaderMap,
 ) -> Result<Option<(String, Session)>, Fail> {
-    let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| is_hex(v, 64)) else {
+    let secure = secure_cookies(state, headers);
+    let Some(id) = cookie(headers, SESSION_COOKIE, secure).filter(|v| is_hex(v, 64)) else {
         return Ok(None);
     };
     let session = find_session(&state.store, SessionKind::Operator, id).await?;
     Ok(session.map(|s| (id.to_owned(), s)))
-}
-
-fn cookie_header(name: &str, value: &str, max_age: u64, secure: bool) -> String {
-    crate::web::cookie_header(name, value, PATH, max_age, secure)
 }
 
 /// The sign-in form, reusing the browser's double-submit value when it has a good one.
@@ -158,16 +148,12 @@ fn sign_in_response(
     status: StatusCode,
     error: Option<&str>,
 ) -> Response {
-    let csrf = sign_in_csrf(headers, SIGNIN_COOKIE);
+    let secure = secure_cookies(state, headers);
+    let csrf = sign_in_csrf(headers, SIGNIN_COOKIE, secure);
     let mut response = html_response(status, render_sign_in(&csrf, error));
     append_cookie(
         &mut response,
-        &cookie_header(
-            SIGNIN_COOKIE,
-            &csrf,
-            SIGNIN_TTL_SECS,
-            secure_cookies(state, headers),
-        ),
+        &cookie_header(SIGNIN_COOKIE, &csrf, SIGNIN_TTL_SECS, secure),
     );
     response
 }

@@ -150,8 +150,11 @@ pub(crate) async fn end_session(store: &Store, id: &str) -> Result<(), StoreErro
     store.delete_session(&hash_secret(id)).await
 }
 
-/// A cookie's value from the request's `Cookie` headers.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The value of the cookie called `base` (see [`cookie_name`]) from the request's `Cookie`
+/// headers. Over HTTPS only the `__Host-` name counts: a cookie planted under the plain name
+/// (by a plain-HTTP page or a sibling subdomain) is never read there.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, base: &str, secure: bool) -> Option<&'a str> {
+    let name = cookie_name(base, secure);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -162,16 +165,25 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .map(|(_, v)| v.trim())
 }
 
-/// A `Set-Cookie` value scoped to one page's `path`: HttpOnly and SameSite=Strict always.
-pub(crate) fn cookie_header(
-    name: &str,
-    value: &str,
-    path: &str,
-    max_age: u64,
-    secure: bool,
-) -> String {
-    let mut text =
-        format!("{name}={value}; HttpOnly; SameSite=Strict; Path={path}; Max-Age={max_age}");
+/// What the cookie called `base` is named: `__Host-base` when the browser came over HTTPS,
+/// which browsers accept only with `Secure; Path=/` and no `Domain`, so that nothing but this
+/// host over HTTPS can set or overwrite it; the plain name on a plain-HTTP (loopback) server,
+/// where a browser would drop a `Secure` cookie.
+pub(crate) fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict and `Path=/` always, never a `Domain`, and
+/// over HTTPS `Secure` under the `__Host-` name. Not scoped to a page's path: sessions are of
+/// one kind and one subject in the database, and the organizer's and the operator's cookies
+/// have different names, so a cookie sent to another page opens nothing there.
+pub(crate) fn cookie_header(base: &str, value: &str, max_age: u64, secure: bool) -> String {
+    let name = cookie_name(base, secure);
+    let mut text = format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
     if secure {
         text.push_str("; Secure");
     }
@@ -184,13 +196,15 @@ pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {
     }
 }
 
-/// `Secure` only when a trusted proxy says the browser came over HTTPS.
+/// Whether the browser came over HTTPS: always when the operator says the pages are served
+/// over HTTPS (`--https-cookies`), else when a trusted proxy reports `X-Forwarded-Proto: https`.
 pub(crate) fn secure_cookies(state: &SharedState, headers: &HeaderMap) -> bool {
-    state.config.trust_forwarded_for
-        && headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+    state.config.https_cookies
+        || (state.config.trust_forwarded_for
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https")))
 }
 
 pub(crate) fn is_hex(text: &str, len: usize) -> bool {
@@ -243,8 +257,8 @@ pub(crate) struct CsrfForm {
 
 /// The double-submit value for a sign-in form: the browser's own when its cookie holds a good
 /// one (so two open tabs both work), else a new one.
-pub(crate) fn sign_in_csrf(headers: &HeaderMap, cookie_name: &str) -> String {
-    cookie(headers, cookie_name)
+pub(crate) fn sign_in_csrf(headers: &HeaderMap, cookie_name: &str, secure: bool) -> String {
+    cookie(headers, cookie_name, secure)
         .filter(|v| is_hex(v, 32))
         .map(str::to_owned)
         .unwrap_or_else(|| random_hex(16))
@@ -256,10 +270,11 @@ pub(crate) fn sign_in_csrf(headers: &HeaderMap, cookie_name: &str) -> String {
 pub(crate) fn sign_in_csrf_matches(
     headers: &HeaderMap,
     cookie_name: &str,
+    secure: bool,
     submitted: &str,
 ) -> bool {
     same_site_post(headers)
-        && cookie(headers, cookie_name)
+        && cookie(headers, cookie_name, secure)
             .filter(|v| is_hex(v, 32))
             .is_some_and(|expected| constant_time_eq(expected, submitted))
 }
@@ -347,12 +362,11 @@ pub(crate) fn document(site: &str, title: &str, body: maud::Markup) -> String {
 }
 
 /// The answer to a good sign-in: the session cookie set, the sign-in form's cookie cleared,
-/// and the browser sent on to `location`. Both cookies are scoped to `path`.
+/// and the browser sent on to `location`.
 pub(crate) fn signed_in(
     state: &SharedState,
     headers: &HeaderMap,
     cookies: (&str, &str),
-    path: &str,
     session_id: &str,
     location: &'static str,
 ) -> Response {
@@ -361,18 +375,9 @@ pub(crate) fn signed_in(
     let mut response = see_other(location);
     append_cookie(
         &mut response,
-        &cookie_header(
-            session_cookie,
-            session_id,
-            path,
-            SESSION_TTL.as_secs(),
-            secure,
-        ),
+        &cookie_header(session_cookie, session_id, SESSION_TTL.as_secs(), secure),
     );
-    append_cookie(
-        &mut response,
-        &cookie_header(signin_cookie, "", path, 0, secure),
-    );
+    append_cookie(&mut response, &cookie_header(signin_cookie, "", 0, secure));
     response
 }
 
@@ -381,13 +386,12 @@ pub(crate) fn signed_out(
     state: &SharedState,
     headers: &HeaderMap,
     session_cookie: &str,
-    path: &str,
     location: &'static str,
 ) -> Response {
     let mut response = see_other(location);
     append_cookie(
         &mut response,
-        &cookie_header(session_cookie, "", path, 0, secure_cookies(state, headers)),
+        &cookie_header(session_cookie, "", 0, secure_cookies(state, headers)),
     );
     response
 }
@@ -403,8 +407,15 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; kinship_session=abc ; b=2"),
         );
-        assert_eq!(cookie(&headers, "kinship_session"), Some("abc"));
-        assert_eq!(cookie(&headers, "c"), None);
+        assert_eq!(cookie(&headers, "kinship_session", false), Some("abc"));
+        assert_eq!(cookie(&headers, "c", false), None);
+        // Over HTTPS the plain name, which anyone on the network could have planted, is ignored.
+        assert_eq!(cookie(&headers, "kinship_session", true), None);
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("kinship_session=abc; __Host-kinship_session=def"),
+        );
+        assert_eq!(cookie(&headers, "kinship_session", true), Some("def"));
     }
 
     #[test]
@@ -418,7 +429,7 @@ mod tests {
             for (name, value) in pairs {
                 headers.insert(*name, HeaderValue::from_str(value).unwrap());
             }
-            sign_in_csrf_matches(&headers, "s", "0123456789abcdef0123456789abcdef")
+            sign_in_csrf_matches(&headers, "s", false, "0123456789abcdef0123456789abcdef")
         };
         assert!(with(&[]));
         assert!(with(&[

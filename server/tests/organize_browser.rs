@@ -234,7 +234,7 @@ async fn forms_need_a_session_and_its_csrf_token() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/organize/events");
     let session_cookie = set_cookie(&response, "kinship_session").expect("session cookie");
-    for part in ["HttpOnly", "SameSite=Strict", "Path=/organize"] {
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(
             session_cookie.split(';').any(|p| p.trim() == part),
             "{part} missing from {session_cookie}"

@@ -9,14 +9,17 @@
 //!   served with a Content-Security-Policy that allows no script at all, so even a missed
 //!   escape could not run code. Responses also carry `nosniff`, `no-referrer`, `no-store` and `DENY` framing.
 //! - **Sessions in the database.** Signing in swaps the long-lived organizer token for a random
-//!   256-bit session id in an `HttpOnly; SameSite=Strict; Path=/organize` cookie, valid for
+//!   256-bit session id in an `HttpOnly; SameSite=Strict; Path=/` cookie, valid for
 //!   [`SESSION_HOURS`] hours. The database keeps only the SHA-256 of the id and of the token
 //!   ([`crate::web`]); the token's hash is checked against the group's on every request, so
 //!   rotating the token (`kinship-server rotate-token`) ends every session at once. Every
 //!   instance on the database sees the same sessions, and a restart signs nobody out. A
-//!   group's organizers keep at most 20 sessions, their oldest going first. The cookie is marked `Secure` when the server trusts a proxy
-//!   (`--trust-forwarded-for`) that reports `X-Forwarded-Proto: https`; on plain-HTTP loopback
-//!   it cannot be, or the browser would drop it. Serve the page over HTTPS in production.
+//!   group's organizers keep at most 20 sessions, their oldest going first. Over HTTPS (`--https-cookies`, or a trusted proxy,
+//!   `--trust-forwarded-for`, that reports `X-Forwarded-Proto: https`) the cookies are
+//!   `__Host-kinship_session` and `__Host-kinship_signin` with `Secure` and no `Domain`, so
+//!   neither a plain-HTTP page nor a sibling subdomain can plant or overwrite them; on a
+//!   plain-HTTP loopback server they keep their plain names, or the browser would drop them.
+//!   Serve the page over HTTPS in production.
 //! - **CSRF.** Every form carries a hidden `csrf` field: the session's random token on signed-in
 //!   pages, and for the sign-in form a double-submit value that must match a short-lived
 //!   `kinship_signin` cookie (so another site cannot sign a browser into its own group).
@@ -41,20 +44,15 @@ use kinship_protocol::{Category, Event, Status};
 
 use crate::store::{constant_time_eq, random_hex, StoreError};
 use crate::web::{
-    append_cookie, cookie, html_response, is_hex, limit_address, secure_cookies, security_headers,
-    see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in, signed_out,
-    CsrfForm, Session, SignInForm,
+    append_cookie, cookie, cookie_header, html_response, is_hex, limit_address, secure_cookies,
+    security_headers, see_other, set_retry_after, sign_in_csrf, sign_in_csrf_matches, signed_in,
+    signed_out, CsrfForm, Session, SignInForm,
 };
 use crate::web::{end_session, find_session, start_session, SessionKind};
 pub use crate::web::{CONTENT_SECURITY_POLICY, SESSION_HOURS};
 use crate::SharedState;
 use forms::{form_to_input, input_to_form, EventForm};
 use views::Next;
-
-/// The organizer page's cookies are sent to its own paths only.
-fn cookie_header(name: &str, value: &str, max_age: u64, secure: bool) -> String {
-    crate::web::cookie_header(name, value, "/organize", max_age, secure)
-}
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "kinship_session";
@@ -116,7 +114,8 @@ async fn sign_in(
 ) -> Result<Response, Fail> {
     limit_address(&state, &headers, peer).map_err(Fail::RateLimited)?;
     let Form(form) = form.map_err(|r| form_fail(r, Fail::SignInExpired))?;
-    if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, &form.csrf) {
+    let secure = secure_cookies(&state, &headers);
+    if !sign_in_csrf_matches(&headers, SIGNIN_COOKIE, secure, &form.csrf) {
         return Err(Fail::SignInExpired);
     }
     let token = form.token.trim();
@@ -128,7 +127,7 @@ async fn sign_in(
     let Some(group_id) = group else {
         return Ok(sign_in_response(
             &headers,
-            secure_cookies(&state, &headers),
+            secure,
             StatusCode::UNAUTHORIZED,
             None,
             Some("That token didn't work. Check that you copied all of it (it starts with org_), or ask whoever runs your Kinship server for a new one."),
@@ -139,7 +138,6 @@ async fn sign_in(
         &state,
         &headers,
         (SESSION_COOKIE, SIGNIN_COOKIE),
-        "/organize",
         &id,
         "/organize/events",
     ))
@@ -156,7 +154,6 @@ async fn sign_out(
         &state,
         &headers,
         SESSION_COOKIE,
-        "/organize",
         "/organize?done=signed_out",
     ))
 }
@@ -313,7 +310,8 @@ async fn current_session(
     state: &SharedState,
     headers: &HeaderMap,
 ) -> Result<Option<(String, Session)>, Fail> {
-    let Some(id) = cookie(headers, SESSION_COOKIE).filter(|v| is_hex(v, 64)) else {
+    let secure = secure_cookies(state, headers);
+    let Some(id) = cookie(headers, SESSION_COOKIE, secure).filter(|v| is_hex(v, 64)) else {
         return Ok(None);
     };
     let session = find_session(&state.store, SessionKind::Organizer, id).await?;
@@ -364,7 +362,7 @@ fn sign_in_response(
     notice: Option<&str>,
     error: Option<&str>,
 ) -> Response {
-    let csrf = sign_in_csrf(headers, SIGNIN_COOKIE);
+    let csrf = sign_in_csrf(headers, SIGNIN_COOKIE, secure);
     let mut response = html_response(status, views::sign_in(&csrf, notice, error));
     append_cookie(
         &mut response,
