@@ -147,7 +147,11 @@ impl Groups {
                         Some(read_json::<JoinResponse>(response).await?.member_token)
                     }
                     StatusCode::FORBIDDEN => {
-                        return Err(remote(403, "the invite code was not accepted"))
+                        // The server answers a missing group as it answers a wrong code.
+                        return Err(remote(
+                            403,
+                            "the invite code was not accepted, or there is no such group",
+                        ));
                     }
                     StatusCode::CONFLICT => None,
                     status => return Err(remote_status(status)),
@@ -169,7 +173,13 @@ impl Groups {
                 ))
             }
             StatusCode::FORBIDDEN => return Err(remote(403, "this group refused access")),
-            StatusCode::NOT_FOUND => return Err(remote(404, "no such group on that server")),
+            // A private group answers as a missing one to whoever has no token for it.
+            StatusCode::NOT_FOUND => {
+                return Err(remote(
+                    404,
+                    "no such group on that server, or it is private: ask for an invite link",
+                ))
+            }
             status => return Err(remote_status(status)),
         };
         // A hostile server could answer with another group's id and overwrite a followed group
