@@ -411,6 +411,102 @@ async fn private_groups_need_the_right_invite_code() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn public_and_private_groups_are_joined_by_their_links() {
+    let server = Server::start().await;
+    let public = server.group("Queer hiking", Visibility::Public).await;
+    let private = server.group("Trans peer circle", Visibility::Private).await;
+    server.post(&private, "Members only").await;
+    let invite = private.invite_code.clone().expect("an invite code");
+    let (phone, _dir) = phone();
+    let groups = phone.groups();
+
+    let joined = groups
+        .join(&format!("{}/join/{}", server.base, public.group_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            joined.name.as_str(),
+            joined.visibility,
+            joined.server_url.as_str()
+        ),
+        ("Queer hiking", Visibility::Public, server.base.as_str())
+    );
+
+    // Without its code, a private group's link is refused like `follow` without one.
+    let bare = format!("{}/join/{}", server.base, private.group_id);
+    let refused = groups.join(&bare).await;
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Remote {
+                status: Some(401),
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let wrong = groups.join(&format!("{bare}#invite=inv_wrong")).await;
+    assert!(
+        matches!(
+            wrong,
+            Err(Error::Remote {
+                status: Some(403),
+                ..
+            })
+        ),
+        "{wrong:?}"
+    );
+    let joined = groups
+        .join(&format!("{bare}#invite={invite}"))
+        .await
+        .unwrap();
+    assert_eq!(joined.visibility, Visibility::Private);
+    let report = groups.sync_with(&quick()).await.unwrap();
+    let private_report = report
+        .groups
+        .iter()
+        .find(|g| g.group_id == private.group_id)
+        .expect("the private group synced");
+    assert_eq!(
+        private_report.new, 1,
+        "the member token from the link's code reads the feed"
+    );
+
+    // The same link again is a duplicate, not a second follow.
+    let again = groups.join(&format!("{bare}#invite={invite}")).await;
+    assert!(
+        matches!(
+            again,
+            Err(Error::InvalidInput {
+                problem: kinship_core::InputProblem::Duplicate,
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+    // A link to a server over plain http on the network is refused before any request.
+    let remote_http = groups
+        .join(&format!(
+            "http://groups.example.org/join/{}",
+            public.group_id
+        ))
+        .await;
+    assert!(
+        matches!(&remote_http, Err(Error::InvalidInput { field: Some(f), .. }) if f == "link"),
+        "{remote_http:?}"
+    );
+    assert_eq!(groups.list().unwrap().len(), 2);
+    for needle in [invite.as_str(), &private.group_id] {
+        assert_eq!(
+            files_containing(phone.data_dir(), needle),
+            Vec::<std::path::PathBuf>::new(),
+            "found at rest"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_cursor_older_than_the_kept_history_resyncs_from_scratch() {
     let server = Server::start().await;
     let group = server.group("Old", Visibility::Public).await;

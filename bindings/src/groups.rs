@@ -174,6 +174,32 @@ pub struct BackgroundMergeSummary {
     pub removed_events: i32,
 }
 
+/// What a join link names, for a "join this group?" screen. The invite code stays inside the
+/// library: pass the whole link to [`Groups::join`].
+#[derive(Clone, PartialEq, uniffi::Record)]
+#[uniffi::export(Display)]
+pub struct JoinLinkInfo {
+    /// The server's base URL (`https://host[:port][/base]`).
+    pub server_url: String,
+    /// The group's id on that server.
+    pub group_id: String,
+    /// Whether the link carries an invite code (a private group's link does).
+    pub has_invite: bool,
+}
+
+/// Reads a join link (`https://HOST/join/GROUP_ID[#invite=CODE]`) without joining: what it
+/// names, never the invite code. `InvalidInput` (field `link`) when it is not a join link.
+#[uniffi::export]
+pub fn parse_join_link(link: String) -> Result<JoinLinkInfo> {
+    let link = Zeroizing::new(link);
+    let parsed = kinship_core::groups::join_link::JoinLink::parse(&link)?;
+    Ok(JoinLinkInfo {
+        server_url: parsed.server_url.clone(),
+        group_id: parsed.group_id.clone(),
+        has_invite: parsed.invite_code.is_some(),
+    })
+}
+
 /// Followed peer groups and their cached events (`KinshipProfile.groups()`).
 #[derive(uniffi::Object)]
 pub struct Groups {
@@ -198,6 +224,20 @@ impl Groups {
                 .await?)
         };
         Ok(until_cancelled(cancel, following).await?.into())
+    }
+
+    /// Follows the group a join link names, with the link's invite code if it has one (see
+    /// [`parse_join_link`] to show what it names first).
+    #[uniffi::method(default(cancel = None))]
+    pub async fn join(
+        &self,
+        link: String,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<FollowedGroup> {
+        let link = Zeroizing::new(link);
+        let groups = self.core.groups();
+        let joining = async { Ok(groups.join(&link).await?) };
+        Ok(until_cancelled(cancel, joining).await?.into())
     }
 
     /// For a background job while the vault is locked (WorkManager, BGAppRefreshTask): polls
@@ -468,6 +508,7 @@ impl From<kinship_core::groups::CachedEvent> for GroupEvent {
 
 redacted_display!(
     FollowedGroup,
+    JoinLinkInfo(group_id, has_invite),
     GroupEvent(id),
     EventQuery,
     GroupSyncResult,

@@ -15,11 +15,15 @@ use crate::{CliError, CliResult};
 
 #[derive(Subcommand)]
 pub enum GroupsCommand {
-    /// Follow a group on a peer-group server (a private group needs its invite code).
+    /// Follow a group: by its join link (`kinship groups join LINK`, a private group's link
+    /// carries its invite code), or by server and id (`kinship groups join SERVER_URL GROUP_ID`,
+    /// a private group needs `--invite`).
     Join {
-        server_url: String,
-        group_id: String,
-        #[arg(long)]
+        /// A join link (`https://HOST/join/GROUP_ID[#invite=CODE]`), or the server's URL when a
+        /// group id follows.
+        link_or_server_url: String,
+        group_id: Option<String>,
+        #[arg(long, requires = "group_id")]
         invite: Option<String>,
     },
     /// The groups you follow.
@@ -58,12 +62,18 @@ pub fn groups(dir: &Path, command: GroupsCommand) -> CliResult {
     let groups = kinship.groups();
     match command {
         GroupsCommand::Join {
-            server_url,
+            link_or_server_url,
             group_id,
             invite,
         } => {
-            let followed =
-                runtime()?.block_on(groups.follow(&server_url, &group_id, invite.as_deref()))?;
+            let followed = match group_id {
+                Some(group_id) => runtime()?.block_on(groups.follow(
+                    &link_or_server_url,
+                    &group_id,
+                    invite.as_deref(),
+                ))?,
+                None => runtime()?.block_on(groups.join(&link_or_server_url))?,
+            };
             println!(
                 "Following \"{}\" ({}). Run `kinship sync` to fetch its events.",
                 followed.name, followed.group_id
@@ -74,7 +84,7 @@ pub fn groups(dir: &Path, command: GroupsCommand) -> CliResult {
             if json {
                 print_json(&list)?;
             } else if list.is_empty() {
-                println!("You follow no groups yet: kinship groups join SERVER_URL GROUP_ID");
+                println!("You follow no groups yet: kinship groups join LINK");
             } else {
                 for g in list {
                     let synced = g

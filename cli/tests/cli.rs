@@ -1161,3 +1161,89 @@ fn groups_sync_and_events_commands() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn groups_join_by_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    init(&dir);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server_db = format!("sqlite://{}", tmp.path().join("server.sqlite").display());
+    let (base, public, private, task) = runtime.block_on(async {
+        let store = kinship_server::Store::connect(&server_db, Default::default())
+            .await
+            .unwrap();
+        let public = store
+            .create_group("Ace Meetup", "", kinship_protocol::Visibility::Public)
+            .await
+            .unwrap();
+        let private = store
+            .create_group("Trans circle", "", kinship_protocol::Visibility::Private)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(kinship_server::serve(
+            listener,
+            kinship_server::app(store, Default::default()),
+        ));
+        (base, public, private, task)
+    });
+    let code = private.invite_code.clone().expect("an invite code");
+
+    // A link that is not a join link: invalid input (1), and the code is not echoed.
+    let err = fails_with(
+        &kinship(
+            &dir,
+            &[
+                "groups",
+                "join",
+                &format!("{base}/groups/{}#invite={code}", private.group_id),
+            ],
+        ),
+        1,
+    );
+    assert!(err.contains("link") && !err.contains(&code), "{err}");
+    // `--invite` belongs to the SERVER_URL GROUP_ID form only.
+    fails_with(
+        &kinship(
+            &dir,
+            &["groups", "join", &format!("{base}/join/x"), "--invite", "c"],
+        ),
+        2,
+    );
+
+    let joined = ok(&kinship(
+        &dir,
+        &[
+            "groups",
+            "join",
+            &format!("{base}/join/{}", public.group_id),
+        ],
+    ));
+    assert!(joined.contains("Ace Meetup"), "{joined}");
+    let joined = ok(&kinship(
+        &dir,
+        &[
+            "groups",
+            "join",
+            &format!("{base}/join/{}#invite={code}", private.group_id),
+        ],
+    ));
+    assert!(
+        joined.contains("Trans circle") && !joined.contains(&code),
+        "{joined}"
+    );
+    let listed = json(&dir, &["groups", "list", "--json"]);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ace Meetup", "Trans circle"]);
+    runtime.block_on(async {
+        task.abort();
+        let _ = task.await;
+    });
+}

@@ -19,6 +19,7 @@ use crate::session::{Inner, Unlocked};
 
 pub mod background;
 pub mod ics;
+pub mod join_link;
 pub mod sync;
 mod transport;
 

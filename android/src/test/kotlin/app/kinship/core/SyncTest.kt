@@ -57,6 +57,34 @@ class SyncTest {
     }
 
     @Test
+    fun aJoinLinkIsReadWithoutItsCodeAndJoinsTheGroup(): Unit = runBlocking {
+        val (server, group) = testServer()
+        val secret = "inv_0123456789secret"
+        val privateInfo = parseJoinLink("https://groups.example.org:8443/kinship/join/abc123#invite=$secret")
+        assertEquals("https://groups.example.org:8443/kinship", privateInfo.serverUrl)
+        assertEquals("abc123", privateInfo.groupId)
+        assertTrue(privateInfo.hasInvite)
+        assertFalse(privateInfo.toString().contains(secret))
+        for (bad in listOf("http://groups.example.org/join/abc123", "https://me@groups.example.org/join/abc123", "https://groups.example.org/join/abc123?x=1", "not a link")) {
+            val refused = assertThrows<KinshipException.InvalidInput>(bad) { parseJoinLink(bad) }
+            assertEquals("link", refused.field)
+        }
+
+        val link = "$server/join/$group"
+        val publicInfo = parseJoinLink(link)
+        assertEquals(JoinLinkInfo(server, group, false), publicInfo)
+        freshProfile().use { profile ->
+            val groups = profile.groups()
+            val joined = groups.join(link)
+            assertEquals("JVM test group", joined.name)
+            assertEquals(server, joined.serverUrl)
+            assertEquals(listOf(group), groups.followed().map { it.groupId })
+            val again = assertThrows<KinshipException.InvalidInput>("the same link twice") { groups.join(link) }
+            assertEquals(InputProblem.DUPLICATE, again.problem)
+        }
+    }
+
+    @Test
     fun aDirectoryReportQueuesSealedAndLeavesWithTheNextSync(): Unit = runBlocking {
         val (server, group) = testServer()
         val dataDir = freshDir()
