@@ -433,14 +433,15 @@ async fn public_and_private_groups_are_joined_by_their_links() {
         ("Queer hiking", Visibility::Public, server.base.as_str())
     );
 
-    // Without its code, a private group's link is refused like `follow` without one.
+    // Without its code, a private group's link is refused like `follow` without one: the
+    // server answers as for a group that does not exist.
     let bare = format!("{}/join/{}", server.base, private.group_id);
     let refused = groups.join(&bare).await;
     assert!(
         matches!(
             refused,
             Err(Error::Remote {
-                status: Some(401),
+                status: Some(404),
                 ..
             })
         ),

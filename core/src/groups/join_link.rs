@@ -10,7 +10,7 @@
 use std::fmt;
 
 use kinship_protocol::MAX_INVITE_CODE_CHARS;
-use url::Url;
+use ureq::http::Uri;
 use zeroize::Zeroize;
 
 use super::transport::normalize_server;
@@ -51,17 +51,31 @@ impl JoinLink {
             ));
         }
         check_characters(text)?;
-        let url = Url::parse(text).map_err(|_| malformed("a join link is a web address"))?;
-        check_scheme(&url)?;
-        if !url.username().is_empty() || url.password().is_some() {
+        // The HTTP crate's URI parser (already in the phone library for the client) reads no
+        // fragment: it is split off first. A hand-written split because the `url` crate, with
+        // its IDNA tables, would put the library over its 6 MB budget; links are ASCII anyway.
+        let (address, fragment) = match text.split_once('#') {
+            Some((address, fragment)) => (address, Some(fragment)),
+            None => (text, None),
+        };
+        let uri: Uri = address
+            .parse()
+            .map_err(|_| malformed("a join link is a web address"))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| malformed("a join link names a server"))?;
+        if authority.as_str().contains('@') {
             return Err(malformed("a join link has no user name or password"));
         }
-        if url.query().is_some() {
+        let scheme = uri.scheme_str().unwrap_or_default();
+        let host = authority.host().to_ascii_lowercase();
+        check_scheme(scheme, &host)?;
+        if uri.query().is_some() || address.contains('?') {
             return Err(malformed("a join link has no query string"));
         }
-        let (base_path, group_id) = split_path(url.path())?;
-        let server_url = server_url(&url, base_path)?;
-        let invite_code = url.fragment().map(invite_from_fragment).transpose()?;
+        let (base_path, group_id) = split_path(uri.path())?;
+        let server_url = server_url(scheme, &host, authority.port_u16(), base_path)?;
+        let invite_code = fragment.map(invite_from_fragment).transpose()?;
         Ok(JoinLink {
             server_url,
             group_id: group_id.to_owned(),
@@ -142,10 +156,10 @@ fn check_characters(text: &str) -> Result<()> {
 }
 
 /// `https`, or `http` only to this device (checked again by [`normalize_server`]).
-fn check_scheme(url: &Url) -> Result<()> {
-    match url.scheme() {
+fn check_scheme(scheme: &str, host: &str) -> Result<()> {
+    match scheme {
         "https" => Ok(()),
-        "http" if matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")) => Ok(()),
+        "http" if matches!(host, "127.0.0.1" | "localhost" | "[::1]") => Ok(()),
         "http" => Err(malformed(
             "a join link starts with https:// (http:// only for 127.0.0.1 or localhost)",
         )),
@@ -189,14 +203,15 @@ fn is_group_id(id: &str) -> bool {
     (1..=MAX_GROUP_ID_BYTES).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// `scheme://host[:port]` as the parser normalised it, plus the base path, checked by the rule
-/// every server URL goes through.
-fn server_url(url: &Url, base_path: &str) -> Result<String> {
-    let host = url
-        .host_str()
-        .ok_or_else(|| malformed("a join link names a server"))?;
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let server = format!("{}://{host}{port}{base_path}", url.scheme());
+/// `scheme://host[:port]` (the host lower-cased, the scheme's default port left out, as a
+/// browser shows it), plus the base path, checked by the rule every server URL goes through.
+fn server_url(scheme: &str, host: &str, port: Option<u16>, base_path: &str) -> Result<String> {
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    let port = port
+        .filter(|&p| p != default_port)
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    let server = format!("{scheme}://{host}{port}{base_path}");
     normalize_server(&server).map_err(|_| {
         malformed("a join link starts with https:// (http:// only for 127.0.0.1 or localhost)")
     })
