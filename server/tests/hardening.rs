@@ -297,6 +297,26 @@ async fn https_cookies_are_host_prefixed_and_secure() {
 // ---------------------------------------------------------------------------------------------
 // Private groups
 
+/// Joins a private group with its invite code and returns the member token.
+async fn member_token(
+    http: &reqwest::Client,
+    base: &str,
+    group_id: &str,
+    invite_code: &Option<String>,
+) -> String {
+    http.post(format!("{base}/v1/groups/{group_id}/join"))
+        .json(&json!({"invite_code": invite_code.clone().unwrap()}))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["member_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// Status, content type and body bytes: what a prober could compare.
 async fn answer(request: reqwest::RequestBuilder) -> (u16, String, Vec<u8>) {
     let response = request.send().await.unwrap();
@@ -323,18 +343,7 @@ async fn a_private_group_answers_as_a_missing_one_without_its_token() {
         let http = client();
         let base = &server.base;
         // A member of another private group: a real token, but not of this group.
-        let member = http
-            .post(format!("{base}/v1/groups/{}/join", elsewhere.group_id))
-            .json(&json!({"invite_code": elsewhere.invite_code.clone().unwrap()}))
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()["member_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let member = member_token(&http, base, &elsewhere.group_id, &elsewhere.invite_code).await;
         // An id of the same shape that names no group.
         let missing = kinship_server::store::random_hex(private.group_id.len() / 2);
         assert_eq!(missing.len(), private.group_id.len());
@@ -372,18 +381,7 @@ async fn a_private_group_answers_as_a_missing_one_without_its_token() {
         assert_eq!(real.0, 403, "[{}]", db.backend);
         assert_eq!(real, answer(write(&missing)).await, "[{}]", db.backend);
         // The group's own member still reads it.
-        let own = http
-            .post(format!("{base}/v1/groups/{}/join", private.group_id))
-            .json(&json!({"invite_code": private.invite_code.clone().unwrap()}))
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()["member_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let own = member_token(&http, base, &private.group_id, &private.invite_code).await;
         let status = http
             .get(format!("{base}/v1/groups/{}", private.group_id))
             .bearer_auth(&own)
