@@ -69,6 +69,11 @@ impl JoinLink {
         }
         let scheme = uri.scheme_str().unwrap_or_default();
         let host = authority.host().to_ascii_lowercase();
+        if !is_plain_host(&host) {
+            return Err(malformed(
+                "a join link names a server by its domain or address",
+            ));
+        }
         check_scheme(scheme, &host)?;
         if uri.query().is_some() || address.contains('?') {
             return Err(malformed("a join link has no query string"));
@@ -196,6 +201,27 @@ fn split_path(path: &str) -> Result<(&str, &str)> {
         ));
     }
     Ok((base_path, group_id))
+}
+
+/// A domain name (labels of letters, digits and `-`), an IPv4 address, or an IPv6 address in
+/// brackets. The URI parser is lenient about what it calls a host (`$[s.e:N]N` passes), and a
+/// server URL must read back the same from the link's own text.
+fn is_plain_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty()
+            && inner.contains(':')
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+    }
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// The same rule as [`Groups::follow`] applies to a group id.
@@ -369,6 +395,19 @@ mod tests {
         ] {
             assert_eq!(problem(text), InputProblem::Malformed, "{text}");
         }
+    }
+
+    #[test]
+    fn a_host_the_uri_parser_lets_through_but_no_server_has_is_refused() {
+        // Found by the join_link fuzz target: the link parsed, and its own text did not.
+        for host in ["$[s.e:N]N", "a..b", "ex_ample.org", "[zz::1]", "[]"] {
+            assert_eq!(
+                problem(&format!("https://{host}/join/abcd2d14")),
+                InputProblem::Malformed,
+                "{host}"
+            );
+        }
+        assert!(JoinLink::parse("https://groups.example.org:8443/join/abc").is_ok());
     }
 
     #[test]
