@@ -45,8 +45,9 @@ pub(crate) fn create(
     params: KdfParams,
 ) -> Result<(KeyFile, Unlocked)> {
     let mut rng = rand::thread_rng();
+    let slot = rng.gen_range(0..KEY_SLOTS);
     let home = Home {
-        slot: Some(rng.gen_range(0..KEY_SLOTS)),
+        slot: Some(slot),
         database: rng.gen_range(0..DATABASES),
     };
     let data_key = SecretKey::random();
@@ -55,15 +56,10 @@ pub(crate) fn create(
         key: data_key.clone(),
     };
     // Checked before any file is touched; the key file itself is written last.
-    let key_file = KeyFile::new(home.slot.unwrap_or(0), &content, passphrase, params)?;
+    let key_file = KeyFile::new(slot, &content, passphrase, params)?;
     // A database left over from an erased or failed profile would not match the new key.
     remove_database_files(paths)?;
-    let unlocked = init_database(
-        paths,
-        home,
-        data_key,
-        SlotMap::owner(home.slot.unwrap_or(0)),
-    )?;
+    let unlocked = init_database(paths, home, data_key, SlotMap::owner(slot))?;
     write_filler(paths, other_database(home.database))?;
     // Until the key file exists the folder is not a profile.
     key_file.save(&paths.keys)?;
